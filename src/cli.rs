@@ -1,0 +1,121 @@
+//! The command line (clap derive only; validation happens in [`crate::commands`]).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const AFTER_HELP: &str = "\
+EXIT STATUS:
+    0   success (for `audit`: no finding at or above medium risk)
+    1   error: bad flag, unreadable evidence, refused output path, or a rejected record with --strict
+    2   `audit` only: a high or critical finding
+    3   `audit` only: a medium finding (and no high or critical one)
+
+Evidence is opened read-only and never modified. No network access is ever made.";
+
+/// Offline analyzer for exported Microsoft Entra ID (Azure AD) sign-in logs.
+///
+/// Reads Graph API pages, `az rest` output, PowerShell Export-Csv files, Entra portal downloads,
+/// Log Analytics / Sentinel exports and Azure Monitor diagnostic records, normalizes them into one
+/// table partitioned per user, and reports what the evidence holds.
+#[derive(Debug, Parser)]
+#[command(name = "signin-audit", version, after_help = AFTER_HELP, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List what the evidence holds: per file its format, SHA-256, records, rejects, duplicates and
+    /// time span; then totals and every warning.
+    Inventory(InventoryArgs),
+    /// Write the normalized table as a Parquet dataset (zstd, sorted by user then time, hash buckets
+    /// of users) with a manifest.json of inputs, hashes, counts and warnings.
+    Export(ExportArgs),
+}
+
+/// How evidence is read (shared by every command).
+#[derive(Debug, Args)]
+pub struct EvidenceArgs {
+    /// Evidence files or directories (searched recursively). `.gz` and `.zip` are read in place.
+    #[arg(value_name = "EVIDENCE", required = true)]
+    pub evidence: Vec<PathBuf>,
+
+    /// Read every input as this format instead of detecting it from the content.
+    #[arg(long, value_enum, value_name = "NAME", help_heading = "Input")]
+    pub format: Option<FormatArg>,
+
+    /// Time zone of timestamps written without one (PowerShell CSV dates, zone-less ISO):
+    /// `UTC` or a fixed offset such as `+02:00`.
+    #[arg(long, value_name = "OFFSET", default_value = "UTC", help_heading = "Input")]
+    pub input_timezone: String,
+
+    /// Day/month order of ambiguous slash dates such as 03/04/2024. Detected per file when omitted.
+    #[arg(long, value_enum, value_name = "ORDER", help_heading = "Input")]
+    pub date_order: Option<DateOrderArg>,
+
+    /// Fail (exit 1) if any record is rejected.
+    #[arg(long, help_heading = "Input")]
+    pub strict: bool,
+
+    /// Worker threads for parsing (default: one per core). Output is identical for any value.
+    #[arg(long, value_name = "N", help_heading = "Input")]
+    pub threads: Option<usize>,
+
+    /// No progress bar (it is drawn on stderr, and only when stderr is a terminal).
+    #[arg(long, help_heading = "Input")]
+    pub no_progress: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InventoryArgs {
+    #[command(flatten)]
+    pub evidence: EvidenceArgs,
+
+    /// Output format.
+    #[arg(short = 'o', long = "output", value_enum, default_value = "table", value_name = "FORMAT")]
+    pub output: InventoryFormat,
+
+    /// Same as `-o json`.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub evidence: EvidenceArgs,
+
+    /// Directory to write the dataset into (created; must not be inside an evidence path).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InventoryFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// Any JSON rendering: Graph pages, az rest, arrays, JSON lines, Azure Monitor, Log Analytics.
+    Json,
+    /// Entra admin center CSV download (InteractiveSignIns_*.csv and siblings).
+    PortalCsv,
+    /// Log Analytics / Sentinel CSV export.
+    LogAnalyticsCsv,
+    /// PowerShell Export-Csv of Get-AzureADAuditSignInLogs or Get-MgAuditLogSignIn.
+    PowershellCsv,
+    /// A parquet file written by `signin-audit export`.
+    Dataset,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DateOrderArg {
+    /// Month first: 3/4/2024 is March 4 (en-US).
+    Mdy,
+    /// Day first: 3/4/2024 is 3 April (en-GB, de-DE, fr-FR...).
+    Dmy,
+}

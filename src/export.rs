@@ -1,0 +1,1 @@
+//! Writing the normalized table as a Parquet dataset.

@@ -1,0 +1,570 @@
+//! One JSON sign-in object (any family) → [`SignIn`].
+//!
+//! A single key table covers every JSON rendering in formats.md §14: Graph v1.0/beta camelCase
+//! (also `az rest`, the portal JSON download, Extractor-Suite), the PascalCase of the PowerShell
+//! modules (`IPAddress`, `IpAddress`, `RiskEventTypesV2`, and the v1 SDK's flattened
+//! `StatusErrorCode`...), Log Analytics columns (`ResultType`, `LocationDetails`, `Identity`, nested
+//! values as JSON *text* inside a string), and the Azure Monitor envelope (`time`, `category`,
+//! `resultType`, `callerIpAddress`, `properties{}`).
+//!
+//! Duplicate keys (the Graph beta docs example has three): the last value wins, as in JavaScript's
+//! `JSON.parse` and Python's `json`. Unknown keys are ignored.
+
+use std::borrow::Cow;
+
+use simd_json::prelude::*;
+use simd_json::tape::{Object, Value};
+use typed_arena::Arena;
+
+use crate::model::signin::{AuthStep, CaPolicy, EventType, Outcome, SignIn, is_empty_value, is_type_name, parse_bool};
+use crate::model::time::{TimeValue, parse_time};
+
+/// Per-record state for values that only count when a better source is absent.
+#[derive(Default)]
+pub struct Fallbacks<'x> {
+    time: Option<TimeValue>,
+    error_code: Option<i32>,
+    failure_reason: Option<Cow<'x, str>>,
+    ip: Option<Cow<'x, str>>,
+    country: Option<Cow<'x, str>>,
+    display_name: Option<Cow<'x, str>>,
+    risk_v1: Vec<Cow<'x, str>>,
+    risk_v2_seen: bool,
+    /// The record had PascalCase keys (a PowerShell or Log Analytics rendering).
+    pub pascal: bool,
+    /// Keys from the Log Analytics column set were seen.
+    pub log_analytics: bool,
+    /// An Azure Monitor envelope (`properties{}` + `category`) was seen.
+    pub azure_monitor: bool,
+}
+
+/// Context shared by the records of one page: the arena for JSON-in-a-string and the zone to assume.
+pub struct MapCtx<'x> {
+    pub arena: &'x Arena<u8>,
+    pub assumed_offset_secs: i32,
+}
+
+/// Map every entry of `obj` into `rec`, then apply the fallbacks.
+pub fn map_object<'x>(obj: Object<'_, 'x>, rec: &mut SignIn<'x>, ctx: &MapCtx<'x>) -> Fallbacks<'x> {
+    let mut fb = Fallbacks::default();
+    for (k, v) in obj.iter() {
+        apply_field(k, v, rec, &mut fb, ctx);
+    }
+    finish(rec, &mut fb);
+    fb
+}
+
+/// Apply fallbacks once every field of a record has been seen.
+pub fn finish<'x>(rec: &mut SignIn<'x>, fb: &mut Fallbacks<'x>) {
+    fn missing(v: &Option<Cow<'_, str>>) -> bool {
+        v.as_deref().is_none_or(is_empty_value)
+    }
+    if rec.time.is_none() {
+        rec.time = fb.time;
+    }
+    if rec.error_code.is_none() {
+        rec.error_code = fb.error_code;
+    }
+    if missing(&rec.failure_reason) && fb.failure_reason.is_some() {
+        rec.failure_reason = fb.failure_reason.take();
+    }
+    if missing(&rec.ip_address) && fb.ip.is_some() {
+        rec.ip_address = fb.ip.take();
+    }
+    if missing(&rec.country) && fb.country.is_some() {
+        rec.country = fb.country.take();
+    }
+    if missing(&rec.user_display_name) && fb.display_name.is_some() {
+        rec.user_display_name = fb.display_name.take();
+    }
+    if !fb.risk_v2_seen && rec.risk_event_types.is_empty() {
+        rec.risk_event_types.append(&mut fb.risk_v1);
+    }
+}
+
+/// Apply one `key: value` pair. Also used for Log Analytics query results (`columns` + `rows`).
+pub fn apply_field<'x>(key: &str, v: Value<'_, 'x>, rec: &mut SignIn<'x>, fb: &mut Fallbacks<'x>, ctx: &MapCtx<'x>) {
+    if key.as_bytes().first().is_some_and(u8::is_ascii_uppercase) {
+        fb.pascal = true;
+    }
+    match key {
+        "id" | "Id" => rec.request_id = s(v),
+        "createdDateTime" | "CreatedDateTime" => rec.time = time(v, ctx),
+        "time" | "TimeGenerated" => fb.time = time(v, ctx),
+        "userDisplayName" | "UserDisplayName" => rec.user_display_name = s(v),
+        "identity" | "Identity" => fb.display_name = s(v),
+        "userPrincipalName" | "UserPrincipalName" => rec.user_principal_name = s(v),
+        "userId" | "UserId" => rec.user_id = s(v),
+        "userType" | "UserType" => rec.user_type = s(v),
+        "appId" | "AppId" => rec.app_id = s(v),
+        "appDisplayName" | "AppDisplayName" => rec.app_name = s(v),
+        "ipAddress" | "IpAddress" | "IPAddress" => rec.ip_address = s(v),
+        "callerIpAddress" => fb.ip = s(v),
+        "clientAppUsed" | "ClientAppUsed" => rec.client_app_used = s(v),
+        "correlationId" | "CorrelationId" => rec.correlation_id = s(v),
+        "conditionalAccessStatus" | "ConditionalAccessStatus" => rec.conditional_access_status = ca_status(v),
+        "isInteractive" | "IsInteractive" => rec.is_interactive = boolean(v),
+        "resourceDisplayName" | "ResourceDisplayName" => rec.resource_name = s(v),
+        // Log Analytics `ResourceId` is the ARM path of the tenant, not the resource app id.
+        "resourceId" | "ResourceId" => {
+            if let Some(r) = s(v).filter(|r| !r.starts_with('/')) {
+                rec.resource_id = Some(r);
+            }
+        }
+        "ResourceIdentity" => {
+            fb.log_analytics = true;
+            rec.resource_id = s(v);
+        }
+        "riskDetail" | "RiskDetail" => rec.risk_detail = s(v),
+        "riskLevelAggregated" | "RiskLevelAggregated" => rec.risk_level_aggregated = s(v),
+        "riskLevelDuringSignIn" | "RiskLevelDuringSignIn" => rec.risk_level_during_sign_in = s(v),
+        "riskState" | "RiskState" => rec.risk_state = s(v),
+        "riskEventTypes_v2" | "RiskEventTypes_V2" | "RiskEventTypesV2" => {
+            fb.risk_v2_seen = true;
+            rec.risk_event_types.clear();
+            strings(v, ctx, rec, |rec, x| rec.risk_event_types.push(x), "riskEventTypes_v2");
+        }
+        "riskEventTypes" | "RiskEventTypes" => {
+            let mut tmp = Vec::new();
+            strings(v, ctx, rec, |_, x| tmp.push(x), "riskEventTypes");
+            fb.risk_v1 = tmp;
+        }
+        "status" | "Status" => with_object(v, ctx, rec, "status", |o, rec, _| status(o, rec)),
+        "deviceDetail" | "DeviceDetail" => with_object(v, ctx, rec, "deviceDetail", |o, rec, _| device(o, rec)),
+        "location" | "Location" => {
+            // A string is the Azure Monitor envelope / Log Analytics country; an object is Graph's.
+            if let Some(c) = v.into_string()
+                && !c.trim_start().starts_with('{')
+            {
+                fb.country = s(v);
+                return;
+            }
+            with_object(v, ctx, rec, "location", |o, rec, _| location(o, rec));
+        }
+        "LocationDetails" => {
+            fb.log_analytics = true;
+            with_object(v, ctx, rec, "location", |o, rec, _| location(o, rec));
+        }
+        "appliedConditionalAccessPolicies" | "AppliedConditionalAccessPolicies" | "ConditionalAccessPolicies" => {
+            rec.ca_policies.clear();
+            with_array(v, ctx, rec, "appliedConditionalAccessPolicies", |a, rec| {
+                for p in a.iter() {
+                    if let Some(o) = p.as_object() {
+                        rec.ca_policies.push(ca_policy(o));
+                    }
+                }
+            });
+        }
+        "authenticationDetails" | "AuthenticationDetails" => {
+            rec.auth_details.clear();
+            with_array(v, ctx, rec, "authenticationDetails", |a, rec| {
+                for p in a.iter() {
+                    if let Some(o) = p.as_object() {
+                        rec.auth_details.push(auth_step(o, ctx));
+                    }
+                }
+            });
+        }
+        "signInEventTypes" | "SignInEventTypes" => {
+            let mut first = None;
+            strings(v, ctx, rec, |_, x| first = first.take().or(Some(x)), "signInEventTypes");
+            if let Some(e) = first.as_deref().and_then(EventType::parse) {
+                rec.event_type = Some(e);
+            }
+        }
+        "category" | "Category" | "Type" => {
+            if let Some(e) = v.into_string().and_then(EventType::parse) {
+                // The Azure Monitor category / LA table name is authoritative for the log it came from.
+                rec.event_type = Some(e);
+            }
+            if key == "Type" {
+                fb.log_analytics = true;
+            }
+        }
+        "authenticationRequirement" | "AuthenticationRequirement" => rec.authentication_requirement = s(v),
+        "authenticationProtocol" | "AuthenticationProtocol" => rec.authentication_protocol = s(v),
+        "userAgent" | "UserAgent" => rec.user_agent = s(v),
+        "mfaDetail" | "MfaDetail" => with_object(v, ctx, rec, "mfaDetail", |o, rec, _| {
+            for (k, v) in o.iter() {
+                match k {
+                    "authMethod" | "AuthMethod" => rec.mfa_method = s(v),
+                    "authDetail" | "AuthDetail" => rec.mfa_detail = s(v),
+                    _ => {}
+                }
+            }
+        }),
+        "incomingTokenType" | "IncomingTokenType" => rec.incoming_token_type = s(v),
+        "tokenIssuerType" | "TokenIssuerType" => rec.token_issuer_type = s(v),
+        "crossTenantAccessType" | "CrossTenantAccessType" => rec.cross_tenant_access_type = s(v),
+        "originalTransferMethod" | "OriginalTransferMethod" => rec.original_transfer_method = s(v),
+        "clientCredentialType" | "ClientCredentialType" => rec.client_credential_type = s(v),
+        "homeTenantId" | "HomeTenantId" => rec.home_tenant_id = s(v),
+        "resourceTenantId" | "ResourceTenantId" => rec.resource_tenant_id = s(v),
+        "sessionId" | "SessionId" => rec.session_id = s(v),
+        "uniqueTokenIdentifier" | "UniqueTokenIdentifier" => rec.unique_token_identifier = s(v),
+        "originalRequestId" | "OriginalRequestId" => rec.original_request_id = s(v),
+        "servicePrincipalId" | "ServicePrincipalId" => rec.service_principal_id = s(v),
+        "servicePrincipalName" | "ServicePrincipalName" => rec.service_principal_name = s(v),
+        "autonomousSystemNumber" | "AutonomousSystemNumber" => rec.autonomous_system_number = int(v).and_then(|n| u32::try_from(n).ok()),
+        "resultType" | "ResultType" => fb.error_code = int(v).and_then(|n| i32::try_from(n).ok()),
+        "resultDescription" | "ResultDescription" => fb.failure_reason = s(v),
+        "properties" => {
+            if let Some(o) = v.as_object() {
+                fb.azure_monitor = true;
+                for (k, v) in o.iter() {
+                    apply_field(k, v, rec, fb, ctx);
+                }
+            }
+        }
+        // Get-MgBetaAuditLogSignIn keeps properties unknown to the SDK in a bag.
+        "AdditionalProperties" => {
+            if let Some(o) = v.as_object() {
+                for (k, v) in o.iter() {
+                    apply_field(k, v, rec, fb, ctx);
+                }
+            }
+        }
+        // Microsoft.Graph PowerShell v1 SDK flattened names (formats.md §5).
+        "StatusErrorCode" => rec.error_code = int(v).and_then(|n| i32::try_from(n).ok()),
+        "StatusFailureReason" => rec.failure_reason = s(v),
+        "StatusAdditionalDetails" => rec.additional_details = s(v),
+        "LocationCity" => rec.city = s(v),
+        "LocationState" => rec.state = s(v),
+        "LocationCountryOrRegion" => rec.country = s(v),
+        "GeoCoordinatesLatitude" | "GeoCoordinateLatitude" | "LocationGeoCoordinatesLatitude" => rec.latitude = float(v),
+        "GeoCoordinatesLongitude" | "GeoCoordinateLongitude" | "LocationGeoCoordinatesLongitude" => rec.longitude = float(v),
+        "DeviceDetailDeviceId" => rec.device_id = s(v),
+        "DeviceDetailDisplayName" => rec.device_name = s(v),
+        "DeviceDetailOperatingSystem" => rec.device_os = s(v),
+        "DeviceDetailBrowser" => rec.device_browser = s(v),
+        "DeviceDetailIsCompliant" => rec.device_compliant = boolean(v),
+        "DeviceDetailIsManaged" => rec.device_managed = boolean(v),
+        "DeviceDetailTrustType" => rec.device_trust_type = s(v),
+        _ => {}
+    }
+}
+
+fn status<'x>(o: Object<'_, 'x>, rec: &mut SignIn<'x>) {
+    for (k, v) in o.iter() {
+        match k {
+            "errorCode" | "ErrorCode" => rec.error_code = int(v).and_then(|n| i32::try_from(n).ok()),
+            "failureReason" | "FailureReason" => rec.failure_reason = s(v),
+            "additionalDetails" | "AdditionalDetails" => rec.additional_details = s(v),
+            _ => {}
+        }
+    }
+}
+
+fn device<'x>(o: Object<'_, 'x>, rec: &mut SignIn<'x>) {
+    for (k, v) in o.iter() {
+        match k {
+            "deviceId" | "DeviceId" => rec.device_id = s(v),
+            "displayName" | "DisplayName" => rec.device_name = s(v),
+            "operatingSystem" | "OperatingSystem" => rec.device_os = s(v),
+            "browser" | "Browser" => rec.device_browser = s(v),
+            "isCompliant" | "IsCompliant" => rec.device_compliant = boolean(v),
+            "isManaged" | "IsManaged" => rec.device_managed = boolean(v),
+            "trustType" | "TrustType" => rec.device_trust_type = s(v),
+            _ => {}
+        }
+    }
+}
+
+fn location<'x>(o: Object<'_, 'x>, rec: &mut SignIn<'x>) {
+    for (k, v) in o.iter() {
+        match k {
+            "city" | "City" => rec.city = s(v),
+            "state" | "State" => rec.state = s(v),
+            "countryOrRegion" | "CountryOrRegion" => rec.country = s(v),
+            "geoCoordinates" | "GeoCoordinates" => {
+                if let Some(g) = v.as_object() {
+                    for (k, v) in g.iter() {
+                        match k {
+                            "latitude" | "Latitude" => rec.latitude = float(v),
+                            "longitude" | "Longitude" => rec.longitude = float(v),
+                            _ => {}
+                        }
+                    }
+                } else if v.into_string().is_some_and(is_type_name) {
+                    rec.mark_lost("location.geoCoordinates");
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn ca_policy<'x>(o: Object<'_, 'x>) -> CaPolicy<'x> {
+    let mut p = CaPolicy::default();
+    for (k, v) in o.iter() {
+        match k {
+            "id" | "Id" => p.id = s(v),
+            "displayName" | "DisplayName" => p.name = s(v),
+            "result" | "Result" => p.result = s(v),
+            "enforcedGrantControls" | "EnforcedGrantControls" => {
+                if let Some(a) = v.as_array() {
+                    let parts: Vec<&str> = a.iter().filter_map(|x| x.into_string()).collect();
+                    if !parts.is_empty() {
+                        p.grant_controls = Some(Cow::Owned(parts.join(",")));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    p
+}
+
+fn auth_step<'x>(o: Object<'_, 'x>, ctx: &MapCtx<'x>) -> AuthStep<'x> {
+    let mut a = AuthStep::default();
+    for (k, v) in o.iter() {
+        match k {
+            "authenticationStepDateTime" | "AuthenticationStepDateTime" => {
+                a.time = match time(v, ctx) {
+                    Some(TimeValue::Utc { micros, .. }) => Some(micros),
+                    _ => None,
+                }
+            }
+            "authenticationMethod" | "AuthenticationMethod" => a.method = s(v),
+            "authenticationMethodDetail" | "AuthenticationMethodDetail" => a.method_detail = s(v),
+            "succeeded" | "Succeeded" => a.succeeded = boolean(v),
+            "authenticationStepResultDetail" | "AuthenticationStepResultDetail" => a.result_detail = s(v),
+            "authenticationStepRequirement" | "AuthenticationStepRequirement" => a.requirement = s(v),
+            _ => {}
+        }
+    }
+    a
+}
+
+/// A string, or a number rendered as text (Log Analytics writes some numbers as strings and the
+/// other way round).
+fn s<'x>(v: Value<'_, 'x>) -> Option<Cow<'x, str>> {
+    if let Some(x) = v.into_string() {
+        return Some(Cow::Borrowed(x));
+    }
+    if let Some(n) = v.as_i64() {
+        return Some(Cow::Owned(n.to_string()));
+    }
+    if let Some(n) = v.as_u64() {
+        return Some(Cow::Owned(n.to_string()));
+    }
+    if let Some(b) = v.as_bool() {
+        return Some(Cow::Borrowed(if b { "true" } else { "false" }));
+    }
+    None
+}
+
+fn int(v: Value<'_, '_>) -> Option<i64> {
+    v.as_i64().or_else(|| v.into_string().and_then(|x| x.trim().parse().ok()))
+}
+
+fn float(v: Value<'_, '_>) -> Option<f64> {
+    v.as_f64()
+        .or_else(|| v.as_i64().map(|n| n as f64))
+        .or_else(|| v.as_u64().map(|n| n as f64))
+        .or_else(|| v.into_string().and_then(|x| x.trim().parse().ok()))
+}
+
+fn boolean(v: Value<'_, '_>) -> Option<bool> {
+    v.as_bool().or_else(|| v.into_string().and_then(parse_bool))
+}
+
+fn time(v: Value<'_, '_>, ctx: &MapCtx<'_>) -> Option<TimeValue> {
+    parse_time(v.into_string()?, ctx.assumed_offset_secs)
+}
+
+/// Log Analytics stores the CA status as an int in some exports (0 success, 1 failure, 2 notApplied,
+/// 3 unknown; Sentinel `BypassCondAccessRule.yaml`).
+fn ca_status<'x>(v: Value<'_, 'x>) -> Option<Cow<'x, str>> {
+    match v.as_i64() {
+        Some(0) => Some(Cow::Borrowed("success")),
+        Some(1) => Some(Cow::Borrowed("failure")),
+        Some(2) => Some(Cow::Borrowed("notApplied")),
+        Some(_) => Some(Cow::Borrowed("unknownFutureValue")),
+        None => s(v),
+    }
+}
+
+/// What a nested value turned out to be when it was text.
+enum Text<'x> {
+    Json(&'x mut [u8]),
+    Lost,
+    Nothing,
+}
+
+fn classify_text<'x>(v: Value<'_, 'x>, ctx: &MapCtx<'x>, open: u8) -> Text<'x> {
+    match v.into_string() {
+        Some(t) if t.trim_start().as_bytes().first() == Some(&open) => Text::Json(ctx.arena.alloc_extend(t.trim().bytes())),
+        Some(t) if is_type_name(t) => Text::Lost,
+        _ => Text::Nothing,
+    }
+}
+
+/// Run `f` on the object `v` is, or that the JSON text in `v` holds. A PowerShell type name where
+/// the object should be marks the field lost.
+fn with_object<'x>(
+    v: Value<'_, 'x>,
+    ctx: &MapCtx<'x>,
+    rec: &mut SignIn<'x>,
+    field: &'static str,
+    f: impl FnOnce(Object<'_, 'x>, &mut SignIn<'x>, &MapCtx<'x>),
+) {
+    if let Some(o) = v.as_object() {
+        return f(o, rec, ctx);
+    }
+    match classify_text(v, ctx, b'{') {
+        Text::Json(buf) => {
+            if let Ok(tape) = simd_json::to_tape(buf)
+                && let Some(o) = tape.as_value().as_object()
+            {
+                f(o, rec, ctx);
+            }
+        }
+        Text::Lost => rec.mark_lost(field),
+        Text::Nothing => {}
+    }
+}
+
+/// Like [`with_object`] for arrays.
+fn with_array<'x>(
+    v: Value<'_, 'x>,
+    ctx: &MapCtx<'x>,
+    rec: &mut SignIn<'x>,
+    field: &'static str,
+    f: impl FnOnce(simd_json::tape::Array<'_, 'x>, &mut SignIn<'x>),
+) {
+    if let Some(a) = v.as_array() {
+        return f(a, rec);
+    }
+    match classify_text(v, ctx, b'[') {
+        Text::Json(buf) => {
+            if let Ok(tape) = simd_json::to_tape(buf)
+                && let Some(a) = tape.as_value().as_array()
+            {
+                f(a, rec);
+            }
+        }
+        Text::Lost => rec.mark_lost(field),
+        Text::Nothing => {}
+    }
+}
+
+/// Strings of an array value (or of JSON text holding one, or a comma list).
+fn strings<'x>(
+    v: Value<'_, 'x>,
+    ctx: &MapCtx<'x>,
+    rec: &mut SignIn<'x>,
+    mut push: impl FnMut(&mut SignIn<'x>, Cow<'x, str>),
+    field: &'static str,
+) {
+    if let Some(a) = v.as_array() {
+        for x in a.iter() {
+            if let Some(t) = s(x) {
+                push(rec, t);
+            }
+        }
+        return;
+    }
+    match classify_text(v, ctx, b'[') {
+        Text::Json(buf) => {
+            if let Ok(tape) = simd_json::to_tape(buf)
+                && let Some(a) = tape.as_value().as_array()
+            {
+                for x in a.iter() {
+                    if let Some(t) = x.into_string() {
+                        push(rec, Cow::Borrowed(t));
+                    }
+                }
+            }
+        }
+        Text::Lost => rec.mark_lost(field),
+        Text::Nothing => {
+            if let Some(t) = v.into_string() {
+                for part in t.split(',') {
+                    if !is_empty_value(part) {
+                        push(rec, Cow::Owned(part.trim().to_string()));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Outcome text as written by exports that carry one (`ResultStatus`...). Unused keys for now but
+/// kept beside the others for the CSV mappers.
+pub fn outcome_text(v: &str) -> Option<Outcome> {
+    Outcome::parse(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(json: &str) -> SignIn<'static> {
+        let arena = Box::leak(Box::new(Arena::new()));
+        let buf: &'static mut [u8] = Box::leak(json.as_bytes().to_vec().into_boxed_slice());
+        let tape = Box::leak(Box::new(simd_json::to_tape(buf).unwrap()));
+        let ctx = MapCtx { arena, assumed_offset_secs: 0 };
+        let mut rec = SignIn::default();
+        map_object(tape.as_value().as_object().unwrap(), &mut rec, &ctx);
+        rec
+    }
+
+    #[test]
+    fn graph_camel_case() {
+        let r = map(
+            r#"{"id":"A","createdDateTime":"2024-01-01T00:00:00Z","userPrincipalName":"a@b.c","status":{"errorCode":50126,"failureReason":"bad"},
+            "location":{"city":"Paris","countryOrRegion":"FR","geoCoordinates":{"latitude":48.8,"longitude":2.3}},
+            "deviceDetail":{"deviceId":"","isCompliant":false},"riskEventTypes":["x"],"riskEventTypes_v2":["y"],"homeTenantId":"1","homeTenantId":"2",
+            "authenticationDetails":[{"authenticationMethod":"Password","succeeded":true}],"signInEventTypes":["nonInteractiveUser"]}"#,
+        );
+        assert_eq!(r.request_id.as_deref(), Some("A"));
+        assert_eq!(r.error_code, Some(50126));
+        assert_eq!(r.city.as_deref(), Some("Paris"));
+        assert_eq!(r.latitude, Some(48.8));
+        assert_eq!(r.device_compliant, Some(false));
+        assert_eq!(r.risk_event_types, vec![Cow::Borrowed("y")]);
+        assert_eq!(r.home_tenant_id.as_deref(), Some("2"), "last duplicate key wins");
+        assert_eq!(r.auth_details.len(), 1);
+        assert_eq!(r.event_type, Some(EventType::NonInteractive));
+    }
+
+    #[test]
+    fn log_analytics_text_columns() {
+        let r = map(
+            r#"{"Id":"B","TimeGenerated":"2024-01-01T00:00:05Z","CreatedDateTime":"2024-01-01T00:00:00Z","UserPrincipalName":"a@b.c","ResultType":"90072",
+            "Status":"{\"errorCode\":90072}","LocationDetails":"{\"city\":\"X\",\"geoCoordinates\":{\"latitude\":1,\"longitude\":2}}","Location":"US",
+            "ResourceId":"/tenants/x/providers/Microsoft.aadiam","ResourceIdentity":"res","Type":"SigninLogs","RiskEventTypes_V2":"[]","AuthenticationDetails":"[]"}"#,
+        );
+        assert_eq!(r.error_code, Some(90072));
+        assert_eq!(r.city.as_deref(), Some("X"));
+        assert_eq!(r.longitude, Some(2.0));
+        assert_eq!(r.country.as_deref(), Some("US"));
+        assert_eq!(r.resource_id.as_deref(), Some("res"));
+        assert_eq!(r.event_type, Some(EventType::Interactive));
+        assert_eq!(r.time, parse_time("2024-01-01T00:00:00Z", 0));
+    }
+
+    #[test]
+    fn azure_monitor_envelope_falls_back() {
+        let r = map(
+            r#"{"time":"2024-01-01T00:00:09Z","category":"ManagedIdentitySignInLogs","resultType":"0","callerIpAddress":"1.2.3.4","location":"FR",
+            "properties":{"id":"C","servicePrincipalId":"sp","ipAddress":""}}"#,
+        );
+        assert_eq!(r.time, parse_time("2024-01-01T00:00:09Z", 0));
+        assert_eq!(r.error_code, Some(0));
+        assert_eq!(r.event_type, Some(EventType::ManagedIdentity));
+        assert_eq!(r.ip_address.as_deref(), Some("1.2.3.4"), "an empty ipAddress falls back to the envelope");
+        assert_eq!(r.country.as_deref(), Some("FR"));
+    }
+
+    #[test]
+    fn powershell_type_names_are_lost_not_garbage() {
+        let r = map(
+            r#"{"Id":"D","CreatedDateTime":"/Date(1705314153123)/","UserPrincipalName":"a@b.c","Status":"Microsoft.Graph.PowerShell.Models.MicrosoftGraphSignInStatus","AppliedConditionalAccessPolicies":"System.Object[]"}"#,
+        );
+        assert_eq!(r.error_code, None);
+        assert_eq!(r.lost_fields, vec!["status", "appliedConditionalAccessPolicies"]);
+        assert!(r.time.is_some());
+    }
+}

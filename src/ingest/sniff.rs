@@ -1,0 +1,64 @@
+//! Content-based format detection. Extensions are never trusted: a `.txt` may hold Graph JSON and a
+//! `.json` may be a README. `--format` overrides detection.
+
+use super::csv::{self, CsvKind};
+
+/// Bytes of an input looked at to detect its format.
+pub const HEAD_BYTES: usize = 64 * 1024;
+
+/// How an input is parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Every JSON rendering (the JSON module tells Graph pages, records, batches and rows apart).
+    Json,
+    Csv(CsvKind),
+    /// A parquet file of a dataset written by `signin-audit export`.
+    Dataset,
+    /// The `manifest.json` beside such a dataset.
+    DatasetManifest,
+}
+
+impl Format {
+    /// The label used for an input before the parser refines it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Csv(k) => k.label(),
+            Format::Dataset => "signin-audit-dataset",
+            Format::DatasetManifest => "signin-audit-manifest",
+        }
+    }
+}
+
+/// Detect the format of an input from its first bytes (decoded) and its file name.
+pub fn sniff(head: &[u8], file_name: &str) -> Option<Format> {
+    if head.starts_with(b"PAR1") {
+        return Some(Format::Dataset);
+    }
+    let text = head.trim_ascii_start();
+    match text.first() {
+        Some(b'{') | Some(b'[') => {
+            if is_manifest(text) {
+                Some(Format::DatasetManifest)
+            } else {
+                Some(Format::Json)
+            }
+        }
+        _ => csv::sniff(head, file_name).map(Format::Csv),
+    }
+}
+
+fn is_manifest(text: &[u8]) -> bool {
+    let probe = &text[..text.len().min(4096)];
+    memchr::memmem::find(probe, b"\"signin-audit-dataset\"").is_some()
+}
+
+/// A short description of an unrecognized input for the warning.
+pub fn describe_unknown(head: &[u8]) -> String {
+    if head.iter().take(512).any(|&b| b == 0) {
+        return "binary data".into();
+    }
+    let first = head.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    let line = String::from_utf8_lossy(&first[..first.len().min(60)]);
+    format!("text starting {:?}", line.trim_end())
+}

@@ -1,0 +1,4 @@
+//! Report writers: one file per report and format, all writing to an `io::Write`.
+
+pub mod inventory;
+pub mod text;
