@@ -8,6 +8,7 @@
 
 pub mod csv;
 pub mod dataset;
+mod input;
 pub mod json;
 pub mod sink;
 pub mod sniff;
@@ -26,7 +27,6 @@ use crate::model::schema::col;
 use crate::model::table::{MergeStats, Segment};
 use crate::model::time::DateOrder;
 use crate::model::{BuiltBatch, EventType, SignInTable};
-use sink::Sink;
 pub use sniff::Format;
 
 /// Options that change how evidence is read.
@@ -62,6 +62,9 @@ pub struct InputReport {
     /// Graph pages in this input, and how many still pointed to a next page.
     pub pages: u64,
     pub pages_with_next: u64,
+    /// Rows whose timestamp had no zone, and rows with fields the export destroyed.
+    pub zoneless: u64,
+    pub lost: u64,
     pub warnings: Vec<String>,
     /// The first rejections, with position and reason.
     pub rejects: Vec<Rejected>,
@@ -93,10 +96,10 @@ pub fn ingest(paths: &[PathBuf], opts: &IngestOptions) -> Result<Ingested, Error
     ingest_opened(opened, opts)
 }
 
-/// One parsed input, before merging.
+/// One parsed input, before merging: its report and one batch per segment.
 struct Parsed {
     report: InputReport,
-    batch: Option<BuiltBatch>,
+    batches: Vec<BuiltBatch>,
 }
 
 fn ingest_opened(files: Vec<EvidenceFile>, opts: &IngestOptions) -> Result<Ingested, Error> {
@@ -111,12 +114,12 @@ fn ingest_opened(files: Vec<EvidenceFile>, opts: &IngestOptions) -> Result<Inges
             global.push(format!("{}: archive holds no files", f.display));
         }
     }
-    let parsed: Result<Vec<Parsed>, Error> = jobs.par_iter().map(|(f, i)| parse_input(f, i, opts)).collect();
+    let parsed: Result<Vec<Parsed>, Error> = jobs.par_iter().map(|(f, i)| input::parse_input(f, i, opts)).collect();
     let mut parsed = parsed?;
 
     let mut segments = Vec::new();
     for (idx, p) in parsed.iter_mut().enumerate() {
-        if let Some(b) = p.batch.take() {
+        for b in p.batches.drain(..) {
             segments.push(Segment { file: idx, built: b });
         }
     }
@@ -133,136 +136,17 @@ fn apply_stats(inputs: &mut [InputReport], stats: &MergeStats) {
     }
 }
 
-fn parse_input(file: &EvidenceFile, input: &Input, opts: &IngestOptions) -> Result<Parsed, Error> {
-    let mut report = InputReport {
-        path: input.display.clone(),
-        sha256: input.inner_sha256.clone().unwrap_or_else(|| file.sha256.clone()),
-        bytes: if input.inner_sha256.is_some() { input.len() } else { file.bytes },
-        container: input.inner_sha256.as_ref().map(|_| (file.display.clone(), file.sha256.clone())),
-        warnings: input.notes.iter().map(|n| format!("note: {n}")).collect(),
-        ..Default::default()
-    };
-    if input.is_empty() {
-        report.warnings.push("empty file".into());
-        return Ok(Parsed { report, batch: None });
-    }
-    let head = input.head(sniff::HEAD_BYTES)?;
-    let format = match opts.format {
-        Some(f) => f,
-        None => match sniff::sniff(&head, input.file_name()) {
-            Some(f) => f,
-            None => {
-                report.warnings.push(format!("unrecognized file, skipped: {}", sniff::describe_unknown(&head)));
-                return Ok(Parsed { report, batch: None });
-            }
-        },
-    };
-    if format == Format::DatasetManifest {
-        report.format = Some(format.label().to_string());
-        report.warnings.push("note: manifest of a signin-audit dataset (its parquet files are read)".into());
-        return Ok(Parsed { report, batch: None });
-    }
-    let mut sink = Sink::new(&input.display, format.label(), opts.assumed_offset_secs);
-    let bytes = input.read_range(0, input.len() as usize)?;
-    let dataset_batch = match format {
-        Format::Json => {
-            let mut scratch = json::JsonScratch::default();
-            json::parse(&bytes, &mut sink, &mut scratch, opts.assumed_offset_secs);
-            None
-        }
-        Format::Csv(kind) => {
-            csv::parse(&bytes, input.file_name(), kind, &mut sink, opts.assumed_offset_secs);
-            None
-        }
-        Format::Dataset => match dataset::read(&bytes, &input.display) {
-            Ok(b) => Some(b),
-            Err(e) => {
-                report.warnings.push(format!("cannot read parquet dataset file: {e}"));
-                return Ok(Parsed { report, batch: None });
-            }
-        },
-        Format::DatasetManifest => None,
-    };
-    drop(bytes);
-
-    let built = match dataset_batch {
-        Some(b) => {
-            sink.set_format("signin-audit-dataset");
-            b
-        }
-        None => {
-            resolve_dates(&mut sink, opts);
-            if sink.builder.is_empty() && sink.pages == 0 && sink.format.is_some_and(|f| f == "graph-records" || f == "powershell-json") {
-                // Objects, but none of them sign-ins: an unrelated JSON file, not a broken export.
-                report.warnings.push(format!("unrecognized JSON, skipped: no sign-in records among {} object(s)", sink.rejected));
-                return Ok(Parsed { report, batch: None });
-            }
-            let builder = std::mem::replace(&mut sink.builder, crate::model::TableBuilder::new("", "", 0));
-            builder.finish()?
-        }
-    };
-    report.format = sink.format.map(str::to_string).or(Some(format.label().to_string()));
-    report.rejected = sink.rejected;
-    report.pages = sink.pages;
-    report.pages_with_next = sink.pages_with_next;
-    report.rejects = std::mem::take(&mut sink.reject_details);
-    report.warnings.append(&mut sink.warnings);
-    if sink.last_page_has_next {
-        report.warnings.push("export incomplete: the last page in this file still has @odata.nextLink".into());
-    }
-    summarize(&built, &mut report)?;
-    Ok(Parsed { report, batch: Some(built) })
-}
-
-/// Decide the day/month order for this input's ambiguous slash dates and say what was decided.
-fn resolve_dates(sink: &mut Sink, opts: &IngestOptions) {
-    let votes = sink.builder.date_votes();
-    if votes.is_empty() {
-        return;
-    }
-    let pending = sink.builder.pending_dates();
-    let order = match (opts.date_order, votes.decided()) {
-        (Some(o), _) => o,
-        (None, Some(o)) => {
-            if pending > 0 {
-                sink.warn(format!(
-                    "note: day/month order detected from the data ({}); applied to {pending} ambiguous date(s)",
-                    order_name(o)
-                ));
-            }
-            o
-        }
-        (None, None) => {
-            let o = votes.fallback();
-            if votes.conflicting() {
-                sink.warn("dates mix day-first and month-first values: the file combines exports from different locales");
-            }
-            if pending > 0 {
-                sink.warn(format!(
-                    "day/month order cannot be told from the data: {pending} date(s) read as {} (set --date-order to override)",
-                    order_name(o)
-                ));
-            }
-            o
-        }
-    };
-    sink.builder.resolve_dates(order);
-}
-
-fn order_name(o: DateOrder) -> &'static str {
-    match o {
-        DateOrder::MonthFirst => "month first, M/D/YYYY",
-        DateOrder::DayFirst => "day first, D/M/YYYY",
-    }
-}
-
-/// Count rows, time span, event types and zone-less timestamps of one input.
+/// Add one batch's rows, time span, event types and zone-less timestamps to its input's report.
 fn summarize(built: &BuiltBatch, report: &mut InputReport) -> Result<(), Error> {
     let b = &built.batch;
-    report.records = b.num_rows() as u64;
+    report.records += b.num_rows() as u64;
     let ts = crate::model::table::column(b, col::TIMESTAMP)?.as_primitive::<TimestampMicrosecondType>();
-    report.first = ts.values().iter().copied().min();
-    report.last = ts.values().iter().copied().max();
+    if let Some(min) = ts.values().iter().copied().min() {
+        report.first = Some(report.first.map_or(min, |f| f.min(min)));
+    }
+    if let Some(max) = ts.values().iter().copied().max() {
+        report.last = Some(report.last.map_or(max, |l| l.max(max)));
+    }
     let et = crate::model::table::column(b, col::EVENT_TYPE)?.as_dictionary::<Int32Type>();
     let names = et.values().as_string::<i32>();
     let mut counts = vec![0u64; names.len()];
@@ -275,18 +159,25 @@ fn summarize(built: &BuiltBatch, report: &mut InputReport) -> Result<(), Error> 
         }
     }
     let assumed = crate::model::table::column(b, col::TIME_ZONE_ASSUMED)?.as_boolean();
-    let zoneless = assumed.true_count();
-    if zoneless > 0 {
-        report.warnings.push(format!("{zoneless} timestamp(s) carry no time zone: read as UTC unless --input-timezone says otherwise"));
-    }
+    report.zoneless += assumed.true_count() as u64;
     let lost = crate::model::table::column(b, col::LOST_FIELDS)?;
-    let lost_rows = lost.len() - lost.null_count();
-    if lost_rows > 0 {
+    report.lost += (lost.len() - lost.null_count()) as u64;
+    Ok(())
+}
+
+/// Warnings derived from the summed counts of an input.
+fn count_warnings(report: &mut InputReport) {
+    if report.zoneless > 0 {
+        report
+            .warnings
+            .push(format!("{} timestamp(s) carry no time zone: read as UTC unless --input-timezone says otherwise", report.zoneless));
+    }
+    if report.lost > 0 {
         report.warnings.push(format!(
-            "{lost_rows} record(s) have fields the export destroyed (PowerShell type names instead of values); those fields are missing"
+            "{} record(s) have fields the export destroyed (PowerShell type names instead of values); those fields are missing",
+            report.lost
         ));
     }
-    Ok(())
 }
 
 /// Warnings about the evidence as a whole.

@@ -46,7 +46,7 @@ pub fn parse(bytes: &[u8], sink: &mut Sink, scratch: &mut JsonScratch, assumed_o
 /// The input is not one document: JSON lines, back-to-back values, a truncated or damaged file.
 fn parse_pieces(bytes: &[u8], sink: &mut Sink, assumed_offset_secs: i32) {
     if looks_like_json_lines(bytes) {
-        return parse_lines(bytes, sink, assumed_offset_secs);
+        return parse_lines(bytes, sink, assumed_offset_secs, 0, Some(0));
     }
     let mut junk = Vec::new();
     let spans = split::top_level(bytes, &mut junk);
@@ -129,7 +129,7 @@ fn parse_span(bytes: &[u8], s: split::Span, sink: &mut Sink, assumed_offset_secs
 }
 
 /// True when the first non-empty line is a complete JSON value and something follows it.
-fn looks_like_json_lines(bytes: &[u8]) -> bool {
+pub fn looks_like_json_lines(bytes: &[u8]) -> bool {
     let mut lines = bytes.split(|&c| c == b'\n').filter(|l| !l.trim_ascii().is_empty());
     let Some(first) = lines.next() else { return false };
     if lines.next().is_none() {
@@ -139,8 +139,10 @@ fn looks_like_json_lines(bytes: &[u8]) -> bool {
     simd_json::to_tape(&mut copy).is_ok()
 }
 
-fn parse_lines(bytes: &[u8], sink: &mut Sink, assumed_offset_secs: i32) {
-    let mut offset = 0usize;
+/// One JSON value per line. `base` is the byte offset of `bytes` in the input; `line_base` the number
+/// of lines before it, when known (a segment of a large file only knows its byte offset).
+pub fn parse_lines(bytes: &[u8], sink: &mut Sink, assumed_offset_secs: i32, base: u64, line_base: Option<u64>) {
+    let mut offset = base as usize;
     let mut buf = Vec::new();
     for (n, line) in bytes.split(|&c| c == b'\n').enumerate() {
         let start = offset;
@@ -151,18 +153,18 @@ fn parse_lines(bytes: &[u8], sink: &mut Sink, assumed_offset_secs: i32) {
         }
         buf.clear();
         buf.extend_from_slice(text);
-        let line_no = n as u64 + 1;
+        let line_no = line_base.map(|b| b + n as u64 + 1);
         match simd_json::to_tape(&mut buf) {
             Ok(tape) => {
                 let arena = Arena::new();
                 let ctx = MapCtx { arena: &arena, assumed_offset_secs };
                 let v = tape.as_value();
                 match v.as_object() {
-                    Some(o) if o.len() >= RECORD_MIN_KEYS => record(o, start as u64, 0, Some(line_no), sink, &ctx),
+                    Some(o) if o.len() >= RECORD_MIN_KEYS => record(o, start as u64, 0, line_no, sink, &ctx),
                     _ => walk(v, start as u64, sink, &ctx, 0),
                 }
             }
-            Err(e) => sink.reject(format!("line {line_no}"), format!("invalid JSON at column {}: {e}", e.index() + 1)),
+            Err(e) => sink.reject(position(start as u64, 0, line_no), format!("invalid JSON at column {}: {e}", e.index() + 1)),
         }
     }
 }

@@ -1,0 +1,274 @@
+//! Parsing one input: detect its format, cut it into segments, parse the segments in parallel,
+//! decide its day/month order once, and add up its report.
+//!
+//! Small inputs are one segment. Inputs over [`SEGMENT_BYTES`] that can be cut safely (JSON lines,
+//! CSV) are cut at record boundaries into segments of about that size, each parsed from its own
+//! read-only map, so a multi-GB file uses both cores and never has to be mapped whole. The cut points
+//! depend only on the file, never on the thread count, so the output does not either.
+
+use rayon::prelude::*;
+
+use super::csv::{self};
+use super::sink::Sink;
+use super::{Format, IngestOptions, InputReport, Parsed, count_warnings, dataset, json, sniff, summarize};
+use crate::error::Error;
+use crate::evidence::{EvidenceFile, Input};
+use crate::model::time::DateOrder;
+use crate::model::time::DateOrderVotes;
+use crate::model::{BuiltBatch, TableBuilder};
+
+/// Inputs larger than this are parsed in segments of about this size.
+/// 64 MiB: large enough that per-segment overhead (a map, a builder, dictionaries) is noise, small
+/// enough that two segments in flight per core keep the resident set far below 1 GiB.
+pub const SEGMENT_BYTES: u64 = 64 << 20;
+
+/// A line longer than this is not looked for when probing a large file for JSON lines.
+const MAX_PROBE_LINE: u64 = 256 << 20;
+
+/// Where a segment lies in its input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Cut {
+    start: u64,
+    end: u64,
+}
+
+pub(super) fn parse_input(file: &EvidenceFile, input: &Input, opts: &IngestOptions) -> Result<Parsed, Error> {
+    let mut report = InputReport {
+        path: input.display.clone(),
+        sha256: input.inner_sha256.clone().unwrap_or_else(|| file.sha256.clone()),
+        bytes: if input.inner_sha256.is_some() { input.len() } else { file.bytes },
+        container: input.inner_sha256.as_ref().map(|_| (file.display.clone(), file.sha256.clone())),
+        warnings: input.notes.iter().map(|n| format!("note: {n}")).collect(),
+        ..Default::default()
+    };
+    if input.len() == 0 || input.head(4096)?.trim_ascii().is_empty() {
+        report.warnings.push("empty file".into());
+        return Ok(Parsed { report, batches: Vec::new() });
+    }
+    let head = input.head(sniff::HEAD_BYTES)?;
+    let format = match opts.format {
+        Some(f) => f,
+        None => match sniff::sniff(&head, input.file_name()) {
+            Some(f) => f,
+            None => {
+                report.warnings.push(format!("unrecognized file, skipped: {}", sniff::describe_unknown(&head)));
+                return Ok(Parsed { report, batches: Vec::new() });
+            }
+        },
+    };
+    if format == Format::DatasetManifest {
+        report.format = Some(format.label().to_string());
+        report.warnings.push("note: manifest of a signin-audit dataset (its parquet files are read)".into());
+        return Ok(Parsed { report, batches: Vec::new() });
+    }
+    if format == Format::Dataset {
+        let bytes = input.read_range(0, input.len() as usize)?;
+        return match dataset::read(&bytes, &input.display) {
+            Ok(b) => {
+                report.format = Some(format.label().to_string());
+                summarize(&b, &mut report)?;
+                count_warnings(&mut report);
+                Ok(Parsed { report, batches: vec![b] })
+            }
+            Err(e) => {
+                report.warnings.push(format!("cannot read parquet dataset file: {e}"));
+                Ok(Parsed { report, batches: Vec::new() })
+            }
+        };
+    }
+
+    let sinks = match format {
+        Format::Json => parse_json(input, opts)?,
+        Format::Csv(kind) => parse_csv(input, kind, opts)?,
+        Format::Dataset | Format::DatasetManifest => Vec::new(),
+    };
+    finish_input(sinks, format, report, opts)
+}
+
+/// JSON: one segment, unless the input is large JSON lines.
+fn parse_json(input: &Input, opts: &IngestOptions) -> Result<Vec<Sink>, Error> {
+    let len = input.len();
+    if len > SEGMENT_BYTES
+        && let Some(cuts) = json_line_cuts(input)?
+    {
+        return cuts
+            .par_iter()
+            .map(|c| {
+                let mut sink = Sink::new(&input.display, Format::Json.label(), opts.assumed_offset_secs);
+                let bytes = input.read_range(c.start, (c.end - c.start) as usize)?;
+                json::parse_lines(&bytes, &mut sink, opts.assumed_offset_secs, c.start, None);
+                Ok(sink)
+            })
+            .collect();
+    }
+    let mut sink = Sink::new(&input.display, Format::Json.label(), opts.assumed_offset_secs);
+    let bytes = input.read_range(0, len as usize)?;
+    let mut scratch = json::JsonScratch::default();
+    json::parse(&bytes, &mut sink, &mut scratch, opts.assumed_offset_secs);
+    Ok(vec![sink])
+}
+
+/// CSV: record-aligned chunks in parallel.
+fn parse_csv(input: &Input, kind: csv::CsvKind, opts: &IngestOptions) -> Result<Vec<Sink>, Error> {
+    let bytes = input.read_range(0, input.len() as usize)?;
+    let mut sink = Sink::new(&input.display, kind.label(), opts.assumed_offset_secs);
+    csv::parse(&bytes, input.file_name(), kind, &mut sink, opts.assumed_offset_secs);
+    Ok(vec![sink])
+}
+
+/// Cut points of a large JSON-lines input, or `None` if its first line is not a complete value.
+fn json_line_cuts(input: &Input) -> Result<Option<Vec<Cut>>, Error> {
+    let len = input.len();
+    let Some(first_end) = next_newline(input, 0)? else { return Ok(None) };
+    let first = input.read_range(0, first_end as usize)?;
+    if !json::looks_like_json_lines(&[&first[..], b"\n{}"].concat()) {
+        return Ok(None);
+    }
+    let mut cuts = Vec::new();
+    let mut start = 0u64;
+    while start < len {
+        let target = start + SEGMENT_BYTES;
+        let end = if target >= len {
+            len
+        } else {
+            match next_newline(input, target)? {
+                Some(nl) => nl + 1,
+                None => len,
+            }
+        };
+        cuts.push(Cut { start, end });
+        start = end;
+    }
+    Ok(Some(cuts))
+}
+
+/// Offset of the first `\n` at or after `from`, reading small windows (never the whole input).
+fn next_newline(input: &Input, from: u64) -> Result<Option<u64>, Error> {
+    const WINDOW: u64 = 1 << 20;
+    let len = input.len();
+    let mut at = from;
+    while at < len && at - from < MAX_PROBE_LINE {
+        let n = WINDOW.min(len - at);
+        let w = input.read_range(at, n as usize)?;
+        if let Some(i) = memchr::memchr(b'\n', &w) {
+            return Ok(Some(at + i as u64));
+        }
+        at += n;
+    }
+    Ok(None)
+}
+
+/// Decide the input's day/month order over all its segments, finish the batches, add up the report.
+fn finish_input(mut sinks: Vec<Sink>, format: Format, mut report: InputReport, opts: &IngestOptions) -> Result<Parsed, Error> {
+    let mut votes = DateOrderVotes::default();
+    let mut pending = 0;
+    for s in &sinks {
+        votes.merge(&s.builder.date_votes());
+        pending += s.builder.pending_dates();
+    }
+    let (order, notes) = decide_order(votes, pending, opts.date_order);
+    report.warnings.extend(notes);
+
+    let mut rows = 0;
+    let mut objects_rejected = 0;
+    let mut detected = None;
+    for s in &mut sinks {
+        s.builder.resolve_dates(order);
+        rows += s.builder.len();
+        objects_rejected += s.rejected;
+        detected = detected.or(s.format);
+    }
+    if rows == 0 && sinks.iter().all(|s| s.pages == 0) && detected.is_some_and(|f| f == "graph-records" || f == "powershell-json") {
+        // Objects, but none of them sign-ins: an unrelated JSON file, not a broken export.
+        report.warnings.push(format!("unrecognized JSON, skipped: no sign-in records among {objects_rejected} object(s)"));
+        return Ok(Parsed { report, batches: Vec::new() });
+    }
+    report.format = Some(detected.unwrap_or(format.label()).to_string());
+    let mut batches = Vec::with_capacity(sinks.len());
+    for mut s in sinks {
+        report.rejected += s.rejected;
+        report.pages += s.pages;
+        report.pages_with_next += s.pages_with_next;
+        let room = super::sink::MAX_REJECT_DETAILS.saturating_sub(report.rejects.len());
+        report.rejects.extend(s.reject_details.drain(..).take(room));
+        for w in s.warnings.drain(..) {
+            if !report.warnings.contains(&w) {
+                report.warnings.push(w);
+            }
+        }
+        if s.last_page_has_next {
+            let w = "export incomplete: the last page in this file still has @odata.nextLink".to_string();
+            if !report.warnings.contains(&w) {
+                report.warnings.push(w);
+            }
+        }
+        let builder = std::mem::replace(&mut s.builder, TableBuilder::new("", "", 0));
+        let built: BuiltBatch = builder.finish()?;
+        summarize(&built, &mut report)?;
+        batches.push(built);
+    }
+    count_warnings(&mut report);
+    Ok(Parsed { report, batches })
+}
+
+/// The day/month order for an input's ambiguous slash dates, and what to tell the examiner.
+fn decide_order(votes: DateOrderVotes, pending: usize, forced: Option<DateOrder>) -> (DateOrder, Vec<String>) {
+    let mut notes = Vec::new();
+    if votes.is_empty() {
+        return (DateOrder::MonthFirst, notes);
+    }
+    let order = match (forced, votes.decided()) {
+        (Some(o), _) => o,
+        (None, Some(o)) => {
+            if pending > 0 {
+                notes.push(format!(
+                    "note: day/month order detected from the data ({}); applied to {pending} ambiguous date(s)",
+                    order_name(o)
+                ));
+            }
+            o
+        }
+        (None, None) => {
+            let o = votes.fallback();
+            if votes.conflicting() {
+                notes.push("dates mix day-first and month-first values: the file combines exports from different locales".into());
+            }
+            if pending > 0 {
+                notes.push(format!(
+                    "day/month order cannot be told from the data: {pending} date(s) read as {} (set --date-order to override)",
+                    order_name(o)
+                ));
+            }
+            o
+        }
+    };
+    (order, notes)
+}
+
+fn order_name(o: DateOrder) -> &'static str {
+    match o {
+        DateOrder::MonthFirst => "month first, M/D/YYYY",
+        DateOrder::DayFirst => "day first, D/M/YYYY",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_decisions() {
+        let mut v = DateOrderVotes::default();
+        assert_eq!(decide_order(v, 0, None).0, DateOrder::MonthFirst);
+        v.day_first = 1;
+        v.ambiguous = 3;
+        let (o, notes) = decide_order(v, 3, None);
+        assert_eq!(o, DateOrder::DayFirst);
+        assert!(notes[0].contains("detected"));
+        v.month_first = 1;
+        let (o, notes) = decide_order(v, 3, None);
+        assert_eq!(o, DateOrder::MonthFirst);
+        assert!(notes.iter().any(|n| n.contains("mix")));
+        assert_eq!(decide_order(v, 3, Some(DateOrder::DayFirst)).0, DateOrder::DayFirst);
+    }
+}
