@@ -41,7 +41,7 @@ pub(super) fn parse_input(file: &EvidenceFile, input: &Input, opts: &IngestOptio
         warnings: input.notes.iter().map(|n| format!("note: {n}")).collect(),
         ..Default::default()
     };
-    if input.len() == 0 || input.head(4096)?.trim_ascii().is_empty() {
+    if input.is_empty() || input.head(4096)?.trim_ascii().is_empty() {
         report.warnings.push("empty file".into());
         return Ok(Parsed { report, batches: Vec::new() });
     }
