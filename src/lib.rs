@@ -7,17 +7,23 @@
 //!    family) into [`model::SignIn`] records.
 //! 3. [`model`]: normalize records into one Arrow table ([`model::schema`]), deduplicate by request
 //!    id, sort by user then time, and partition per user ([`model::SignInTable`]).
-//! 4. [`export`]: write the table as a Parquet dataset (and read it back as evidence).
-//! 5. [`report`]: render reports to any `io::Write`.
+//! 4. [`baseline`] and [`detect`]: per-user behaviour and the anomaly detectors, run by [`audit`]
+//!    (windows, parallel users, risk chaining); [`geo`] locates sign-ins offline.
+//! 5. [`export`]: write the table as a Parquet dataset (and read it back as evidence).
+//! 6. [`report`]: render reports to any `io::Write`.
 //!
 //! [`cli`] holds the clap definitions and [`commands`] runs them; `main.rs` only maps the result to
 //! an exit code.
 
+pub mod audit;
+pub mod baseline;
 pub mod cli;
 pub mod commands;
+pub mod detect;
 pub mod error;
 pub mod evidence;
 pub mod export;
+pub mod geo;
 pub mod ingest;
 pub mod model;
 pub mod report;

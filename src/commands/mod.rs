@@ -1,6 +1,7 @@
 //! One function per subcommand: validate the parsed flags, run the pipeline, write the report.
 //! Everything returns an exit code; errors are typed and `main` prints them on one line.
 
+pub mod audit;
 pub mod export;
 pub mod inventory;
 
@@ -15,6 +16,7 @@ use crate::model::time::{DateOrder, parse_offset_arg};
 /// Run a parsed command line, writing the report to `out`. Returns the process exit code.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<u8, Error> {
     match cli.command {
+        Command::Audit(a) => audit::run(&a, out),
         Command::Inventory(a) => inventory::run(&a, out),
         Command::Export(a) => export::run(&a, out),
     }

@@ -9,6 +9,7 @@ pub mod schema;
 pub mod signin;
 pub mod table;
 pub mod time;
+pub mod view;
 
 pub use builder::{BuiltBatch, RowReject, TableBuilder};
 pub use signin::{AuthStep, CaPolicy, EventType, Outcome, SignIn, SourceRef, Str};

@@ -1,4 +1,5 @@
 //! Report writers: one file per report and format, all writing to an `io::Write`.
 
+pub mod audit;
 pub mod inventory;
 pub mod text;

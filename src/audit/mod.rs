@@ -1,0 +1,254 @@
+//! The audit: choose the analysis window and each user's baseline, run every detector on every user
+//! in parallel, chain the risks, and keep what passes the threshold.
+//!
+//! Windows are fixed by `--as-of` (default: the latest sign-in in the evidence, never the wall
+//! clock, so a re-run next year gives the same report): the analysis window is the `--days` before
+//! it, the baseline window the `--baseline-days` before that. When the evidence does not reach back
+//! that far for a user (a 30-day export), the user's own first `--baseline-days` of history become
+//! the baseline ([`BaselineMode::UserHistory`]); baseline-dependent detectors then judge only the
+//! sign-ins after it, while the others judge the whole window.
+
+pub mod score;
+
+use std::collections::BTreeSet;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::baseline::{BaselineMode, MIN_BASELINE_SIGN_INS, UserBaseline};
+use crate::detect::{DETECTORS, Finding, Risk, UserContext};
+use crate::geo::Geo;
+use crate::model::time::format_rfc3339;
+use crate::model::view::Rows;
+use crate::model::{EventType, SignInTable, UserRange};
+
+const DAY: i64 = 86_400_000_000;
+
+/// Validated audit settings.
+#[derive(Debug, Clone)]
+pub struct AuditConfig {
+    /// Audit only these principals (lowercased); `None` = everyone.
+    pub users: Option<BTreeSet<String>>,
+    pub days: u32,
+    pub baseline_days: u32,
+    pub as_of: Option<i64>,
+    pub include_non_interactive: bool,
+    pub include_service_principal: bool,
+    pub risk_threshold: Risk,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        AuditConfig {
+            users: None,
+            days: 30,
+            baseline_days: 14,
+            as_of: None,
+            include_non_interactive: false,
+            include_service_principal: false,
+            risk_threshold: Risk::Low,
+        }
+    }
+}
+
+impl AuditConfig {
+    fn includes(&self, event_type: Option<&str>) -> bool {
+        match event_type.and_then(EventType::parse) {
+            Some(EventType::Interactive) | None => true,
+            Some(EventType::NonInteractive) => self.include_non_interactive,
+            Some(EventType::ServicePrincipal | EventType::ManagedIdentity) => self.include_service_principal,
+        }
+    }
+}
+
+/// A period `[start, end)` in RFC 3339.
+#[derive(Debug, Clone, Serialize)]
+pub struct Period {
+    pub start: String,
+    pub end: String,
+}
+
+fn period(start: i64, end: i64) -> Period {
+    Period { start: format_rfc3339(start), end: format_rfc3339(end) }
+}
+
+/// The windows of the run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Window {
+    pub as_of: String,
+    pub days: u32,
+    pub baseline_days: u32,
+    pub analysis: Period,
+    pub baseline: Period,
+    pub event_types: Vec<&'static str>,
+}
+
+/// One user's baseline as reported.
+#[derive(Debug, Clone, Serialize)]
+pub struct BaselineSummary {
+    pub mode: BaselineMode,
+    pub period: Period,
+    pub sign_ins: usize,
+    /// Fewer than the minimum sign-ins: new-device / new-location / off-hours findings were downgraded.
+    pub thin: bool,
+}
+
+/// One audited user.
+#[derive(Debug, Clone, Serialize)]
+pub struct UserResult {
+    pub user: String,
+    /// Sign-ins of the included event types in the analysis window.
+    pub sign_ins: usize,
+    pub baseline: Option<BaselineSummary>,
+    /// Highest finding risk at or above the threshold, `none` when there is none.
+    pub risk: String,
+    pub findings: usize,
+    /// Set when a user asked for with `--user`/`--batch` has no sign-ins in the evidence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The result of an audit.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditResult {
+    pub window: Window,
+    pub users: Vec<UserResult>,
+    pub findings: Vec<Finding>,
+}
+
+impl AuditResult {
+    /// 2 if any reported finding is high or critical, 3 if any is medium, else 0.
+    pub fn exit_code(&self) -> u8 {
+        match self.findings.iter().map(|f| f.risk).max() {
+            Some(Risk::High | Risk::Critical) => 2,
+            Some(Risk::Medium) => 3,
+            _ => 0,
+        }
+    }
+}
+
+/// Run the audit over a normalized table.
+pub fn audit(table: &SignInTable, cfg: &AuditConfig) -> AuditResult {
+    let latest = crate::model::table::time_span(&table.batch).ok().flatten().map(|s| s.1).unwrap_or(0);
+    let as_of = cfg.as_of.unwrap_or(latest);
+    let analysis_start = as_of - cfg.days as i64 * DAY;
+    let baseline_start = analysis_start - cfg.baseline_days as i64 * DAY;
+    let mut event_types = vec![EventType::Interactive.as_str()];
+    if cfg.include_non_interactive {
+        event_types.push(EventType::NonInteractive.as_str());
+    }
+    if cfg.include_service_principal {
+        event_types.extend([EventType::ServicePrincipal.as_str(), EventType::ManagedIdentity.as_str()]);
+    }
+    let window = Window {
+        as_of: format_rfc3339(as_of),
+        days: cfg.days,
+        baseline_days: cfg.baseline_days,
+        analysis: period(analysis_start, as_of),
+        baseline: period(baseline_start, analysis_start),
+        event_types,
+    };
+    let geo = Geo::learn(table);
+    let selected: Vec<&UserRange> = table.users.iter().filter(|u| cfg.users.as_ref().is_none_or(|s| s.contains(&u.principal))).collect();
+    let per_user: Vec<(UserResult, Vec<Finding>)> =
+        selected.par_iter().map(|u| audit_user(table, u, cfg, &geo, as_of, analysis_start, baseline_start)).collect();
+    let mut users = Vec::new();
+    let mut findings = Vec::new();
+    for (u, f) in per_user {
+        users.push(u);
+        findings.extend(f);
+    }
+    if let Some(wanted) = &cfg.users {
+        for w in wanted {
+            if !table.users.iter().any(|u| &u.principal == w) {
+                users.push(UserResult {
+                    user: w.clone(),
+                    sign_ins: 0,
+                    baseline: None,
+                    risk: "none".into(),
+                    findings: 0,
+                    note: Some("no sign-ins in the evidence".into()),
+                });
+            }
+        }
+        users.sort_by(|a, b| a.user.cmp(&b.user));
+    }
+    findings.sort_by(|a, b| (&a.user, a.micros, a.detector, &a.sign_in_ids).cmp(&(&b.user, b.micros, b.detector, &b.sign_in_ids)));
+    AuditResult { window, users, findings }
+}
+
+fn audit_user(
+    table: &SignInTable,
+    u: &UserRange,
+    cfg: &AuditConfig,
+    geo: &Geo,
+    as_of: i64,
+    analysis_start: i64,
+    baseline_start: i64,
+) -> (UserResult, Vec<Finding>) {
+    let batch = table.user_batch(u);
+    let Ok(rows) = Rows::new(&batch) else {
+        return (
+            UserResult {
+                user: u.principal.clone(),
+                sign_ins: 0,
+                baseline: None,
+                risk: "none".into(),
+                findings: 0,
+                note: Some("unreadable partition".into()),
+            },
+            Vec::new(),
+        );
+    };
+    let included: Vec<usize> = (0..rows.len).filter(|&i| rows.time(i) <= as_of && cfg.includes(rows.event_type.get(i))).collect();
+    let judged: Vec<usize> = included.iter().copied().filter(|&i| rows.time(i) > analysis_start).collect();
+    let window_baseline: Vec<usize> =
+        included.iter().copied().filter(|&i| rows.time(i) > baseline_start && rows.time(i) <= analysis_start).collect();
+    let earlier_history = included.iter().any(|&i| rows.time(i) <= baseline_start);
+    // The window baseline is used when it has enough sign-ins, or when the evidence does reach back
+    // that far for this user (then a thin baseline is the truth, not an export artefact).
+    let (mode, base_rows, b_start, b_end) = if window_baseline.len() >= MIN_BASELINE_SIGN_INS || earlier_history || included.is_empty() {
+        (BaselineMode::Window, window_baseline, baseline_start, analysis_start)
+    } else {
+        let first = rows.time(included[0]);
+        let end = first + cfg.baseline_days as i64 * DAY;
+        let rows_in: Vec<usize> = included.iter().copied().filter(|&i| rows.time(i) < end).collect();
+        (BaselineMode::UserHistory, rows_in, first, end)
+    };
+    let baseline = UserBaseline::build(&rows, &base_rows, mode, b_start, b_end);
+    let judged_after: Vec<usize> = judged.iter().copied().filter(|&i| rows.time(i) >= b_end).collect();
+    let interactive_history: Vec<usize> = (0..rows.len).filter(|&i| rows.time(i) <= as_of && rows.is_interactive(i)).collect();
+    let cx = UserContext {
+        principal: &u.principal,
+        rows: &rows,
+        judged: &judged,
+        judged_after_baseline: &judged_after,
+        baseline: &baseline,
+        baseline_rows: &base_rows,
+        geo,
+        interactive_history: &interactive_history,
+    };
+    let mut findings = Vec::new();
+    for d in DETECTORS {
+        let before = findings.len();
+        d.detect(&cx, &mut findings);
+        if d.needs_baseline() && baseline.thin() {
+            for f in &mut findings[before..] {
+                f.risk = f.risk.lower();
+                f.risk_notes.push(format!("lowered: thin baseline ({} sign-ins, fewer than {MIN_BASELINE_SIGN_INS})", baseline.sign_ins));
+            }
+        }
+    }
+    score::chain(&mut findings);
+    findings.retain(|f| f.risk >= cfg.risk_threshold);
+    let risk = score::user_risk(&findings).map_or("none", Risk::as_str).to_string();
+    let summary = UserResult {
+        user: u.principal.clone(),
+        sign_ins: judged.len(),
+        baseline: Some(BaselineSummary { mode, period: period(b_start, b_end), sign_ins: baseline.sign_ins, thin: baseline.thin() }),
+        risk,
+        findings: findings.len(),
+        note: None,
+    };
+    (summary, findings)
+}

@@ -1,0 +1,63 @@
+//! `signin-audit audit`: the main job.
+
+use std::collections::BTreeSet;
+use std::io::{IsTerminal, Write};
+
+use crate::audit::{AuditConfig, audit};
+use crate::cli::{AuditArgs, AuditFormat};
+use crate::error::{Error, EvidenceError};
+use crate::model::time::{TimeValue, parse_time};
+use crate::report::audit::{AuditReport, write_csv, write_json, write_jsonl, write_table};
+
+pub fn run(a: &AuditArgs, out: &mut dyn Write) -> Result<u8, Error> {
+    let cfg = config(a)?;
+    if a.concurrency == Some(0) {
+        return Err(Error::Usage("--concurrency must be at least 1".into()));
+    }
+    let ingested = super::load(&a.evidence)?;
+    let result = super::with_threads(a.concurrency, || audit(&ingested.table, &cfg))?;
+    let code = result.exit_code();
+    if a.quiet {
+        return Ok(code);
+    }
+    let report = AuditReport::new(&ingested, &result);
+    match if a.json { AuditFormat::Json } else { a.output } {
+        AuditFormat::Json => write_json(&report, out)?,
+        AuditFormat::Jsonl => write_jsonl(&report, out)?,
+        AuditFormat::Csv => write_csv(&report, out)?,
+        AuditFormat::Table => write_table(&report, out, std::io::stdout().is_terminal())?,
+    }
+    Ok(code)
+}
+
+fn config(a: &AuditArgs) -> Result<AuditConfig, Error> {
+    let mut users: BTreeSet<String> = a.users.iter().map(|u| u.trim().to_lowercase()).filter(|u| !u.is_empty()).collect();
+    if let Some(path) = &a.batch {
+        let text = std::fs::read_to_string(path).map_err(|e| EvidenceError::Read { path: path.clone(), source: e })?;
+        for line in text.lines() {
+            let l = line.trim();
+            if !l.is_empty() && !l.starts_with('#') {
+                users.insert(l.to_lowercase());
+            }
+        }
+    }
+    let as_of = match &a.as_of {
+        None => None,
+        Some(s) => match parse_time(s, 0) {
+            Some(TimeValue::Utc { micros, zoned: true }) => Some(micros),
+            _ => return Err(Error::Usage(format!("--as-of {s:?}: expected an RFC 3339 time with a zone, e.g. 2026-01-31T00:00:00Z"))),
+        },
+    };
+    if a.days == 0 {
+        return Err(Error::Usage("--days must be at least 1".into()));
+    }
+    Ok(AuditConfig {
+        users: if users.is_empty() && a.batch.is_none() && a.users.is_empty() { None } else { Some(users) },
+        days: a.days,
+        baseline_days: a.baseline_days,
+        as_of,
+        include_non_interactive: a.include_non_interactive,
+        include_service_principal: a.include_service_principal,
+        risk_threshold: a.risk_threshold,
+    })
+}

@@ -1,0 +1,108 @@
+//! `legacy_protocol`: sign-ins over legacy clients that cannot do MFA (IMAP, POP, SMTP AUTH,
+//! ActiveSync, EWS, MAPI, Autodiscover, "Other clients") or the ROPC flow.
+//!
+//! One finding per client and outcome, listing its sign-ins: a mailbox polled over IMAP every five
+//! minutes is one story, not three hundred. A success is worse than a failure (the password worked
+//! without MFA), and a client the user never used in the baseline is worse still.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use super::{Detector, Finding, Risk, UserContext, details};
+
+/// `clientAppUsed` values of legacy authentication (Sentinel `LegacyAuthAttempt.yaml`, Elastic
+/// new-terms legacy client list, Graph docs; research/peers.md §4.8). Compared case-insensitively.
+pub const LEGACY_CLIENT_APPS: &[&str] = &[
+    "authenticated smtp",
+    "autodiscover",
+    "exchange activesync",
+    "exchange online powershell",
+    "exchange web services",
+    "imap4",
+    "imap",
+    "mapi over http",
+    "mapi",
+    "offline address book",
+    "outlook anywhere (rpc over http)",
+    "outlook service",
+    "pop3",
+    "pop",
+    "smtp",
+    "reporting web services",
+    "other clients",
+];
+
+/// User agents of the ROPC legacy flow (Sentinel `LegacyAuthUserAgents.yaml`, Sigma, MAS).
+pub const ROPC_USER_AGENTS: &[&str] = &["bav2ropc", "aconsumerv2ropc", "cbainprod", "cbaintar"];
+
+pub struct LegacyProtocol;
+
+/// The legacy client a row used, if any.
+fn legacy_client(cx: &UserContext<'_>, i: usize) -> Option<String> {
+    let r = cx.rows;
+    if let Some(c) = r.client_app.get(i) {
+        let lc = c.to_ascii_lowercase();
+        if LEGACY_CLIENT_APPS.contains(&lc.as_str()) {
+            return Some(c.to_string());
+        }
+    }
+    if r.auth_protocol.get(i).is_some_and(|p| p.eq_ignore_ascii_case("ropc")) {
+        return Some("ROPC".into());
+    }
+    let ua = r.user_agent.get(i)?.to_ascii_lowercase();
+    ROPC_USER_AGENTS.iter().any(|p| ua.contains(p)).then(|| "ROPC".into())
+}
+
+impl Detector for LegacyProtocol {
+    fn id(&self) -> &'static str {
+        "legacy_protocol"
+    }
+
+    fn summary(&self) -> &'static str {
+        "sign-ins over legacy clients that bypass MFA (IMAP, POP3, SMTP, EAS, EWS, MAPI, ROPC...)"
+    }
+
+    fn needs_baseline(&self) -> bool {
+        false
+    }
+
+    fn detect(&self, cx: &UserContext<'_>, out: &mut Vec<Finding>) {
+        let mut groups: BTreeMap<(String, bool), Vec<usize>> = BTreeMap::new();
+        for &i in cx.judged {
+            if let Some(client) = legacy_client(cx, i) {
+                groups.entry((client, cx.rows.is_success(i))).or_default().push(i);
+            }
+        }
+        for ((client, success), rows) in groups {
+            let known = cx.baseline.client_apps.contains(&client.to_ascii_lowercase());
+            let risk = match (success, known) {
+                (true, false) => Risk::High,
+                (true, true) => Risk::Medium,
+                (false, false) => Risk::Medium,
+                (false, true) => Risk::Low,
+            };
+            let ips: std::collections::BTreeSet<&str> = rows.iter().filter_map(|&i| cx.rows.ip.get(i)).collect();
+            let summary = format!(
+                "{} {} sign-in(s) over {client} from {} IP(s); {}",
+                rows.len(),
+                if success { "successful" } else { "failed" },
+                ips.len(),
+                if known { "the user also used it in the baseline" } else { "never used in the baseline" }
+            );
+            out.push(cx.finding(
+                self.id(),
+                risk,
+                &rows,
+                summary,
+                details([
+                    ("client", json!(client)),
+                    ("success", json!(success)),
+                    ("count", json!(rows.len())),
+                    ("ips", json!(ips)),
+                    ("in_baseline", json!(known)),
+                ]),
+            ));
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! `mfa_fatigue`: a burst of denied or unanswered MFA prompts, then a success. The success is the
+//! finding; the burst is its evidence. A burst with no success yet is reported too, lower.
+//!
+//! One MFA attempt counts once even where the export writes several rows for it: Azure Monitor and
+//! Log Analytics repeat a sign-in per MFA step with the same correlation id (Entra docs,
+//! research/peers.md §4.2 "Counting caveat").
+
+use std::collections::BTreeSet;
+
+use serde_json::json;
+
+use super::{Detector, Finding, Risk, UserContext, details};
+
+/// Denied / unanswered attempts that make a burst. Elastic's push-bombing rule fires at 5 denials
+/// then a success (Okta), Splunk at > 9 per 10 min, Sentinel at > 10 per 5 min (peers.md §4.2);
+/// 5 catches slower, throttling-aware campaigns while one or two fat-fingered codes stay quiet.
+pub const MIN_DENIALS: usize = 5;
+
+/// The burst must fall within this many minutes before the success (or before its last denial).
+pub const WINDOW_MINUTES: i64 = 60;
+
+/// `500121`: "Authentication failed during strong authentication request" (Entra error codes).
+pub const MFA_FAILED_CODE: i32 = 500121;
+
+/// Texts of a denied or unanswered prompt in `additionalDetails`, `authenticationStepResultDetail`
+/// or the portal's MFA result column (Sentinel MFASpamming / MFARejectedbyUser rules).
+const DENIAL_TEXTS: &[&str] = &["mfa denied", "did not respond", "declined the authentication", "reported fraud", "user did not approve"];
+
+pub struct MfaFatigue;
+
+fn is_denial(cx: &UserContext<'_>, i: usize) -> bool {
+    let r = cx.rows;
+    if r.is_success(i) {
+        return false;
+    }
+    let has = |s: Option<&str>| {
+        s.is_some_and(|s| {
+            let l = s.to_ascii_lowercase();
+            DENIAL_TEXTS.iter().any(|t| l.contains(t))
+        })
+    };
+    r.error_code(i) == Some(MFA_FAILED_CODE)
+        || has(r.additional_details.get(i))
+        || has(r.mfa_result.get(i))
+        || r.steps(i).any(|s| s.succeeded != Some(true) && has(s.result_detail))
+}
+
+impl Detector for MfaFatigue {
+    fn id(&self) -> &'static str {
+        "mfa_fatigue"
+    }
+
+    fn summary(&self) -> &'static str {
+        "5+ denied or unanswered MFA prompts within an hour, then a success (push bombing)"
+    }
+
+    fn needs_baseline(&self) -> bool {
+        false
+    }
+
+    fn detect(&self, cx: &UserContext<'_>, out: &mut Vec<Finding>) {
+        let r = cx.rows;
+        let window = WINDOW_MINUTES * 60_000_000;
+        // Denied attempts in time order, one per correlation id.
+        let mut seen = BTreeSet::new();
+        let mut denials: Vec<usize> = Vec::new();
+        for &i in cx.judged {
+            if is_denial(cx, i) {
+                let fresh = match r.correlation_id.get(i) {
+                    Some(c) => seen.insert(c.to_string()),
+                    None => true,
+                };
+                if fresh {
+                    denials.push(i);
+                }
+            }
+        }
+        if denials.len() < MIN_DENIALS {
+            return;
+        }
+        let mut used = 0; // denials before this index belong to a burst already reported
+        for &s in cx.judged {
+            if !r.is_success(s) {
+                continue;
+            }
+            let t = r.time(s);
+            let burst: Vec<usize> = denials[used..].iter().copied().filter(|&d| r.time(d) <= t && r.time(d) >= t - window).collect();
+            if burst.len() < MIN_DENIALS {
+                continue;
+            }
+            if let Some(&last) = burst.last() {
+                used = denials.iter().position(|&d| d == last).map_or(used, |p| p + 1);
+            }
+            let first = burst[0];
+            let minutes = (t - r.time(first)) / 60_000_000;
+            let ips: BTreeSet<&str> = burst.iter().filter_map(|&d| r.ip.get(d)).collect();
+            let summary = format!(
+                "{} denied/unanswered MFA prompts in {} min, then a successful sign-in from {} ({})",
+                burst.len(),
+                minutes,
+                r.ip.get(s).unwrap_or("unknown IP"),
+                r.country.get(s).unwrap_or("??")
+            );
+            let mut rows = vec![s];
+            rows.extend(&burst);
+            out.push(cx.finding(
+                self.id(),
+                Risk::High,
+                &rows,
+                summary,
+                details([
+                    ("denials", json!(burst.len())),
+                    ("minutes", json!(minutes)),
+                    ("denial_ips", json!(ips)),
+                    ("success_ip", json!(r.ip.get(s))),
+                    ("success_app", json!(r.app_name.get(s))),
+                ]),
+            ));
+        }
+        // Bursts that never ended in a success.
+        let rest = &denials[used..];
+        let mut k = 0;
+        while k < rest.len() {
+            let t0 = r.time(rest[k]);
+            let burst: Vec<usize> = rest[k..].iter().copied().take_while(|&d| r.time(d) - t0 <= window).collect();
+            if burst.len() >= MIN_DENIALS {
+                let summary = format!("{} denied/unanswered MFA prompts within {WINDOW_MINUTES} min, no success after them", burst.len());
+                let last = burst[burst.len() - 1];
+                let mut rows = vec![last];
+                rows.extend(burst.iter().copied().filter(|&d| d != last));
+                out.push(cx.finding(
+                    self.id(),
+                    Risk::Medium,
+                    &rows,
+                    summary,
+                    details([("denials", json!(burst.len())), ("success", json!(false))]),
+                ));
+                k += burst.len();
+            } else {
+                k += 1;
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! `suspicious_user_agent`: sign-ins whose user agent is attacker tooling, an HTTP library, or a
+//! legacy flow marker, with known benign system agents excluded.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use super::{Detector, Finding, Risk, UserContext, details};
+
+/// Lowercase substrings of attacker tooling and scripting libraries, with their source
+/// (research/peers.md §4.5: Microsoft-Analyzer-Suite blacklist, Elastic and Sigma rules).
+pub const SUSPICIOUS_AGENTS: &[(&str, &str)] = &[
+    ("aadinternals", "AADInternals"),
+    ("azurehound", "AzureHound (BloodHound)"),
+    ("bloodhound", "BloodHound"),
+    ("sharphound", "SharpHound"),
+    ("roadtools", "ROADtools"),
+    ("roadrecon", "ROADrecon"),
+    ("teamfiltration", "TeamFiltration"),
+    ("teams/1.3.00.30866", "TeamFiltration (spoofed Teams/Electron 8.5.1)"),
+    ("kali365", "Kali365 phishing kit"),
+    ("bav2ropc", "BAV2ROPC legacy ROPC flow"),
+    ("aconsumerv2ropc", "ROPC legacy flow"),
+    ("cbainprod", "CBAinPROD legacy flow"),
+    ("cbaintar", "CBAinTAR legacy flow"),
+    ("python-requests", "python-requests"),
+    ("python-urllib", "Python urllib"),
+    ("python/", "Python HTTP client"),
+    ("aiohttp", "aiohttp (ROADrecon)"),
+    ("axios", "axios (Tycoon2FA / AiTM kits)"),
+    ("node-fetch", "node-fetch"),
+    ("undici", "undici (Node.js)"),
+    ("go-http-client", "Go net/http"),
+    ("go-resty", "go-resty"),
+    ("guzzlehttp", "GuzzleHttp (PHP)"),
+    ("okhttp", "OkHttp"),
+    ("fasthttp", "fasthttp"),
+    ("curl/", "curl"),
+    ("wget/", "wget"),
+    ("postmanruntime", "Postman"),
+    ("powershell/", "PowerShell web cmdlets"),
+    ("libwww-perl", "libwww-perl"),
+    ("emclient", "eM Client (mailbox exfiltration client)"),
+];
+
+/// Exact agents that look like libraries but are Microsoft's own (Elastic excludes them).
+pub const BENIGN_AGENTS: &[&str] = &["mozilla/5.0 (compatible; msal 1.0) pkeyauth/1.0", "windows-azuread-authentication-provider/1.0"];
+
+pub struct SuspiciousUserAgent;
+
+fn classify(ua: &str) -> Option<&'static str> {
+    let l = ua.to_ascii_lowercase();
+    if BENIGN_AGENTS.iter().any(|b| l.trim() == *b) {
+        return None;
+    }
+    if l.trim() == "node" {
+        return Some("node (Tycoon2FA)");
+    }
+    SUSPICIOUS_AGENTS.iter().find(|(p, _)| l.contains(p)).map(|(_, name)| *name)
+}
+
+impl Detector for SuspiciousUserAgent {
+    fn id(&self) -> &'static str {
+        "suspicious_user_agent"
+    }
+
+    fn summary(&self) -> &'static str {
+        "user agents of attacker tooling and HTTP libraries (AzureHound, ROADtools, TeamFiltration, python-requests, axios...)"
+    }
+
+    fn needs_baseline(&self) -> bool {
+        false
+    }
+
+    fn detect(&self, cx: &UserContext<'_>, out: &mut Vec<Finding>) {
+        let r = cx.rows;
+        let mut groups: BTreeMap<(&'static str, bool), Vec<usize>> = BTreeMap::new();
+        for &i in cx.judged {
+            if let Some(tool) = r.user_agent.get(i).and_then(classify) {
+                groups.entry((tool, r.is_success(i))).or_default().push(i);
+            }
+        }
+        for ((tool, success), rows) in groups {
+            let first = rows[0];
+            let ua = r.user_agent.get(first).unwrap_or("");
+            let summary = format!(
+                "{} {} sign-in(s) with a {tool} user agent from {}: {ua:?}",
+                rows.len(),
+                if success { "successful" } else { "failed" },
+                r.ip.get(first).unwrap_or("unknown IP")
+            );
+            out.push(cx.finding(
+                self.id(),
+                if success { Risk::High } else { Risk::Medium },
+                &rows,
+                summary,
+                details([("tool", json!(tool)), ("user_agent", json!(ua)), ("success", json!(success)), ("sign_ins", json!(rows.len()))]),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_tools_not_browsers() {
+        assert_eq!(classify("python-requests/2.31.0"), Some("python-requests"));
+        assert_eq!(classify("azurehound/v2.1.7"), Some("AzureHound (BloodHound)"));
+        assert_eq!(
+            classify("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"),
+            None
+        );
+        assert_eq!(classify("Mozilla/5.0 (compatible; MSAL 1.0) PKeyAuth/1.0"), None);
+        assert_eq!(classify("node"), Some("node (Tycoon2FA)"));
+        assert_eq!(
+            classify(
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Teams/1.3.00.30866 Chrome/80.0.3987.165 Electron/8.5.1 Safari/537.36"
+            ),
+            Some("TeamFiltration (spoofed Teams/Electron 8.5.1)")
+        );
+    }
+}

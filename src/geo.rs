@@ -1,0 +1,230 @@
+//! Offline geolocation: where a sign-in was, from what the evidence itself says.
+//!
+//! In order: the record's own `geoCoordinates`; the coordinates other records of the same evidence
+//! give for the same city; the centroid of the country (a built-in table). No GeoIP database or
+//! network is needed. Coordinates from a country centroid are marked approximate.
+
+use std::collections::HashMap;
+
+use crate::baseline::city_key;
+use crate::model::SignInTable;
+use crate::model::view::Rows;
+
+/// How precise a location is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Precision {
+    Country,
+    City,
+    Record,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Located {
+    pub lat: f64,
+    pub lon: f64,
+    pub precision: Precision,
+}
+
+/// Locations learned from the evidence.
+#[derive(Debug, Default)]
+pub struct Geo {
+    cities: HashMap<String, (f64, f64)>,
+}
+
+impl Geo {
+    /// Learn city coordinates from every record that carries them (first seen in table order wins,
+    /// so the result does not depend on threads).
+    pub fn learn(table: &SignInTable) -> Self {
+        let mut cities = HashMap::new();
+        if let Ok(rows) = Rows::new(&table.batch) {
+            for i in 0..rows.len {
+                if let (Some(c), Some(key)) = (rows.coordinates(i), city_key(&rows, i)) {
+                    cities.entry(key).or_insert(c);
+                }
+            }
+        }
+        Geo { cities }
+    }
+
+    pub fn locate(&self, rows: &Rows<'_>, i: usize) -> Option<Located> {
+        if let Some((lat, lon)) = rows.coordinates(i) {
+            return Some(Located { lat, lon, precision: Precision::Record });
+        }
+        if let Some(&(lat, lon)) = city_key(rows, i).and_then(|k| self.cities.get(&k)) {
+            return Some(Located { lat, lon, precision: Precision::City });
+        }
+        let (lat, lon) = country_centroid(rows.country.get(i)?)?;
+        Some(Located { lat, lon, precision: Precision::Country })
+    }
+}
+
+/// Mean Earth radius (km), IUGG.
+const EARTH_RADIUS_KM: f64 = 6371.0088;
+
+/// Great-circle distance in km (haversine).
+pub fn distance_km(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (la1, lo1) = (a.0.to_radians(), a.1.to_radians());
+    let (la2, lo2) = (b.0.to_radians(), b.1.to_radians());
+    let h = ((la2 - la1) / 2.0).sin().powi(2) + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
+    2.0 * EARTH_RADIUS_KM * h.sqrt().min(1.0).asin()
+}
+
+/// Approximate geographic centre of a country (ISO 3166-1 alpha-2), or of its main population area
+/// where the geometric centre is empty land (RU, CA, AU use their populated regions).
+pub fn country_centroid(code: &str) -> Option<(f64, f64)> {
+    let code = code.trim();
+    COUNTRIES.binary_search_by(|(c, _, _)| c.cmp(&code)).ok().map(|i| (COUNTRIES[i].1, COUNTRIES[i].2))
+}
+
+/// Sorted by code (checked by a test).
+static COUNTRIES: &[(&str, f64, f64)] = &[
+    ("AE", 23.4, 53.8),
+    ("AF", 33.9, 67.7),
+    ("AL", 41.2, 20.2),
+    ("AM", 40.1, 45.0),
+    ("AO", -11.2, 17.9),
+    ("AR", -38.4, -63.6),
+    ("AT", 47.5, 14.6),
+    ("AU", -33.0, 146.0),
+    ("AZ", 40.1, 47.6),
+    ("BA", 43.9, 17.7),
+    ("BD", 23.7, 90.4),
+    ("BE", 50.5, 4.5),
+    ("BG", 42.7, 25.5),
+    ("BH", 26.0, 50.6),
+    ("BO", -16.3, -63.6),
+    ("BR", -14.2, -51.9),
+    ("BY", 53.7, 27.9),
+    ("CA", 45.5, -75.0),
+    ("CD", -4.0, 21.8),
+    ("CH", 46.8, 8.2),
+    ("CI", 7.5, -5.5),
+    ("CL", -35.7, -71.5),
+    ("CM", 7.4, 12.4),
+    ("CN", 35.9, 104.2),
+    ("CO", 4.6, -74.3),
+    ("CR", 9.7, -83.8),
+    ("CU", 21.5, -77.8),
+    ("CY", 35.1, 33.4),
+    ("CZ", 49.8, 15.5),
+    ("DE", 51.2, 10.5),
+    ("DK", 56.3, 9.5),
+    ("DO", 18.7, -70.2),
+    ("DZ", 28.0, 1.7),
+    ("EC", -1.8, -78.2),
+    ("EE", 58.6, 25.0),
+    ("EG", 26.8, 30.8),
+    ("ES", 40.5, -3.7),
+    ("ET", 9.1, 40.5),
+    ("FI", 61.9, 25.7),
+    ("FR", 46.2, 2.2),
+    ("GB", 53.0, -1.5),
+    ("GE", 42.3, 43.4),
+    ("GH", 7.9, -1.0),
+    ("GR", 39.1, 21.8),
+    ("GT", 15.8, -90.2),
+    ("HK", 22.3, 114.2),
+    ("HN", 15.2, -86.2),
+    ("HR", 45.1, 15.2),
+    ("HU", 47.2, 19.5),
+    ("ID", -2.5, 113.9),
+    ("IE", 53.4, -8.2),
+    ("IL", 31.0, 34.9),
+    ("IN", 20.6, 79.0),
+    ("IQ", 33.2, 43.7),
+    ("IR", 32.4, 53.7),
+    ("IS", 64.1, -21.9),
+    ("IT", 41.9, 12.6),
+    ("JM", 18.1, -77.3),
+    ("JO", 30.6, 36.2),
+    ("JP", 36.2, 138.3),
+    ("KE", 0.0, 37.9),
+    ("KH", 12.6, 104.9),
+    ("KP", 40.3, 127.5),
+    ("KR", 35.9, 127.8),
+    ("KW", 29.3, 47.5),
+    ("KZ", 48.0, 66.9),
+    ("LB", 33.9, 35.9),
+    ("LK", 7.9, 80.8),
+    ("LT", 55.2, 23.9),
+    ("LU", 49.8, 6.1),
+    ("LV", 56.9, 24.6),
+    ("LY", 26.3, 17.2),
+    ("MA", 31.8, -7.1),
+    ("MD", 47.4, 28.4),
+    ("MG", -18.8, 46.9),
+    ("MK", 41.6, 21.7),
+    ("MM", 21.9, 95.9),
+    ("MN", 46.9, 103.8),
+    ("MT", 35.9, 14.4),
+    ("MX", 23.6, -102.5),
+    ("MY", 4.2, 102.0),
+    ("NG", 9.1, 8.7),
+    ("NI", 12.9, -85.2),
+    ("NL", 52.1, 5.3),
+    ("NO", 60.5, 8.5),
+    ("NP", 28.4, 84.1),
+    ("NZ", -40.9, 174.9),
+    ("OM", 21.5, 55.9),
+    ("PA", 8.5, -80.8),
+    ("PE", -9.2, -75.0),
+    ("PH", 12.9, 121.8),
+    ("PK", 30.4, 69.3),
+    ("PL", 51.9, 19.1),
+    ("PR", 18.2, -66.6),
+    ("PS", 31.9, 35.2),
+    ("PT", 39.4, -8.2),
+    ("PY", -23.4, -58.4),
+    ("QA", 25.4, 51.2),
+    ("RO", 45.9, 25.0),
+    ("RS", 44.0, 21.0),
+    ("RU", 55.8, 37.6),
+    ("SA", 23.9, 45.1),
+    ("SE", 60.1, 18.6),
+    ("SG", 1.35, 103.8),
+    ("SI", 46.2, 14.9),
+    ("SK", 48.7, 19.7),
+    ("SN", 14.5, -14.5),
+    ("SV", 13.8, -88.9),
+    ("SY", 34.8, 39.0),
+    ("TH", 15.9, 101.0),
+    ("TN", 33.9, 9.5),
+    ("TR", 39.0, 35.2),
+    ("TW", 23.7, 121.0),
+    ("TZ", -6.4, 34.9),
+    ("UA", 48.4, 31.2),
+    ("UG", 1.4, 32.3),
+    ("US", 39.8, -98.6),
+    ("UY", -32.5, -55.8),
+    ("UZ", 41.4, 64.6),
+    ("VE", 6.4, -66.6),
+    ("VN", 14.1, 108.3),
+    ("YE", 15.6, 48.5),
+    ("ZA", -30.6, 22.9),
+    ("ZM", -13.1, 27.8),
+    ("ZW", -19.0, 29.2),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_sorted_and_valid() {
+        for w in COUNTRIES.windows(2) {
+            assert!(w[0].0 < w[1].0, "{} before {}", w[0].0, w[1].0);
+        }
+        for (c, lat, lon) in COUNTRIES {
+            assert!(c.len() == 2 && lat.abs() <= 90.0 && lon.abs() <= 180.0);
+        }
+        assert_eq!(country_centroid("FR"), Some((46.2, 2.2)));
+        assert_eq!(country_centroid("XX"), None);
+    }
+
+    #[test]
+    fn haversine_new_york_london() {
+        let d = distance_km((40.7128, -74.0060), (51.5074, -0.1278));
+        assert!((d - 5570.0).abs() < 10.0, "{d}");
+        assert_eq!(distance_km((1.0, 2.0), (1.0, 2.0)), 0.0);
+    }
+}

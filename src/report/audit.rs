@@ -1,0 +1,200 @@
+//! The audit report in four formats.
+//!
+//! JSON (one object; scripts rely on these names, new fields may be added):
+//! ```text
+//! { "tool": {"name","version"},
+//!   "evidence_files": [{"path","sha256","format","records","rejected","duplicates"}],
+//!   "window": {"as_of","days","baseline_days","analysis":{"start","end"},"baseline":{"start","end"},"event_types"},
+//!   "users": [{"user","sign_ins","baseline":{"mode","period","sign_ins","thin"},"risk","findings","note"?}],
+//!   "findings": [{"user","detector","risk","time","sign_in_ids","evidence":[{"file","position"}],
+//!                 "summary","risk_notes"?,"details"}],
+//!   "warnings": [..] }
+//! ```
+//! JSONL: one finding object per line. CSV: one finding per row (cells defused against formula
+//! injection). Table: one block per user, for a person at a terminal (attacker strings escaped).
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use super::inventory::Tool;
+use super::text::{spreadsheet, terminal};
+use crate::audit::AuditResult;
+use crate::detect::{Finding, Risk};
+use crate::error::Error;
+use crate::ingest::Ingested;
+
+#[derive(Debug, Serialize)]
+pub struct EvidenceFileEntry {
+    pub path: String,
+    pub sha256: String,
+    pub format: Option<String>,
+    pub records: u64,
+    pub rejected: u64,
+    pub duplicates: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AuditReport<'a> {
+    pub tool: Tool,
+    pub evidence_files: Vec<EvidenceFileEntry>,
+    pub window: &'a crate::audit::Window,
+    pub users: &'a [crate::audit::UserResult],
+    pub findings: &'a [Finding],
+    pub warnings: &'a [String],
+}
+
+impl<'a> AuditReport<'a> {
+    pub fn new(ing: &'a Ingested, result: &'a AuditResult) -> Self {
+        AuditReport {
+            tool: Tool::current(),
+            evidence_files: ing
+                .inputs
+                .iter()
+                .map(|i| EvidenceFileEntry {
+                    path: i.path.clone(),
+                    sha256: i.sha256.clone(),
+                    format: i.format.clone(),
+                    records: i.records,
+                    rejected: i.rejected,
+                    duplicates: i.duplicates,
+                })
+                .collect(),
+            window: &result.window,
+            users: &result.users,
+            findings: &result.findings,
+            warnings: &ing.warnings,
+        }
+    }
+}
+
+pub fn write_json(r: &AuditReport<'_>, out: &mut dyn Write) -> Result<(), Error> {
+    serde_json::to_writer_pretty(&mut *out, r).map_err(|e| Error::Output(e.into()))?;
+    writeln!(out)?;
+    Ok(())
+}
+
+pub fn write_jsonl(r: &AuditReport<'_>, out: &mut dyn Write) -> Result<(), Error> {
+    for f in r.findings {
+        serde_json::to_writer(&mut *out, f).map_err(|e| Error::Output(e.into()))?;
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// CSV columns, in order.
+pub const CSV_COLUMNS: &[&str] = &["user", "detector", "risk", "time", "summary", "sign_in_ids", "evidence", "risk_notes", "details"];
+
+pub fn write_csv(r: &AuditReport<'_>, out: &mut dyn Write) -> Result<(), Error> {
+    let mut w = csv::Writer::from_writer(out);
+    let csv_err = |e: csv::Error| Error::Output(crate::error::OutputError::Write(std::io::Error::other(e.to_string())));
+    w.write_record(CSV_COLUMNS).map_err(csv_err)?;
+    for f in r.findings {
+        let evidence: Vec<String> = f.evidence.iter().map(|c| format!("{} ({})", c.file, c.position)).collect();
+        let details = serde_json::to_string(&f.details).map_err(|e| Error::Output(e.into()))?;
+        let cells = [
+            f.user.clone(),
+            f.detector.to_string(),
+            f.risk.as_str().to_string(),
+            f.time.clone(),
+            f.summary.clone(),
+            f.sign_in_ids.join(";"),
+            evidence.join(";"),
+            f.risk_notes.join("; "),
+            details,
+        ];
+        w.write_record(cells.iter().map(|c| spreadsheet(c).into_owned())).map_err(csv_err)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// ANSI colour of a risk (only when writing to a terminal).
+fn paint(risk: Risk, text: &str, color: bool) -> String {
+    if !color {
+        return text.to_string();
+    }
+    let code = match risk {
+        Risk::Critical => "1;35",
+        Risk::High => "1;31",
+        Risk::Medium => "33",
+        Risk::Low => "36",
+    };
+    format!("\x1b[{code}m{text}\x1b[0m")
+}
+
+pub fn write_table(r: &AuditReport<'_>, out: &mut dyn Write, color: bool) -> Result<(), Error> {
+    let w = r.window;
+    writeln!(out, "signin-audit {}  as of {}", r.tool.version, w.as_of)?;
+    writeln!(
+        out,
+        "analysis window: {} .. {} ({} days)  event types: {}",
+        w.analysis.start,
+        w.analysis.end,
+        w.days,
+        w.event_types.join(", ")
+    )?;
+    writeln!(
+        out,
+        "baseline window: {} .. {} ({} days; users without that history use their own first {} days)",
+        w.baseline.start, w.baseline.end, w.baseline_days, w.baseline_days
+    )?;
+    let files: u64 = r.evidence_files.iter().map(|f| f.records).sum();
+    writeln!(out, "evidence: {} file(s), {} record(s)", r.evidence_files.len(), files)?;
+    for u in r.users {
+        let mine: Vec<&Finding> = r.findings.iter().filter(|f| f.user == u.user).collect();
+        if mine.is_empty() && u.note.is_none() {
+            continue;
+        }
+        writeln!(out)?;
+        let risk = match u.risk.as_str() {
+            "critical" => Some(Risk::Critical),
+            "high" => Some(Risk::High),
+            "medium" => Some(Risk::Medium),
+            "low" => Some(Risk::Low),
+            _ => None,
+        };
+        let label = risk.map_or_else(|| "NONE".to_string(), |k| paint(k, &k.as_str().to_uppercase(), color));
+        writeln!(out, "== {}  risk {}  ({} finding(s), {} sign-in(s) analysed)", terminal(&u.user), label, mine.len(), u.sign_ins)?;
+        if let Some(b) = &u.baseline {
+            writeln!(
+                out,
+                "   baseline: {} .. {}, {} sign-in(s){}{}",
+                b.period.start,
+                b.period.end,
+                b.sign_ins,
+                if matches!(b.mode, crate::baseline::BaselineMode::UserHistory) { ", from the user's first days" } else { "" },
+                if b.thin { ", THIN: device/location/hour findings lowered" } else { "" }
+            )?;
+        }
+        if let Some(n) = &u.note {
+            writeln!(out, "   {n}")?;
+        }
+        for f in mine {
+            writeln!(out, "   {}  {:<8}  {:<21}  {}", f.time, paint(f.risk, f.risk.as_str(), color), f.detector, terminal(&f.summary))?;
+            for note in &f.risk_notes {
+                writeln!(out, "   {:20}  {:8}  {:21}  ({})", "", "", "", terminal(note))?;
+            }
+            if let Some(c) = f.evidence.first() {
+                let more = if f.sign_in_ids.len() > 1 { format!(" +{} more", f.sign_in_ids.len() - 1) } else { String::new() };
+                writeln!(
+                    out,
+                    "   {:20}  {:8}  {:21}  sign-in {} in {} ({}){more}",
+                    "",
+                    "",
+                    "",
+                    terminal(&f.sign_in_ids[0]),
+                    terminal(&c.file),
+                    c.position
+                )?;
+            }
+        }
+    }
+    let flagged = r.users.iter().filter(|u| u.risk != "none").count();
+    writeln!(out)?;
+    writeln!(out, "{} user(s) audited, {} with findings, {} finding(s)", r.users.len(), flagged, r.findings.len())?;
+    for warning in r.warnings {
+        writeln!(out, "warning: {}", terminal(warning))?;
+    }
+    Ok(())
+}
