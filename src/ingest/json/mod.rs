@@ -112,7 +112,9 @@ fn parse_span(bytes: &[u8], s: split::Span, sink: &mut Sink, assumed_offset_secs
                         let ctx = MapCtx { arena: &arena, assumed_offset_secs };
                         let v = tape.as_value();
                         match v.as_object() {
-                            Some(o) if o.len() >= RECORD_MIN_KEYS => record(o, s.start as u64, i as u32, None, sink, &ctx),
+                            Some(o) if o.len() >= RECORD_MIN_KEYS => {
+                                record(o, s.start as u64, i as u32, None, sink, &ctx, &mut SignIn::default())
+                            }
                             _ => walk(v, e.start as u64, sink, &ctx, depth + 1),
                         }
                     }
@@ -160,7 +162,7 @@ pub fn parse_lines(bytes: &[u8], sink: &mut Sink, assumed_offset_secs: i32, base
                 let ctx = MapCtx { arena: &arena, assumed_offset_secs };
                 let v = tape.as_value();
                 match v.as_object() {
-                    Some(o) if o.len() >= RECORD_MIN_KEYS => record(o, start as u64, 0, line_no, sink, &ctx),
+                    Some(o) if o.len() >= RECORD_MIN_KEYS => record(o, start as u64, 0, line_no, sink, &ctx, &mut SignIn::default()),
                     _ => walk(v, start as u64, sink, &ctx, 0),
                 }
             }
@@ -171,10 +173,12 @@ pub fn parse_lines(bytes: &[u8], sink: &mut Sink, assumed_offset_secs: i32, base
 
 /// Walk a parsed value: a page, a batch, an array of either, or a record.
 fn walk<'x>(v: Value<'_, 'x>, base: u64, sink: &mut Sink, ctx: &MapCtx<'x>, depth: u32) {
+    let mut rec = SignIn::default();
+    let rec = &mut rec;
     if let Some(a) = v.as_array() {
         for (i, el) in a.iter().enumerate() {
             match el.as_object() {
-                Some(o) if o.len() >= RECORD_MIN_KEYS => record(o, base, i as u32, None, sink, ctx),
+                Some(o) if o.len() >= RECORD_MIN_KEYS => record(o, base, i as u32, None, sink, ctx, rec),
                 Some(_) if depth < 2 => walk(el, base, sink, ctx, depth + 1),
                 _ => sink.reject(position(base, i as u32, None), "array element is not a sign-in object".into()),
             }
@@ -186,7 +190,7 @@ fn walk<'x>(v: Value<'_, 'x>, base: u64, sink: &mut Sink, ctx: &MapCtx<'x>, dept
         return;
     };
     if o.len() >= RECORD_MIN_KEYS {
-        return record(o, base, 0, None, sink, ctx);
+        return record(o, base, 0, None, sink, ctx, rec);
     }
     let mut value = None;
     let mut records = None;
@@ -218,7 +222,7 @@ fn walk<'x>(v: Value<'_, 'x>, base: u64, sink: &mut Sink, ctx: &MapCtx<'x>, dept
         });
         for (i, el) in items.iter().enumerate() {
             match el.as_object() {
-                Some(r) => record(r, base, i as u32, None, sink, ctx),
+                Some(r) => record(r, base, i as u32, None, sink, ctx, rec),
                 None => sink.reject(position(base, i as u32, None), "page element is not an object".into()),
             }
         }
@@ -226,7 +230,7 @@ fn walk<'x>(v: Value<'_, 'x>, base: u64, sink: &mut Sink, ctx: &MapCtx<'x>, dept
         sink.set_format("azure-monitor");
         for (i, el) in items.iter().enumerate() {
             match el.as_object() {
-                Some(r) => record(r, base, i as u32, None, sink, ctx),
+                Some(r) => record(r, base, i as u32, None, sink, ctx, rec),
                 None => sink.reject(position(base, i as u32, None), "records element is not an object".into()),
             }
         }
@@ -237,7 +241,7 @@ fn walk<'x>(v: Value<'_, 'x>, base: u64, sink: &mut Sink, ctx: &MapCtx<'x>, dept
         log_analytics_tables(t, base, sink, ctx);
     } else {
         // A sparse single record (few keys): let the record test decide.
-        record(o, base, 0, None, sink, ctx);
+        record(o, base, 0, None, sink, ctx, rec);
     }
 }
 
@@ -269,9 +273,11 @@ fn log_analytics_tables<'x>(tables: simd_json::tape::Array<'_, 'x>, base: u64, s
     }
 }
 
-fn record<'x>(o: Object<'_, 'x>, base: u64, index: u32, line: Option<u64>, sink: &mut Sink, ctx: &MapCtx<'x>) {
-    let mut rec = SignIn::default();
-    let fb = map_object(o, &mut rec, ctx);
+/// Map one record object. `rec` is reused across the records of a page (its vectors keep their
+/// capacity), so a page costs no per-record allocation on the common path.
+fn record<'x>(o: Object<'_, 'x>, base: u64, index: u32, line: Option<u64>, sink: &mut Sink, ctx: &MapCtx<'x>, rec: &mut SignIn<'x>) {
+    rec.clear();
+    let fb = map_object(o, rec, ctx);
     rec.source = crate::model::SourceRef { offset: base, index, line };
     if sink.format.is_none() {
         sink.set_format(if fb.azure_monitor {
@@ -284,5 +290,5 @@ fn record<'x>(o: Object<'_, 'x>, base: u64, index: u32, line: Option<u64>, sink:
             "graph-records"
         });
     }
-    sink.push(&rec);
+    sink.push(rec);
 }
