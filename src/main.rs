@@ -10,21 +10,22 @@ use signin_audit::cli::Cli;
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e)
-            if matches!(
-                e.kind(),
-                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
-            ) =>
-        {
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
             let _ = e.print();
             return ExitCode::SUCCESS;
         }
+        Err(e) if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            // `signin-audit` alone: show the help, but it is not a successful run.
+            let _ = e.print();
+            return ExitCode::from(1);
+        }
         Err(e) => {
             // clap's own usage errors exit 2, which `audit` uses for "high findings": report on one
-            // line and exit 1 like every other error.
+            // line and exit 1 like every other error. The line joins clap's first paragraph so
+            // "required arguments were not provided:" keeps the argument names.
             let rendered = e.render().to_string();
-            let first = rendered.lines().next().unwrap_or("invalid arguments");
-            eprintln!("signin-audit: {} (see --help)", first.trim_start_matches("error: "));
+            let first: Vec<&str> = rendered.lines().take_while(|l| !l.trim().is_empty()).map(str::trim).collect();
+            eprintln!("signin-audit: {} (see --help)", first.join(" ").trim_start_matches("error: "));
             return ExitCode::from(1);
         }
     };

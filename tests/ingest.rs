@@ -173,7 +173,6 @@ fn depth_truncated_location_is_marked_lost() {
 }
 
 #[test]
-#[ignore = "bug: an array of PowerShell type names (AppliedConditionalAccessPolicies = [\"Microsoft.Graph.PowerShell.Models.MicrosoftGraphAppliedConditionalAccessPolicy\", ...]) is read as 'no CA policies' instead of lost (src/ingest/json/record.rs with_array skips non-object elements)"]
 fn depth_truncated_ca_policies_are_marked_lost() {
     let t = table("evidence/json/powershell/get-mgauditlogsignin-ps51-depth2.json");
     for n in [39, 40, 41] {
@@ -183,7 +182,6 @@ fn depth_truncated_ca_policies_are_marked_lost() {
 }
 
 #[test]
-#[ignore = "bug: user_type keeps each export's casing (Graph 'member', Log Analytics / Azure Monitor 'Member'), so one value splits in two (src/model/builder.rs push: dict!(user_type, ...) without case folding)"]
 fn user_type_is_normalized_across_formats() {
     assert_same(5, "evidence/json/graph-beta-page.json", "evidence/json/log-analytics/aad-noninteractive-rows.json", &["user_type"]);
     assert_same(7, "evidence/json/graph-beta-page.json", "evidence/json/azure-monitor/eventhub-records.json", &["user_type"]);

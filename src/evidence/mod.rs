@@ -190,8 +190,12 @@ pub fn open(path: &Path) -> Result<EvidenceFile, EvidenceError> {
     let inputs = if head.starts_with(&[0x1f, 0x8b]) {
         let raw = std::fs::read(path).map_err(|e| EvidenceError::Read { path: path.to_path_buf(), source: e })?;
         let data = gunzip(&raw).map_err(|m| EvidenceError::Decompress { path: path.to_path_buf(), message: m })?;
-        let name = display.strip_suffix(".gz").unwrap_or(&display).to_string();
-        vec![memory_input(name, data, "gzip-compressed")]
+        // The evidence is the .gz file: report its own path and hash; the decompressed hash is a note.
+        let mut input = memory_input(display.clone(), data, "gzip-compressed");
+        if let Some(inner) = input.inner_sha256.take() {
+            input.notes[0] = format!("gzip-compressed; decompressed SHA-256 {inner}");
+        }
+        vec![input]
     } else if head.starts_with(b"PK\x03\x04") {
         unzip(path, &display, &mut warnings)?
     } else {

@@ -171,14 +171,16 @@ fn finish_input(mut sinks: Vec<Sink>, format: Format, mut report: InputReport, o
 
     let mut rows = 0;
     let mut objects_rejected = 0;
+    let mut signin_like = 0;
     let mut detected = None;
     for s in &mut sinks {
         s.builder.resolve_dates(order);
         rows += s.builder.len();
         objects_rejected += s.rejected;
+        signin_like += s.signin_like;
         detected = detected.or(s.format);
     }
-    if rows == 0 && sinks.iter().all(|s| s.pages == 0) && detected.is_some_and(|f| f == "graph-records" || f == "powershell-json") {
+    if format == Format::Json && rows == 0 && signin_like == 0 && sinks.iter().all(|s| s.containers == 0) {
         // Objects, but none of them sign-ins: an unrelated JSON file, not a broken export.
         report.warnings.push(format!("unrecognized JSON, skipped: no sign-in records among {objects_rejected} object(s)"));
         return Ok(Parsed { report, batches: Vec::new() });
@@ -196,7 +198,9 @@ fn finish_input(mut sinks: Vec<Sink>, format: Format, mut report: InputReport, o
                 report.warnings.push(w);
             }
         }
-        if s.last_page_has_next {
+        // One page per file is the normal way to save a set: only a file of several pages whose
+        // last one still points further is incomplete on its own (sets are judged in `mod.rs`).
+        if s.last_page_has_next && s.pages > 1 {
             let w = "export incomplete: the last page in this file still has @odata.nextLink".to_string();
             if !report.warnings.contains(&w) {
                 report.warnings.push(w);

@@ -183,10 +183,22 @@ fn count_warnings(report: &mut InputReport) {
 /// Warnings about the evidence as a whole.
 fn evidence_warnings(inputs: &[InputReport], table: &SignInTable) -> Vec<String> {
     let mut w = Vec::new();
-    let pages: u64 = inputs.iter().map(|i| i.pages).sum();
-    let with_next: u64 = inputs.iter().map(|i| i.pages_with_next).sum();
-    if pages > 0 && with_next == pages {
-        w.push(format!("Graph export incomplete: all {pages} saved page(s) carry @odata.nextLink, so the last page was never saved"));
+    // A saved set of pages is the pages of one folder (or one archive folder). A complete set has
+    // exactly one page without @odata.nextLink: the last one.
+    let mut sets: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+    for i in inputs.iter().filter(|i| i.pages > 0) {
+        let dir = i.path.rfind(['/', '\\']).map_or("", |k| &i.path[..k]);
+        let e = sets.entry(dir).or_default();
+        e.0 += i.pages;
+        e.1 += i.pages_with_next;
+    }
+    for (dir, (pages, with_next)) in sets {
+        if with_next == pages {
+            let place = if dir.is_empty() { "." } else { dir };
+            w.push(format!(
+                "Graph export incomplete in {place}: all {pages} saved page(s) carry @odata.nextLink, so the last page was never saved"
+            ));
+        }
     }
     if table.is_empty() {
         w.push("no sign-in records found in the evidence".into());

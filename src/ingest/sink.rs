@@ -20,6 +20,11 @@ pub struct Sink {
     pub pages_with_next: u64,
     /// The last page of this input carried `@odata.nextLink`.
     pub last_page_has_next: bool,
+    /// Objects that looked like sign-ins (several sign-in keys), whether or not they normalized.
+    pub signin_like: u64,
+    /// Sign-in log containers seen (pages, record batches, query results, saved error responses):
+    /// a file of those is a sign-in export even when it holds no record.
+    pub containers: u64,
 }
 
 impl Sink {
@@ -34,6 +39,8 @@ impl Sink {
             pages: 0,
             pages_with_next: 0,
             last_page_has_next: false,
+            signin_like: 0,
+            containers: 0,
         }
     }
 
@@ -66,7 +73,7 @@ impl Sink {
     }
 }
 
-/// "line 17", "byte 1234", "byte 1234, record 3" (record = index inside the page or array at that byte).
+/// "line 17", "byte 1234", "byte 1234, record 3" (record = 1-based position inside the page or array at that byte).
 pub fn describe(rec: &SignIn<'_>) -> String {
     position(rec.source.offset, rec.source.index, rec.source.line)
 }
@@ -74,6 +81,6 @@ pub fn describe(rec: &SignIn<'_>) -> String {
 pub fn position(offset: u64, index: u32, line: Option<u64>) -> String {
     match line {
         Some(l) => format!("line {l}"),
-        None => format!("byte {offset}, record {index}"),
+        None => format!("byte {offset}, record {}", index as u64 + 1),
     }
 }

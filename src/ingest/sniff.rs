@@ -44,8 +44,20 @@ pub fn sniff(head: &[u8], file_name: &str) -> Option<Format> {
                 Some(Format::Json)
             }
         }
-        _ => csv::sniff(head, file_name).map(Format::Csv),
+        _ => csv::sniff(head, file_name).map(Format::Csv).or_else(|| json_after_junk(text)),
     }
+}
+
+/// `az rest ... > f 2>&1` puts `WARNING:` lines before the JSON: a few non-JSON lines followed by
+/// a line opening a JSON value is still JSON (the parser skips the junk with a warning).
+fn json_after_junk(text: &[u8]) -> Option<Format> {
+    /// Non-JSON lines tolerated before the JSON starts.
+    const MAX_JUNK_LINES: usize = 5;
+    text.split(|&b| b == b'\n')
+        .take(MAX_JUNK_LINES + 1)
+        .skip(1)
+        .any(|l| matches!(l.trim_ascii_start().first(), Some(b'{') | Some(b'[')))
+        .then_some(Format::Json)
 }
 
 fn is_manifest(text: &[u8]) -> bool {
@@ -58,7 +70,10 @@ pub fn describe_unknown(head: &[u8]) -> String {
     if head.iter().take(512).any(|&b| b == 0) {
         return "binary data".into();
     }
-    let first = head.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    let first = head.trim_ascii().split(|&b| b == b'\n').next().unwrap_or(&[]);
+    if first.is_empty() {
+        return "only white space".into();
+    }
     let line = String::from_utf8_lossy(&first[..first.len().min(60)]);
     format!("text starting {:?}", line.trim_end())
 }

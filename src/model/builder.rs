@@ -348,7 +348,9 @@ impl TableBuilder {
         let user_id = val(&r.user_id).map(lower);
         dict!(user_id, user_id.as_deref());
         dict!(user_display_name, val(&r.user_display_name));
-        dict!(user_type, val(&r.user_type));
+        // Graph writes `member`/`guest`, Log Analytics and Azure Monitor `Member`/`Guest`.
+        let user_type = val(&r.user_type).map(lower);
+        dict!(user_type, user_type.as_deref());
         opt!(is_interactive, r.is_interactive);
         let outcome = r.outcome.or(r.error_code.map(Outcome::from_error_code)).unwrap_or(Outcome::Success);
         // A record with neither an error code nor a status text is counted as a success by Graph

@@ -139,13 +139,13 @@ pub fn write_json(inv: &Inventory, out: &mut dyn Write) -> Result<(), Error> {
 pub fn write_table(inv: &Inventory, out: &mut dyn Write) -> Result<(), Error> {
     writeln!(
         out,
-        "{:<22} {:>9} {:>7} {:>7}  {:<20}  {:<20}  {:<12}  PATH",
+        "{:<22} {:>9} {:>7} {:>7}  {:<27}  {:<27}  {:<12}  PATH",
         "FORMAT", "RECORDS", "REJECT", "DUPS", "FIRST", "LAST", "SHA256"
     )?;
     for f in &inv.files {
         writeln!(
             out,
-            "{:<22} {:>9} {:>7} {:>7}  {:<20}  {:<20}  {:<12}  {}",
+            "{:<22} {:>9} {:>7} {:>7}  {:<27}  {:<27}  {:<12}  {}",
             f.format.as_deref().unwrap_or("(unrecognized)"),
             f.records,
             f.rejected,

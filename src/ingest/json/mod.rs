@@ -23,6 +23,10 @@ use record::{MapCtx, map_object};
 /// error envelopes have at most four keys; the sparsest real records have ten or more).
 const RECORD_MIN_KEYS: usize = 6;
 
+/// An object with at least this many sign-in keys is a sign-in, even if it cannot be normalized
+/// (then it is rejected, not ignored); fewer, and the file is not a sign-in export at all.
+const SIGN_IN_MIN_KNOWN_KEYS: u32 = 3;
+
 /// Reusable buffers for one worker.
 #[derive(Default)]
 pub struct JsonScratch {
@@ -131,15 +135,28 @@ fn parse_span(bytes: &[u8], s: split::Span, sink: &mut Sink, assumed_offset_secs
 }
 
 /// True when the first non-empty line is a complete JSON value and something follows it.
+/// The first line may be cut (a file copied from the middle of a stream), so any of the first
+/// [`JSON_LINES_PROBE`] lines being a complete, non-empty object or array is enough. Pretty-printed
+/// JSON never has such a line (its objects span lines; `{}` alone is empty).
 pub fn looks_like_json_lines(bytes: &[u8]) -> bool {
-    let mut lines = bytes.split(|&c| c == b'\n').filter(|l| !l.trim_ascii().is_empty());
-    let Some(first) = lines.next() else { return false };
-    if lines.next().is_none() {
+    let lines: Vec<&[u8]> = bytes.split(|&c| c == b'\n').filter(|l| !l.trim_ascii().is_empty()).take(JSON_LINES_PROBE).collect();
+    if lines.len() < 2 {
         return false;
     }
-    let mut copy = first.trim_ascii().to_vec();
-    simd_json::to_tape(&mut copy).is_ok()
+    lines.iter().any(|l| {
+        let mut copy = l.trim_ascii().to_vec();
+        match simd_json::to_tape(&mut copy) {
+            Ok(t) => {
+                let v = t.as_value();
+                v.as_object().is_some_and(|o| !o.is_empty()) || v.as_array().is_some_and(|a| !a.is_empty())
+            }
+            Err(_) => false,
+        }
+    })
 }
+
+/// Lines looked at to recognize JSON lines.
+const JSON_LINES_PROBE: usize = 5;
 
 /// One JSON value per line. `base` is the byte offset of `bytes` in the input; `line_base` the number
 /// of lines before it, when known (a segment of a large file only knows its byte offset).
@@ -166,7 +183,7 @@ pub fn parse_lines(bytes: &[u8], sink: &mut Sink, assumed_offset_secs: i32, base
                     _ => walk(v, start as u64, sink, &ctx, 0),
                 }
             }
-            Err(e) => sink.reject(position(start as u64, 0, line_no), format!("invalid JSON at column {}: {e}", e.index() + 1)),
+            Err(e) => sink.reject(position(start as u64, 0, line_no), format!("invalid JSON: {:?}", e.error())),
         }
     }
 }
@@ -180,6 +197,7 @@ fn walk<'x>(v: Value<'_, 'x>, base: u64, sink: &mut Sink, ctx: &MapCtx<'x>, dept
             match el.as_object() {
                 Some(o) if o.len() >= RECORD_MIN_KEYS => record(o, base, i as u32, None, sink, ctx, rec),
                 Some(_) if depth < 2 => walk(el, base, sink, ctx, depth + 1),
+                None if depth < 2 && el.as_array().is_some() => walk(el, base, sink, ctx, depth + 1),
                 _ => sink.reject(position(base, i as u32, None), "array element is not a sign-in object".into()),
             }
         }
@@ -208,6 +226,9 @@ fn walk<'x>(v: Value<'_, 'x>, base: u64, sink: &mut Sink, ctx: &MapCtx<'x>, dept
             "tables" => tables = x.as_array(),
             _ => {}
         }
+    }
+    if value.is_some() || records.is_some() || error.is_some() || tables.is_some() {
+        sink.containers += 1;
     }
     if let Some(items) = value {
         sink.pages += 1;
@@ -278,6 +299,9 @@ fn log_analytics_tables<'x>(tables: simd_json::tape::Array<'_, 'x>, base: u64, s
 fn record<'x>(o: Object<'_, 'x>, base: u64, index: u32, line: Option<u64>, sink: &mut Sink, ctx: &MapCtx<'x>, rec: &mut SignIn<'x>) {
     rec.clear();
     let fb = map_object(o, rec, ctx);
+    if fb.known >= SIGN_IN_MIN_KNOWN_KEYS {
+        sink.signin_like += 1;
+    }
     rec.source = crate::model::SourceRef { offset: base, index, line };
     if sink.format.is_none() {
         sink.set_format(if fb.azure_monitor {

@@ -36,6 +36,8 @@ pub struct Fallbacks<'x> {
     pub log_analytics: bool,
     /// An Azure Monitor envelope (`properties{}` + `category`) was seen.
     pub azure_monitor: bool,
+    /// Keys that belong to a sign-in record (tells a broken sign-in from an unrelated object).
+    pub known: u32,
 }
 
 /// Context shared by the records of one page: the arena for JSON-in-a-string and the zone to assume.
@@ -87,6 +89,7 @@ pub fn apply_field<'x>(key: &str, v: Value<'_, 'x>, rec: &mut SignIn<'x>, fb: &m
     if key.as_bytes().first().is_some_and(u8::is_ascii_uppercase) {
         fb.pascal = true;
     }
+    fb.known += 1;
     match key {
         "id" | "Id" => rec.request_id = s(v),
         "createdDateTime" | "CreatedDateTime" => rec.time = time(v, ctx),
@@ -240,7 +243,7 @@ pub fn apply_field<'x>(key: &str, v: Value<'_, 'x>, rec: &mut SignIn<'x>, fb: &m
         "DeviceDetailIsCompliant" => rec.device_compliant = boolean(v),
         "DeviceDetailIsManaged" => rec.device_managed = boolean(v),
         "DeviceDetailTrustType" => rec.device_trust_type = s(v),
-        _ => {}
+        _ => fb.known -= 1,
     }
 }
 
@@ -434,6 +437,10 @@ fn with_array<'x>(
     f: impl FnOnce(simd_json::tape::Array<'_, 'x>, &mut SignIn<'x>),
 ) {
     if let Some(a) = v.as_array() {
+        // ConvertTo-Json past its depth writes the elements as type names: the data is gone.
+        if a.iter().any(|x| x.into_string().is_some_and(is_type_name)) {
+            return rec.mark_lost(field);
+        }
         return f(a, rec);
     }
     match classify_text(v, ctx, b'[') {
