@@ -13,6 +13,7 @@ pub mod auth_details;
 pub mod log_analytics;
 pub mod portal;
 pub mod powershell;
+pub mod ps_text;
 pub mod target;
 #[cfg(test)]
 mod tests;

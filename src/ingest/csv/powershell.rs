@@ -19,6 +19,7 @@ use std::borrow::Cow;
 
 use csv::ByteRecord;
 
+use super::ps_text;
 use super::target::{self, Col, Target, subslice};
 use crate::model::signin::{AuthStep, CaPolicy, EventType, SignIn, is_empty_value, is_type_name, parse_bool};
 use crate::model::time::{TimeValue, parse_time};
@@ -364,14 +365,8 @@ fn object_cell<'r>(rec: &mut SignIn<'r>, o: Obj, v: Cow<'r, str>) {
     }
     if is_type_name(t) {
         rec.mark_lost(o.lost());
-    } else if t.starts_with("class ") {
-        class_entries(t, |parent, key, value| apply_sub(rec, o, parent, key, subslice(v, value)));
-    } else if let Some(inner) = t.strip_prefix("@{").and_then(|x| x.strip_suffix('}')) {
-        for part in inner.split("; ") {
-            if let Some((key, value)) = part.split_once('=') {
-                apply_sub(rec, o, None, key.trim(), subslice(v, value.trim()));
-            }
-        }
+    } else {
+        ps_text::object_entries(t, |parent, key, value| apply_sub(rec, o, parent, key, subslice(v, value)));
     }
 }
 
@@ -390,40 +385,6 @@ fn apply_sub<'r>(rec: &mut SignIn<'r>, o: Obj, parent: Option<&str>, key: &str, 
     }
 }
 
-/// Walk the `Key: value` lines of a swagger-codegen `ToString()` block (formats.md §4.1), calling
-/// `f(parent, key, value)`; `parent` is the innermost nested property (`GeoCoordinates`), `None` in
-/// the outer class. Lines that are not `Identifier: value` are skipped.
-pub fn class_entries<'s>(text: &'s str, mut f: impl FnMut(Option<&'s str>, &'s str, &'s str)) {
-    let mut stack: Vec<Option<&'s str>> = Vec::new();
-    for line in text.lines() {
-        let l = line.trim();
-        if l.is_empty() {
-            continue;
-        }
-        if l == "}" {
-            stack.pop();
-            continue;
-        }
-        if l.starts_with("class ") && l.ends_with('{') {
-            stack.push(None);
-            continue;
-        }
-        if stack.is_empty() {
-            continue;
-        }
-        let Some((key, value)) = l.split_once(':') else { continue };
-        if key.is_empty() || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-            continue;
-        }
-        let value = value.trim();
-        if value.starts_with("class ") && value.ends_with('{') {
-            stack.push(Some(key));
-            continue;
-        }
-        f(stack.last().copied().flatten(), key, value);
-    }
-}
-
 /// A string list's cell: a type name (lost), or text joined with `,`/`;` (`{a, b}` from Format-*).
 fn list_cell<'r>(rec: &mut SignIn<'r>, l: List, v: Cow<'r, str>) {
     let v = &v;
@@ -435,13 +396,7 @@ fn list_cell<'r>(rec: &mut SignIn<'r>, l: List, v: Cow<'r, str>) {
         rec.mark_lost(l.lost());
         return;
     }
-    let t = t.strip_prefix('{').and_then(|x| x.strip_suffix('}')).unwrap_or(t);
-    for part in t.split([',', ';']) {
-        let p = part.trim();
-        if !p.is_empty() {
-            push_item(rec, l, subslice(v, p));
-        }
-    }
+    ps_text::list_items(t, |p| push_item(rec, l, subslice(v, p)));
 }
 
 fn push_item<'r>(rec: &mut SignIn<'r>, l: List, v: Cow<'r, str>) {
@@ -530,19 +485,6 @@ mod tests {
         assert_eq!(rec.mfa_method.as_deref(), Some("PhoneAppNotification"));
         assert!(rec.lost_fields.is_empty());
         assert!(matches!(rec.city, Some(Cow::Borrowed(_))), "values borrow from the record");
-    }
-
-    #[test]
-    fn nested_parent_is_tracked() {
-        let mut seen = Vec::new();
-        class_entries(LOCATION, |p, k, v| seen.push((p, k, v)));
-        assert_eq!(seen[0], (None, "City", "Redmond"));
-        assert!(seen.contains(&(Some("GeoCoordinates"), "Latitude", "47.68")));
-        assert!(seen.contains(&(Some("GeoCoordinates"), "Altitude", "")));
-        // Text after the outer block closes, and non-identifier lines, are ignored.
-        let mut n = 0;
-        class_entries("class X {\n  A: 1\n  not a key: 2\n}\nB: 3\n", |_, _, _| n += 1);
-        assert_eq!(n, 1);
     }
 
     #[test]
