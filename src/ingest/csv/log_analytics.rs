@@ -16,8 +16,9 @@ use simd_json::prelude::*;
 use simd_json::tape::Tape;
 use typed_arena::Arena;
 
-use super::target::declared_utc;
+use super::target::{self, declared_utc};
 use crate::ingest::json::record::{MapCtx, map_object};
+use crate::model::time::parse_time;
 use crate::model::{EventType, SignIn};
 
 /// Log Analytics columns the JSON mapper reads, in the spelling it matches (formats.md §8.1–8.3).
@@ -170,6 +171,11 @@ pub fn map_row<'x>(
     if cols.utc {
         rec.time = declared_utc(rec.time);
     }
+    // The mapper takes `CreatedDateTime`, falling back to `TimeGenerated`: re-read the same cell.
+    let cell = |k: &str| cols.keys.iter().position(|c| *c == Some(k)).and_then(|i| r.get(i)).filter(|c| !c.is_empty());
+    if let Some(text) = cell("CreatedDateTime").filter(|c| parse_time(&target::text(c), 0).is_some()).or_else(|| cell("TimeGenerated")) {
+        rec.time = target::voting(&target::text(text), rec.time, cols.utc);
+    }
     if rec.event_type.is_none() {
         rec.event_type = default_event;
     }
@@ -179,7 +185,7 @@ pub fn map_row<'x>(
 mod tests {
     use super::*;
     use crate::ingest::csv::normalize_header;
-    use crate::model::time::TimeValue;
+    use crate::model::time::{DateOrder, TimeValue};
 
     fn cols(names: &[&str]) -> Columns {
         let names: Vec<String> = names.iter().map(|s| normalize_header(s)).collect();
@@ -219,8 +225,12 @@ mod tests {
         assert_eq!(rec.latitude, Some(45.75));
         assert_eq!(rec.device_os.as_deref(), Some("Windows 10"));
         assert_eq!(rec.event_type, Some(EventType::NonInteractive));
-        // 2023-05-25T04:32:49.469Z, zoned because of the header, not shifted by --input-timezone.
-        assert_eq!(rec.time, Some(TimeValue::Utc { micros: 1_684_989_169_469_000, zoned: true }));
+        // 2023-05-25T04:32:49.469Z, zoned because of the header, not shifted by --input-timezone; kept
+        // local so its proven month-first order votes for the file.
+        let Some(TimeValue::Local(d)) = rec.time else { panic!("{:?}", rec.time) };
+        assert_eq!(d.offset, Some(0));
+        assert_eq!(d.resolve(DateOrder::MonthFirst, 7200), Some(1_684_989_169_469_000));
+        assert_eq!(d.resolve(DateOrder::DayFirst, 7200), None);
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 
 use crate::model::signin::{EventType, Outcome, SignIn, Str, parse_bool};
-use crate::model::time::{TimeValue, parse_time};
+use crate::model::time::{LocalDate, TimeValue, parse_time};
 
 /// The destination of one CSV value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,6 +132,56 @@ pub fn declared_utc(t: Option<TimeValue>) -> Option<TimeValue> {
     }
 }
 
+/// Microseconds per day.
+const DAY_MICROS: i64 = 86_400_000_000;
+
+/// A zone-less culture date whose own numbers prove its day/month order (`15/01/2024`) is handed to
+/// the builder as a local date anyway, so that it votes in the per-file day/month decision
+/// (`model::time::DateOrderVotes`): `parse_time` resolves such values itself, and without their
+/// votes the ambiguous dates of an en-GB file (`05/01/2024`) would fall back to month-first. A
+/// value whose reading is fixed by its own numbers resolves to the same instant under the file's
+/// decision, or under the other order when the decision makes it impossible (the builder retries).
+/// `header_utc`: the column header declares UTC.
+pub fn voting(text: &str, parsed: Option<TimeValue>, header_utc: bool) -> Option<TimeValue> {
+    let Some(TimeValue::Utc { .. }) = parsed else { return parsed };
+    let b = text.trim().as_bytes();
+    let number = |i: &mut usize| {
+        let start = *i;
+        let mut v = 0u8;
+        while *i < b.len() && *i - start < 2 && b[*i].is_ascii_digit() {
+            v = v * 10 + (b[*i] - b'0');
+            *i += 1;
+        }
+        (*i > start).then_some(v)
+    };
+    let mut i = 0;
+    let Some(first) = number(&mut i) else { return parsed };
+    let sep = b.get(i).copied();
+    if !matches!(sep, Some(b'/' | b'.' | b'-')) {
+        return parsed;
+    }
+    i += 1;
+    let Some(second) = number(&mut i) else { return parsed };
+    if b.get(i).copied() != sep || first == second {
+        return parsed;
+    }
+    // Re-read without any offset: a zone-less value gives its wall-clock time; one with its own
+    // zone keeps the resolved instant (it carries no day/month question worth a vote).
+    let Some(TimeValue::Utc { micros: wall, zoned: false }) = parse_time(text, 0) else { return parsed };
+    let days = wall.div_euclid(DAY_MICROS);
+    let Some(year) = chrono::DateTime::from_timestamp(days * 86_400, 0).map(|d| chrono::Datelike::year(&d)) else {
+        return parsed;
+    };
+    Some(TimeValue::Local(LocalDate {
+        first,
+        second,
+        year,
+        time_of_day: wall.rem_euclid(DAY_MICROS),
+        offset: header_utc.then_some(0),
+        dotted: sep == Some(b'.'),
+    }))
+}
+
 /// The string slot of a target, for targets that hold plain text.
 fn slot<'s, 'r>(rec: &'s mut SignIn<'r>, t: Target) -> Option<&'s mut Str<'r>> {
     use Target::*;
@@ -219,8 +269,8 @@ pub fn is_filled(rec: &mut SignIn<'_>, t: Target) -> bool {
 /// missing: a garbled number is absent, never zero.
 pub fn set<'r>(rec: &mut SignIn<'r>, t: Target, v: Cow<'r, str>, assumed_offset_secs: i32) {
     match t {
-        Target::TimeUtc => rec.time = declared_utc(parse_time(&v, 0)),
-        Target::TimeLocal => rec.time = parse_time(&v, assumed_offset_secs),
+        Target::TimeUtc => rec.time = voting(&v, declared_utc(parse_time(&v, 0)), true),
+        Target::TimeLocal => rec.time = voting(&v, parse_time(&v, assumed_offset_secs), false),
         Target::IsInteractive => rec.is_interactive = parse_bool(&v),
         Target::EventType => rec.event_type = EventType::parse(&v).or(rec.event_type),
         Target::Outcome => rec.outcome = Outcome::parse(&v),
@@ -347,6 +397,23 @@ mod tests {
         assert_eq!(r.conditional_access_status.as_deref(), Some("notApplied"));
         assert_eq!(r.device_compliant, Some(true));
         assert_eq!(r.time, Some(TimeValue::Utc { micros: 1_767_323_045_000_000, zoned: true }), "declared UTC ignores the assumed offset");
+    }
+
+    #[test]
+    fn proven_culture_dates_still_vote() {
+        use crate::model::time::DateOrder;
+        let Some(TimeValue::Local(d)) = voting("15/01/2024 10:22:33", parse_time("15/01/2024 10:22:33", 3600), false) else { panic!() };
+        assert_eq!((d.first, d.second, d.year, d.offset, d.dotted), (15, 1, 2024, None, false));
+        let want = parse_time("2024-01-15T09:22:33Z", 0);
+        assert_eq!(d.resolve(DateOrder::DayFirst, 3600).map(|m| TimeValue::Utc { micros: m, zoned: true }), want);
+        let Some(TimeValue::Local(d)) = voting("1/13/2026, 10:00:05.123 AM", parse_time("1/13/2026, 10:00:05.123 AM", 0), true) else {
+            panic!()
+        };
+        assert_eq!((d.first, d.second, d.offset, d.time_of_day), (1, 13, Some(0), 36_005_123_000));
+        // ISO, equal day and month, explicit zones and failures are left as they are.
+        for s in ["2024-01-15T10:22:33", "5/5/2024 10:00", "15/01/2024 10:00 +02:00", "garbage"] {
+            assert_eq!(voting(s, parse_time(s, 0), false), parse_time(s, 0), "{s}");
+        }
     }
 
     #[test]
