@@ -5,6 +5,8 @@
 //! * a swagger-codegen block (AzureADPreview): `class SignInStatus {\n  ErrorCode: 0\n ...}` with
 //!   nested `GeoCoordinates: class GeoCoordinates {...}`: the `Key: value` lines are recovered;
 //! * a PSCustomObject (`Import-Csv`/`ConvertFrom-Json` round trips): `@{ErrorCode=0; ...}`;
+//! * JSON text (Graph JSON flattened to CSV by pandas or jq, whose camelCase headers fold to the
+//!   same names);
 //! * a .NET type name (`Microsoft.Graph.PowerShell.Models.MicrosoftGraphSignInStatus`,
 //!   `System.Collections.Generic.List`1[...]`, `System.Object[]`): the data is gone, and the field is
 //!   marked lost (missing, never the type name as a value).
@@ -365,8 +367,34 @@ fn object_cell<'r>(rec: &mut SignIn<'r>, o: Obj, v: Cow<'r, str>) {
     }
     if is_type_name(t) {
         rec.mark_lost(o.lost());
+    } else if t.starts_with('{') {
+        // JSON text: a Graph export flattened to CSV by another tool (pandas, jq), or
+        // `ConvertTo-Json -Compress` in a calculated property. Rare, so owned values are fine.
+        if let Ok(serde_json::Value::Object(m)) = serde_json::from_str::<serde_json::Value>(t) {
+            for (k, v) in &m {
+                if let serde_json::Value::Object(inner) = v {
+                    for (k2, v2) in inner {
+                        if let Some(x) = json_scalar(v2) {
+                            apply_sub(rec, o, Some(k), k2, Cow::Owned(x));
+                        }
+                    }
+                } else if let Some(x) = json_scalar(v) {
+                    apply_sub(rec, o, None, k, Cow::Owned(x));
+                }
+            }
+        }
     } else {
         ps_text::object_entries(t, |parent, key, value| apply_sub(rec, o, parent, key, subslice(v, value)));
+    }
+}
+
+/// A JSON scalar as text (`null` and nested values give nothing).
+fn json_scalar(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
     }
 }
 
@@ -394,6 +422,14 @@ fn list_cell<'r>(rec: &mut SignIn<'r>, l: List, v: Cow<'r, str>) {
     }
     if is_type_name(t) {
         rec.mark_lost(l.lost());
+        return;
+    }
+    if t.starts_with('[') {
+        if let Ok(items) = serde_json::from_str::<Vec<serde_json::Value>>(t) {
+            for x in items.iter().filter_map(json_scalar) {
+                push_item(rec, l, Cow::Owned(x));
+            }
+        }
         return;
     }
     ps_text::list_items(t, |p| push_item(rec, l, subslice(v, p)));
@@ -585,6 +621,24 @@ mod tests {
         assert_eq!(rec.failure_reason.as_deref(), Some("Strong Authentication is required."));
         assert_eq!(rec.event_type, Some(EventType::NonInteractive));
         assert_eq!(rec.risk_event_types.len(), 2);
+    }
+
+    #[test]
+    fn json_text_cells_from_other_flatteners() {
+        // pandas `json_normalize` / jq: camelCase Graph names fold to the same columns.
+        let c = cols(&["createdDateTime", "userPrincipalName", "status", "location", "riskEventTypes_v2"]);
+        let r = ByteRecord::from(vec![
+            "2024-01-15T10:22:33Z",
+            "a@contoso.example",
+            r#"{"errorCode":50126,"failureReason":"Invalid password","additionalDetails":null}"#,
+            r#"{"city":"Oslo","countryOrRegion":"NO","geoCoordinates":{"latitude":59.91,"longitude":10.75}}"#,
+            r#"["unlikelyTravel"]"#,
+        ]);
+        let rec = row(&r, &c);
+        assert_eq!(rec.error_code, Some(50126));
+        assert_eq!(rec.additional_details, None);
+        assert_eq!((rec.city.as_deref(), rec.country.as_deref(), rec.longitude), (Some("Oslo"), Some("NO"), Some(10.75)));
+        assert_eq!(rec.risk_event_types, vec![Cow::<str>::Owned("unlikelyTravel".into())]);
     }
 
     #[test]
