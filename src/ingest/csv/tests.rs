@@ -172,6 +172,32 @@ proptest! {
     }
 
     #[test]
+    fn chunked_parse_equals_whole_parse(
+        agents in proptest::collection::vec("[a-z\"\n\r, ]{0,10}", 1..12),
+        target in 1usize..200,
+        crlf in any::<bool>(),
+    ) {
+        let eol = if crlf { "\r\n" } else { "\n" };
+        let mut text = format!("\"Date (UTC)\",\"Request ID\",\"Username\",\"User agent\"{eol}");
+        for (i, a) in agents.iter().enumerate() {
+            text.push_str(&format!("\"2026-01-01T00:00:{:02}Z\",\"r{i}\",\"u{i}@contoso.example\",\"{}\"{eol}", i % 60, a.replace('"', "\"\"")));
+        }
+        let bytes = text.as_bytes();
+        let mut whole = sink();
+        parse(bytes, "InteractiveSignIns_p.csv", CsvKind::Portal, &mut whole, 0);
+        let expected = rows(whole);
+        prop_assert_eq!(expected.len(), agents.len());
+        let l = layout(bytes, "InteractiveSignIns_p.csv", CsvKind::Portal).unwrap();
+        let mut got = Vec::new();
+        for c in chunks(bytes, &l, target) {
+            let mut s = sink();
+            parse_chunk(bytes, &c, &l, &mut s, 0);
+            got.extend(rows(s));
+        }
+        prop_assert_eq!(got, expected);
+    }
+
+    #[test]
     fn parse_never_panics_on_csv_like_text(
         cells in proptest::collection::vec("[\"a-z0-9{}:;,.\\n\\r /@=\\[\\]]{0,12}", 0..40),
         k in 0usize..4,
