@@ -1,7 +1,8 @@
 //! CSV exports: the Entra admin-center download ([`portal`]), Log Analytics / Sentinel exports
 //! ([`log_analytics`]), PowerShell `Export-Csv` of `Get-AzureADAuditSignInLogs` /
-//! `Get-MgAuditLogSignIn` ([`powershell`]) and the portal's authentication-details side file
-//! ([`auth_details`]).
+//! `Get-MgAuditLogSignIn` ([`powershell`], with [`ps_text`] for the `ToString()` renderings in its
+//! cells) and the portal's authentication-details side file ([`auth_details`]). [`target`] holds
+//! the cell-to-field conversions the portal and PowerShell mappers share.
 //!
 //! This module owns what the families share: detecting the family from the header ([`sniff`],
 //! formats.md §15.5), reading and normalizing the header (delimiter, `#TYPE` line, whitespace-damaged
