@@ -153,7 +153,7 @@ fn portal_interactive() {
     assert_eq!((text(b, col::CITY, r), text(b, col::COUNTRY, r)), (None, Some("AU")));
 
     let r = row(b, &gid(106));
-    assert_eq!((text(b, col::RESULT, r), code(b, r), text(b, col::USER_TYPE, r)), (Some("failure"), Some(50053), Some("Guest")));
+    assert_eq!((text(b, col::RESULT, r), code(b, r), text(b, col::USER_TYPE, r)), (Some("failure"), Some(50053), Some("guest")));
 
     // `Incoming token type` appears twice: the second fills only what the first left empty.
     let r = row(b, &gid(108));
