@@ -89,7 +89,10 @@ pub struct BaselineSummary {
     pub mode: BaselineMode,
     pub period: Period,
     pub sign_ins: usize,
-    /// Fewer than the minimum sign-ins: new-device / new-location / off-hours findings were downgraded.
+    /// The successful ones: what the baseline was learned from.
+    pub successes: usize,
+    /// Fewer than the minimum successful sign-ins: new-device / new-location / off-hours findings
+    /// were downgraded.
     pub thin: bool,
 }
 
@@ -235,7 +238,10 @@ fn audit_user(
         if d.needs_baseline() && baseline.thin() {
             for f in &mut findings[before..] {
                 f.risk = f.risk.lower();
-                f.risk_notes.push(format!("lowered: thin baseline ({} sign-ins, fewer than {MIN_BASELINE_SIGN_INS})", baseline.sign_ins));
+                f.risk_notes.push(format!(
+                    "lowered: thin baseline ({} successful sign-ins, fewer than {MIN_BASELINE_SIGN_INS})",
+                    baseline.successes
+                ));
             }
         }
     }
@@ -245,7 +251,13 @@ fn audit_user(
     let summary = UserResult {
         user: u.principal.clone(),
         sign_ins: judged.len(),
-        baseline: Some(BaselineSummary { mode, period: period(b_start, b_end), sign_ins: baseline.sign_ins, thin: baseline.thin() }),
+        baseline: Some(BaselineSummary {
+            mode,
+            period: period(b_start, b_end),
+            sign_ins: baseline.sign_ins,
+            successes: baseline.successes,
+            thin: baseline.thin(),
+        }),
         risk,
         findings: findings.len(),
         note: None,

@@ -6,6 +6,11 @@
 //! - otherwise a finding that shares a sign-in or session with another detector's finding is raised
 //!   one level, with a note naming the other detectors.
 //!
+//! Only partners rated at least [`MIN_PARTNER_RISK`] by their own detector raise others: a low
+//! finding (an early-morning sign-in, a far city, failures only, anything lowered for a thin
+//! baseline) is context, not corroboration. Otherwise an early departure on the day of a business
+//! trip would turn the trip's new-country sign-in high.
+//!
 //! A user's risk is the highest of their findings, raised to at least high when three or more
 //! detectors rate them medium or above.
 
@@ -19,13 +24,17 @@ const FATIGUE_PARTNERS: &[&str] = &["new_location", "new_device", "impossible_tr
 /// Distinct detectors at medium or above that make a user at least high.
 pub const CORROBORATING_DETECTORS: usize = 3;
 
+/// A finding raises the findings it shares a sign-in or session with only when its own detector
+/// rated it at least this (project choice: low findings are weak context, see the module docs).
+pub const MIN_PARTNER_RISK: Risk = Risk::Medium;
+
 pub fn chain(findings: &mut [Finding]) {
     let keys: Vec<(HashSet<usize>, HashSet<&str>)> =
         findings.iter().map(|f| (f.rows.iter().copied().collect(), f.sessions.iter().map(String::as_str).collect())).collect();
     let mut partners: Vec<BTreeSet<&'static str>> = vec![BTreeSet::new(); findings.len()];
     for a in 0..findings.len() {
         for b in 0..findings.len() {
-            if a == b || findings[a].detector == findings[b].detector {
+            if a == b || findings[a].detector == findings[b].detector || findings[b].risk < MIN_PARTNER_RISK {
                 continue;
             }
             let shared = keys[a].0.iter().any(|r| keys[b].0.contains(r)) || keys[a].1.iter().any(|s| keys[b].1.contains(s));
@@ -40,6 +49,7 @@ pub fn chain(findings: &mut [Finding]) {
             let f = &findings[a];
             (fatigue_success(f) && partners[a].iter().any(|p| FATIGUE_PARTNERS.contains(p)))
                 || (FATIGUE_PARTNERS.contains(&f.detector)
+                    && f.risk >= MIN_PARTNER_RISK
                     && partners[a].contains("mfa_fatigue")
                     && findings.iter().any(|o| fatigue_success(o) && shares(o, f)))
         })
@@ -51,8 +61,14 @@ pub fn chain(findings: &mut [Finding]) {
         let names: Vec<&str> = partners[a].iter().copied().collect();
         if critical[a] && f.risk < Risk::Critical {
             f.risk = Risk::Critical;
-            f.risk_notes
-                .push(format!("raised to critical: MFA fatigue succeeded and {} flagged the same sign-in or session", names.join(", ")));
+            let others: Vec<&str> = names.iter().copied().filter(|&n| n != "mfa_fatigue" && n != f.detector).collect();
+            f.risk_notes.push(if f.detector == "mfa_fatigue" {
+                format!("raised to critical: MFA fatigue succeeded and {} flagged the same sign-in or session", others.join(", "))
+            } else if others.is_empty() {
+                "raised to critical: MFA fatigue succeeded on the same sign-in or session".to_string()
+            } else {
+                format!("raised to critical: MFA fatigue succeeded on the same sign-in or session (also flagged by {})", others.join(", "))
+            });
         } else if !critical[a] {
             let before = f.risk;
             f.risk = f.risk.raise();
@@ -72,4 +88,62 @@ pub fn user_risk(findings: &[Finding]) -> Option<Risk> {
     let max = findings.iter().map(|f| f.risk).max()?;
     let strong: BTreeSet<&str> = findings.iter().filter(|f| f.risk >= Risk::Medium).map(|f| f.detector).collect();
     Some(if strong.len() >= CORROBORATING_DETECTORS { max.max(Risk::High) } else { max })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    fn finding(detector: &'static str, risk: Risk, rows: &[usize], session: &str) -> Finding {
+        Finding {
+            user: "u".into(),
+            detector,
+            risk,
+            time: String::new(),
+            sign_in_ids: Vec::new(),
+            evidence: Vec::new(),
+            summary: String::new(),
+            risk_notes: Vec::new(),
+            details: BTreeMap::new(),
+            micros: 0,
+            rows: rows.to_vec(),
+            sessions: vec![session.to_string()],
+        }
+    }
+
+    #[test]
+    fn medium_partners_raise_each_other() {
+        let mut f = [finding("new_device", Risk::Medium, &[7], "s"), finding("new_location", Risk::Medium, &[7], "s")];
+        chain(&mut f);
+        assert_eq!((f[0].risk, f[1].risk), (Risk::High, Risk::High));
+        assert_eq!(f[0].risk_notes, ["raised: new_location also flagged the same sign-in or session"]);
+    }
+
+    #[test]
+    fn a_low_finding_is_raised_but_raises_nothing() {
+        // An early departure (off-hours, low) and the trip's new country later in the same session.
+        let mut f = [finding("off_hours", Risk::Low, &[1], "trip"), finding("new_location", Risk::Medium, &[2], "trip")];
+        chain(&mut f);
+        assert_eq!(f[0].risk, Risk::Medium);
+        assert_eq!(f[1].risk, Risk::Medium);
+        assert!(f[1].risk_notes.is_empty());
+    }
+
+    #[test]
+    fn fatigue_success_with_a_new_place_is_critical() {
+        let mut f = [finding("mfa_fatigue", Risk::High, &[5, 1, 2], "a"), finding("new_location", Risk::Medium, &[5], "b")];
+        chain(&mut f);
+        assert_eq!((f[0].risk, f[1].risk), (Risk::Critical, Risk::Critical));
+        assert_eq!(f[0].risk_notes, ["raised to critical: MFA fatigue succeeded and new_location flagged the same sign-in or session"]);
+        assert_eq!(f[1].risk_notes, ["raised to critical: MFA fatigue succeeded on the same sign-in or session"]);
+    }
+
+    #[test]
+    fn a_thin_low_place_finding_does_not_make_fatigue_critical() {
+        let mut f = [finding("mfa_fatigue", Risk::High, &[5, 1, 2], "a"), finding("new_location", Risk::Low, &[5], "b")];
+        chain(&mut f);
+        assert_eq!((f[0].risk, f[1].risk), (Risk::High, Risk::Medium));
+    }
 }

@@ -4,6 +4,11 @@
 //! client apps and authentication methods, whether legacy clients were used, and a weekday x
 //! hour-of-day histogram in UTC (the user's time zone is unknown, so working hours are learned in UTC,
 //! which also makes a night-shift worker's 3 a.m. normal for them).
+//!
+//! Everything is learned from the *successful* sign-ins of the period only. Failed and interrupted
+//! sign-ins are where password sprays and stolen-password attempts show up (every account collects
+//! them, from abroad and over IMAP/SMTP); learning from them would make the attacker's country,
+//! network, device and legacy client "familiar" before the attack succeeds.
 
 use std::collections::HashSet;
 
@@ -11,9 +16,9 @@ use serde::Serialize;
 
 use crate::model::view::Rows;
 
-/// Below this many baseline sign-ins a baseline is "thin": findings that depend on it are
+/// Below this many successful baseline sign-ins a baseline is "thin": findings that depend on it are
 /// downgraded. Entra ID Protection leaves learning mode after 14 days *or 10 sign-ins* (atypical
-/// travel, research/peers.md §3.1).
+/// travel, research/peers.md §3.1); only successes count, as only they teach the baseline.
 pub const MIN_BASELINE_SIGN_INS: usize = 10;
 
 /// How the baseline period was chosen.
@@ -35,6 +40,7 @@ pub struct UserBaseline {
     /// Period the baseline was learned from, `[start, end)` in microseconds UTC.
     pub start: i64,
     pub end: i64,
+    /// Every sign-in of the period, failed ones included.
     pub sign_ins: usize,
     pub countries: HashSet<String>,
     /// `country|state|city`
@@ -50,15 +56,16 @@ pub struct UserBaseline {
     pub auth_methods: HashSet<String>,
     /// Successful sign-ins per weekday (0 = Monday) and UTC hour.
     pub hours: [[u32; 24]; 7],
+    /// Successful sign-ins of the period: the ones everything above was learned from.
     pub successes: usize,
 }
 
 impl UserBaseline {
     pub fn thin(&self) -> bool {
-        self.sign_ins < MIN_BASELINE_SIGN_INS
+        self.successes < MIN_BASELINE_SIGN_INS
     }
 
-    /// Learn from `indices` of `rows`.
+    /// Learn from the successful sign-ins among `indices` of `rows`.
     pub fn build(rows: &Rows<'_>, indices: &[usize], mode: BaselineMode, start: i64, end: i64) -> Self {
         let mut b = UserBaseline {
             mode,
@@ -79,6 +86,12 @@ impl UserBaseline {
             successes: 0,
         };
         for &i in indices {
+            if !rows.is_success(i) {
+                continue;
+            }
+            b.successes += 1;
+            let (day, hour) = weekday_hour(rows.time(i));
+            b.hours[day][hour] += 1;
             if let Some(c) = rows.country.get(i) {
                 b.countries.insert(c.to_string());
             }
@@ -108,11 +121,6 @@ impl UserBaseline {
                 if let Some(m) = s.method {
                     b.auth_methods.insert(m.to_string());
                 }
-            }
-            if rows.is_success(i) {
-                b.successes += 1;
-                let (day, hour) = weekday_hour(rows.time(i));
-                b.hours[day][hour] += 1;
             }
         }
         b
@@ -176,6 +184,36 @@ mod tests {
         assert_eq!(weekday_hour(t("2024-01-15T03:10:00Z")), (0, 3)); // a Monday
         assert_eq!(weekday_hour(t("2024-01-14T23:59:59Z")), (6, 23)); // a Sunday
         assert_eq!(weekday_hour(t("1969-12-31T23:00:00Z")), (2, 23)); // a Wednesday
+    }
+
+    #[test]
+    fn learns_only_from_successes() {
+        use std::borrow::Cow;
+
+        use crate::model::{SignIn, TableBuilder};
+        let mut tb = TableBuilder::new("f", "graph", 0);
+        let row = |id: &'static str, country: &'static str, ip: &'static str, client: &'static str, code: i32| SignIn {
+            request_id: Some(Cow::Borrowed(id)),
+            user_principal_name: Some(Cow::Borrowed("u@contoso.example")),
+            time: parse_time("2024-01-15T10:00:00Z", 0),
+            country: Some(Cow::Borrowed(country)),
+            ip_address: Some(Cow::Borrowed(ip)),
+            client_app_used: Some(Cow::Borrowed(client)),
+            error_code: Some(code),
+            ..Default::default()
+        };
+        tb.push(&row("a", "US", "198.51.100.1", "Browser", 0)).unwrap();
+        // A password spray over IMAP from abroad, and an attacker stopped at MFA (interrupted).
+        tb.push(&row("b", "NG", "203.0.113.9", "IMAP4", 50126)).unwrap();
+        tb.push(&row("c", "RU", "203.0.113.66", "Browser", 50074)).unwrap();
+        let built = tb.finish().unwrap();
+        let rows = Rows::new(&built.batch).unwrap();
+        let b = UserBaseline::build(&rows, &[0, 1, 2], BaselineMode::Window, 0, 1);
+        assert_eq!((b.sign_ins, b.successes), (3, 1));
+        assert_eq!(b.countries.iter().collect::<Vec<_>>(), ["US"]);
+        assert_eq!(b.networks.iter().collect::<Vec<_>>(), ["198.51.100.0/24"]);
+        assert_eq!(b.client_apps.iter().collect::<Vec<_>>(), ["browser"]);
+        assert!(b.thin());
     }
 
     #[test]

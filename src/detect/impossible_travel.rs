@@ -1,10 +1,13 @@
 //! `impossible_travel`: two successful interactive sign-ins whose distance over the time between them
 //! needs a speed no traveller has.
+//!
+//! A single sign-in far from two others around it (New York, Lagos 30 minutes later, New York again
+//! 30 minutes after that) is one finding about the outlier, not two about each leg.
 
 use serde_json::json;
 
 use super::{Detector, Finding, Risk, UserContext, details};
-use crate::geo::{Precision, distance_km};
+use crate::geo::{Located, Precision, distance_km};
 
 /// Above this ground speed (km/h) between two sign-ins, the pair is reported. Panther's rule uses
 /// 900 km/h ("Boeing 747 cruising speed"); Elastic 800 km/h; RiskyUserTroubleshooter 1000 km/h
@@ -19,11 +22,61 @@ pub const MIN_DISTANCE_KM: f64 = 500.0;
 /// not "infinitely fast" (Panther floors hours at 0.0001; a minute is the precision of many exports).
 pub const MIN_ELAPSED_MINUTES: f64 = 1.0;
 
-/// Above this speed the pair is critical: no aircraft, at any distance (a hop across an ocean in
-/// minutes means two parties hold the account at once).
-pub const CRITICAL_SPEED_KMH: f64 = 5000.0;
+/// The rating of an impossible pair. Not higher by speed: the fastest "travel" (another continent
+/// within minutes) is exactly what a VPN or proxy toggle looks like, which Panther rates info and the
+/// Microsoft sign-in log docs warn about (research/peers.md §4.1), and offline we cannot tell a VPN
+/// exit from an intruder. Critical comes only from corroboration (risk chaining).
+pub const RISK: Risk = Risk::High;
+
+/// Whether covering `km` in `minutes` needs more than [`MAX_SPEED_KMH`] over at least
+/// [`MIN_DISTANCE_KM`]: no traveller, one client. Returns the speed (km/h) when it does.
+pub fn impossible_speed(km: f64, minutes: f64) -> Option<f64> {
+    let speed = km / (minutes.max(MIN_ELAPSED_MINUTES) / 60.0);
+    (km >= MIN_DISTANCE_KM && speed > MAX_SPEED_KMH).then_some(speed)
+}
 
 pub struct ImpossibleTravel;
+
+/// One impossible hop between two consecutive located sign-ins.
+#[derive(Clone, Copy)]
+struct Leg {
+    from: usize,
+    to: usize,
+    km: f64,
+    minutes: f64,
+    speed: f64,
+    approximate: bool,
+}
+
+/// The hop from `a` to `b`, if it is impossible (same IP and same country never are).
+fn leg(cx: &UserContext<'_>, (a, la): (usize, Located), (b, lb): (usize, Located)) -> Option<Leg> {
+    let r = cx.rows;
+    if r.ip.get(a).is_some() && r.ip.get(a) == r.ip.get(b) {
+        return None;
+    }
+    // Same country: mobile carriers and VPNs hand out addresses from national pools far from the
+    // device (Microsoft sign-in log docs); MDCA never alerts within one country.
+    let (ca, cb) = (r.country.get(a), r.country.get(b));
+    if ca.is_some() && ca == cb {
+        return None;
+    }
+    let km = distance_km((la.lat, la.lon), (lb.lat, lb.lon));
+    let minutes = ((r.time(b) - r.time(a)) as f64 / 60e6).max(MIN_ELAPSED_MINUTES);
+    let speed = impossible_speed(km, minutes)?;
+    let approximate = la.precision == Precision::Country || lb.precision == Precision::Country;
+    Some(Leg { from: a, to: b, km, minutes, speed, approximate })
+}
+
+fn place(cx: &UserContext<'_>, i: usize) -> String {
+    let r = cx.rows;
+    let city = r.city.get(i).map(|c| format!("{c}, ")).unwrap_or_default();
+    format!("{city}{}", r.country.get(i).unwrap_or("??"))
+}
+
+fn end(cx: &UserContext<'_>, i: usize) -> serde_json::Value {
+    let r = cx.rows;
+    json!({"ip": r.ip.get(i), "country": r.country.get(i), "city": r.city.get(i)})
+}
 
 impl Detector for ImpossibleTravel {
     fn id(&self) -> &'static str {
@@ -42,65 +95,105 @@ impl Detector for ImpossibleTravel {
         let r = cx.rows;
         // Successful interactive sign-ins only: MDCA and Elastic exclude failures and non-interactive
         // (token refreshes egress through cloud regions).
-        let located: Vec<(usize, crate::geo::Located)> = cx
+        let located: Vec<(usize, Located)> = cx
             .judged
             .iter()
             .copied()
             .filter(|&i| r.is_success(i) && r.is_interactive(i))
             .filter_map(|i| cx.geo.locate(r, i).map(|l| (i, l)))
             .collect();
-        for pair in located.windows(2) {
-            let ((a, la), (b, lb)) = (pair[0], pair[1]);
-            if r.ip.get(a).is_some() && r.ip.get(a) == r.ip.get(b) {
+        let legs: Vec<Option<Leg>> = located.windows(2).map(|w| leg(cx, w[0], w[1])).collect();
+        let mut k = 0;
+        while k < legs.len() {
+            let Some(out_leg) = legs[k] else {
+                k += 1;
                 continue;
-            }
-            let (ca, cb) = (r.country.get(a), r.country.get(b));
-            // Same country: mobile carriers and VPNs hand out addresses from national pools far
-            // from the device (Microsoft sign-in log docs); MDCA never alerts within one country.
-            if ca.is_some() && ca == cb {
-                continue;
-            }
-            let km = distance_km((la.lat, la.lon), (lb.lat, lb.lon));
-            if km < MIN_DISTANCE_KM {
-                continue;
-            }
-            let minutes = ((r.time(b) - r.time(a)) as f64 / 60e6).max(MIN_ELAPSED_MINUTES);
-            let speed = km / (minutes / 60.0);
-            if speed <= MAX_SPEED_KMH {
-                continue;
-            }
-            let approximate = la.precision == Precision::Country || lb.precision == Precision::Country;
-            let mut risk = if speed >= CRITICAL_SPEED_KMH { Risk::Critical } else { Risk::High };
-            if approximate {
-                risk = risk.lower();
-            }
-            let place = |i: usize| {
-                let city = r.city.get(i).map(|c| format!("{c}, ")).unwrap_or_default();
-                format!("{city}{}", r.country.get(i).unwrap_or("??"))
             };
-            let summary = format!(
-                "{} then {} {:.0} min later: {:.0} km at {:.0} km/h{}",
-                place(a),
-                place(b),
-                minutes,
-                km,
-                speed,
-                if approximate { " (one side located by country only)" } else { "" }
+            // Out and straight back: the two ends agree with each other, the middle is the outlier.
+            let back = legs.get(k + 1).copied().flatten().filter(|_| leg(cx, located[k], located[k + 2]).is_none());
+            let approximate = out_leg.approximate || back.is_some_and(|b| b.approximate);
+            let risk = if approximate { RISK.lower() } else { RISK };
+            let (a, b) = (out_leg.from, out_leg.to);
+            let mut summary = format!(
+                "{} then {} {:.0} min later: {:.0} km at {:.0} km/h",
+                place(cx, a),
+                place(cx, b),
+                out_leg.minutes,
+                out_leg.km,
+                out_leg.speed
             );
-            out.push(cx.finding(
-                self.id(),
-                risk,
-                &[b, a],
-                summary,
-                details([
-                    ("distance_km", json!(km.round())),
-                    ("speed_kmh", json!(speed.round())),
-                    ("minutes", json!((minutes * 10.0).round() / 10.0)),
-                    ("from", json!({"ip": r.ip.get(a), "country": ca, "city": r.city.get(a)})),
-                    ("to", json!({"ip": r.ip.get(b), "country": cb, "city": r.city.get(b)})),
-                    ("approximate", json!(approximate)),
-                ]),
-            ));
+            let mut rows = vec![b, a];
+            let mut d = details([
+                ("distance_km", json!(out_leg.km.round())),
+                ("speed_kmh", json!(out_leg.speed.round())),
+                ("minutes", json!((out_leg.minutes * 10.0).round() / 10.0)),
+                ("from", end(cx, a)),
+                ("to", end(cx, b)),
+                ("approximate", json!(approximate)),
+            ]);
+            if let Some(back) = back {
+                summary.push_str(&format!(", and {} again {:.0} min after that", place(cx, back.to), back.minutes));
+                rows.push(back.to);
+                d.insert("back".into(), end(cx, back.to));
+                d.insert("back_minutes".into(), json!((back.minutes * 10.0).round() / 10.0));
+                k += 1;
+            }
+            if approximate {
+                summary.push_str(" (located by country only)");
+            }
+            out.push(cx.finding(self.id(), risk, &rows, summary, d));
+            k += 1;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::fixture::{LAGOS, NEW_YORK, rec, run};
+
+    #[test]
+    fn out_and_back_is_one_high_finding_about_the_outlier() {
+        let found = run(
+            &ImpossibleTravel,
+            &[
+                rec("2024-03-13T14:00:00Z", "198.51.100.10", "US", NEW_YORK),
+                rec("2024-03-13T14:30:00Z", "203.0.113.9", "NG", LAGOS),
+                rec("2024-03-13T15:00:00Z", "198.51.100.10", "US", NEW_YORK),
+            ],
+            0,
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        let f = &found[0];
+        assert_eq!(f.rows, [1, 0, 2]);
+        assert_eq!(f.risk, Risk::High, "the speed alone does not make it critical");
+        assert!(f.summary.ends_with("NG 30 min later: 8473 km at 16945 km/h, and US again 30 min after that"), "{}", f.summary);
+    }
+
+    #[test]
+    fn a_move_that_stays_is_one_leg() {
+        let found = run(
+            &ImpossibleTravel,
+            &[
+                rec("2024-03-13T14:00:00Z", "198.51.100.10", "US", NEW_YORK),
+                rec("2024-03-13T14:30:00Z", "203.0.113.9", "NG", LAGOS),
+                rec("2024-03-13T15:00:00Z", "203.0.113.10", "NG", LAGOS),
+            ],
+            0,
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].rows, [1, 0]);
+    }
+
+    #[test]
+    fn speed_rule() {
+        // New York -> Lagos (8,470 km) in 30 minutes: impossible.
+        assert!(impossible_speed(8470.0, 30.0).is_some_and(|s| s > 16_000.0));
+        // New York -> London (5,570 km) in 7.5 h: an airliner.
+        assert_eq!(impossible_speed(5570.0, 450.0), None);
+        // Close pairs are GeoIP noise however fast.
+        assert_eq!(impossible_speed(400.0, 1.0), None);
+        // Same second: floored at a minute, not infinite.
+        assert_eq!(impossible_speed(1000.0, 0.0), Some(60_000.0));
     }
 }

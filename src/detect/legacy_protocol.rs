@@ -3,7 +3,9 @@
 //!
 //! One finding per client and outcome, listing its sign-ins: a mailbox polled over IMAP every five
 //! minutes is one story, not three hundred. A success is worse than a failure (the password worked
-//! without MFA), and a client the user never used in the baseline is worse still.
+//! without MFA), and a client the user never used successfully in the baseline is worse still (the
+//! baseline learns from successes only, so the IMAP/SMTP sprays every mailbox collects do not make a
+//! protocol "familiar").
 
 use std::collections::BTreeMap;
 
@@ -84,11 +86,15 @@ impl Detector for LegacyProtocol {
             };
             let ips: std::collections::BTreeSet<&str> = rows.iter().filter_map(|&i| cx.rows.ip.get(i)).collect();
             let summary = format!(
-                "{} {} sign-in(s) over {client} from {} IP(s); {}",
+                "{} {} sign-in(s) over {client} from {}; {}",
                 rows.len(),
                 if success { "successful" } else { "failed" },
-                ips.len(),
-                if known { "the user also used it in the baseline" } else { "never used in the baseline" }
+                list_ips(&ips),
+                if known {
+                    format!("the user also used it in the baseline ({} successful sign-ins)", cx.baseline.successes)
+                } else {
+                    format!("never used in the baseline ({} successful sign-ins)", cx.baseline.successes)
+                }
             );
             out.push(cx.finding(
                 self.id(),
@@ -104,5 +110,59 @@ impl Detector for LegacyProtocol {
                 ]),
             ));
         }
+    }
+}
+
+/// IP addresses shown in a summary before "and N more".
+const SHOWN_IPS: usize = 3;
+
+/// "203.0.113.1, 203.0.113.2 and 5 more IPs"
+fn list_ips(ips: &std::collections::BTreeSet<&str>) -> String {
+    if ips.is_empty() {
+        return "unknown IPs".into();
+    }
+    let shown: Vec<&str> = ips.iter().copied().take(SHOWN_IPS).collect();
+    let rest = ips.len() - shown.len();
+    if rest == 0 { shown.join(", ") } else { format!("{} and {rest} more IPs", shown.join(", ")) }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+    use crate::detect::fixture::{NEW_YORK, rec, run};
+    use crate::model::SignIn;
+
+    fn imap(mut r: SignIn<'static>, code: i32) -> SignIn<'static> {
+        r.client_app_used = Some(Cow::Borrowed("IMAP4"));
+        r.error_code = Some(code);
+        r
+    }
+
+    #[test]
+    fn a_spray_in_the_baseline_does_not_make_the_protocol_familiar() {
+        let found = run(
+            &LegacyProtocol,
+            &[
+                rec("2024-03-01T09:00:00Z", "198.51.100.10", "US", NEW_YORK),
+                imap(rec("2024-03-02T03:00:00Z", "203.0.113.200", "US", NEW_YORK), 50126),
+                imap(rec("2024-03-13T14:00:00Z", "203.0.113.20", "US", NEW_YORK), 0),
+            ],
+            2,
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].risk, Risk::High);
+        assert_eq!(
+            found[0].summary,
+            "1 successful sign-in(s) over IMAP4 from 203.0.113.20; never used in the baseline (1 successful sign-ins)"
+        );
+    }
+
+    #[test]
+    fn ip_lists() {
+        let ips: std::collections::BTreeSet<&str> = ["192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4"].into_iter().collect();
+        assert_eq!(list_ips(&ips), "192.0.2.1, 192.0.2.2, 192.0.2.3 and 1 more IPs");
+        assert_eq!(list_ips(&Default::default()), "unknown IPs");
     }
 }

@@ -4,12 +4,18 @@
 //! One MFA attempt counts once even where the export writes several rows for it: Azure Monitor and
 //! Log Analytics repeat a sign-in per MFA step with the same correlation id (Entra docs,
 //! research/peers.md §4.2 "Counting caveat").
+//!
+//! The success must plausibly be the prompter's: a success from one of the user's own baseline
+//! networks that none of the denied prompts came from is the victim signing in themselves after
+//! declining the pushes (Sentinel groups denials and success per UPN + IP, peers.md §4.2). The burst
+//! is then reported as one with no success.
 
 use std::collections::BTreeSet;
 
 use serde_json::json;
 
 use super::{Detector, Finding, Risk, UserContext, details};
+use crate::baseline::network;
 
 /// Denied / unanswered attempts that make a burst. Elastic's push-bombing rule fires at 5 denials
 /// then a success (Okta), Splunk at > 9 per 10 min, Sentinel at > 10 per 5 min (peers.md §4.2);
@@ -88,6 +94,11 @@ impl Detector for MfaFatigue {
             if burst.len() < MIN_DENIALS {
                 continue;
             }
+            let burst_nets: BTreeSet<String> = burst.iter().filter_map(|&d| r.ip.get(d).map(network)).collect();
+            let victims_own = r.ip.get(s).map(network).is_some_and(|n| !burst_nets.contains(&n) && cx.baseline.networks.contains(&n));
+            if victims_own {
+                continue;
+            }
             if let Some(&last) = burst.last() {
                 used = denials.iter().position(|&d| d == last).map_or(used, |p| p + 1);
             }
@@ -124,7 +135,12 @@ impl Detector for MfaFatigue {
             let t0 = r.time(rest[k]);
             let burst: Vec<usize> = rest[k..].iter().copied().take_while(|&d| r.time(d) - t0 <= window).collect();
             if burst.len() >= MIN_DENIALS {
-                let summary = format!("{} denied/unanswered MFA prompts within {WINDOW_MINUTES} min, no success after them", burst.len());
+                let ips: BTreeSet<&str> = burst.iter().filter_map(|&d| r.ip.get(d)).collect();
+                let summary = format!(
+                    "{} denied/unanswered MFA prompts within {WINDOW_MINUTES} min from {}, no successful sign-in from there after them",
+                    burst.len(),
+                    ips.iter().copied().collect::<Vec<_>>().join(", ")
+                );
                 let last = burst[burst.len() - 1];
                 let mut rows = vec![last];
                 rows.extend(burst.iter().copied().filter(|&d| d != last));
@@ -140,5 +156,47 @@ impl Detector for MfaFatigue {
                 k += 1;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+    use crate::detect::fixture::{NEW_YORK, rec, run};
+    use crate::model::SignIn;
+
+    fn denied(minute: u32) -> SignIn<'static> {
+        let mut r = rec(&format!("2024-03-13T14:{minute:02}:00Z"), "203.0.113.44", "US", NEW_YORK);
+        r.error_code = Some(MFA_FAILED_CODE);
+        r.additional_details = Some(Cow::Borrowed("MFA denied; user declined the authentication"));
+        r.correlation_id = Some(Cow::Owned(format!("c-{minute}")));
+        r
+    }
+
+    fn bombing(success_ip: &'static str) -> Vec<Finding> {
+        let mut records = vec![rec("2024-03-12T09:00:00Z", "198.51.100.10", "US", NEW_YORK)];
+        records.extend((0..8).map(|k| denied(2 * k)));
+        records.push(rec("2024-03-13T14:25:00Z", success_ip, "US", NEW_YORK));
+        run(&MfaFatigue, &records, 1)
+    }
+
+    #[test]
+    fn a_success_from_the_prompting_network_is_high() {
+        let found = bombing("203.0.113.44");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!((found[0].risk, found[0].rows[0]), (Risk::High, 9));
+    }
+
+    #[test]
+    fn the_victim_signing_in_from_home_after_declining_is_not_the_success() {
+        let found = bombing("198.51.100.10");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].risk, Risk::Medium);
+        assert_eq!(
+            found[0].summary,
+            "8 denied/unanswered MFA prompts within 60 min from 203.0.113.44, no successful sign-in from there after them"
+        );
     }
 }

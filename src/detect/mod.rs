@@ -218,6 +218,67 @@ pub fn details<const N: usize>(pairs: [(&str, serde_json::Value); N]) -> BTreeMa
     pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
 
+/// Unit-test fixture: run one detector over a few hand-made sign-ins of one user.
+#[cfg(test)]
+pub(crate) mod fixture {
+    use std::borrow::Cow;
+
+    use super::{Detector, Finding, UserContext};
+    use crate::baseline::{BaselineMode, UserBaseline};
+    use crate::geo::Geo;
+    use crate::model::time::parse_time;
+    use crate::model::view::Rows;
+    use crate::model::{EventType, SignIn, TableBuilder};
+
+    /// A successful interactive sign-in at `time` (RFC 3339) from `ip` in `country`, at `coords`.
+    pub fn rec(time: &str, ip: &'static str, country: &'static str, coords: (f64, f64)) -> SignIn<'static> {
+        SignIn {
+            time: parse_time(time, 0),
+            user_principal_name: Some(Cow::Borrowed("u@contoso.example")),
+            event_type: Some(EventType::Interactive),
+            error_code: Some(0),
+            ip_address: Some(Cow::Borrowed(ip)),
+            country: Some(Cow::Borrowed(country)),
+            latitude: Some(coords.0),
+            longitude: Some(coords.1),
+            ..Default::default()
+        }
+    }
+
+    pub const NEW_YORK: (f64, f64) = (40.7128, -74.0060);
+    pub const TORONTO: (f64, f64) = (43.6532, -79.3832);
+    pub const LAGOS: (f64, f64) = (6.5244, 3.3792);
+    pub const MOSCOW: (f64, f64) = (55.7558, 37.6173);
+
+    /// Run `d` with the first `baseline` records (in time order) as the baseline and the rest judged.
+    pub fn run(d: &dyn Detector, records: &[SignIn<'static>], baseline: usize) -> Vec<Finding> {
+        let mut tb = TableBuilder::new("t.json", "graph", 0);
+        for r in records {
+            tb.push(r).unwrap();
+        }
+        let built = tb.finish().unwrap();
+        let rows = Rows::new(&built.batch).unwrap();
+        let base: Vec<usize> = (0..baseline).collect();
+        let judged: Vec<usize> = (baseline..rows.len).collect();
+        let history: Vec<usize> = (0..rows.len).filter(|&i| rows.is_interactive(i)).collect();
+        let b = UserBaseline::build(&rows, &base, BaselineMode::Window, 0, 1);
+        let geo = Geo::default();
+        let cx = UserContext {
+            principal: "u@contoso.example",
+            rows: &rows,
+            judged: &judged,
+            judged_after_baseline: &judged,
+            baseline: &b,
+            baseline_rows: &base,
+            geo: &geo,
+            interactive_history: &history,
+        };
+        let mut out = Vec::new();
+        d.detect(&cx, &mut out);
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,9 @@
 //! A new laptop in the home city is normal (so is a browser update: versions are ignored), and so
 //! is a device the organization manages or has marked compliant. What remains is a new machine in a
 //! new place, which is what a stolen password used elsewhere looks like.
+//!
+//! A new *country* does not raise the rating here: `new_location` reports it, and risk chaining
+//! raises both findings when they meet on one sign-in. Counting it in both would rate one fact twice.
 
 use std::collections::BTreeMap;
 
@@ -30,7 +33,7 @@ impl Detector for NewDevice {
     fn detect(&self, cx: &UserContext<'_>, out: &mut Vec<Finding>) {
         let r = cx.rows;
         let b = cx.baseline;
-        if b.sign_ins == 0 {
+        if b.successes == 0 {
             return;
         }
         let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -61,7 +64,7 @@ impl Detector for NewDevice {
             let successes: Vec<usize> = rows.iter().copied().filter(|&i| r.is_success(i)).collect();
             let sensitive = successes.iter().any(|&i| cx.sensitive_app(i));
             let new_country = rows.iter().any(|&i| r.country.get(i).is_some_and(|c| !b.countries.contains(c)));
-            let risk = match (successes.is_empty(), sensitive || new_country) {
+            let risk = match (successes.is_empty(), sensitive) {
                 (true, _) => Risk::Low,
                 (false, false) => Risk::Medium,
                 (false, true) => Risk::High,
@@ -70,7 +73,7 @@ impl Detector for NewDevice {
             let mut cited = vec![first];
             cited.extend(rows.iter().copied().filter(|&i| i != first));
             let summary = format!(
-                "first sign-in from {key} ({}), unmanaged, from {} in {}; {} sign-in(s), {} successful; baseline: {} device(s), {} platform(s) over {} sign-ins",
+                "first sign-in from {key} ({}), unmanaged, from {} in {}; {} sign-in(s), {} successful; baseline: {} device(s), {} platform(s) over {} successful sign-ins",
                 r.device_os.get(first).unwrap_or("unknown OS"),
                 r.ip.get(first).unwrap_or("unknown IP"),
                 r.country.get(first).unwrap_or("??"),
@@ -78,7 +81,7 @@ impl Detector for NewDevice {
                 successes.len(),
                 b.devices.len(),
                 b.platforms.len(),
-                b.sign_ins
+                b.successes
             );
             out.push(cx.finding(
                 self.id(),
@@ -96,5 +99,36 @@ impl Detector for NewDevice {
                 ]),
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+    use crate::detect::fixture::{LAGOS, NEW_YORK, rec, run};
+    use crate::model::SignIn;
+
+    fn on(mut r: SignIn<'static>, device: &'static str, managed: bool) -> SignIn<'static> {
+        r.device_id = Some(Cow::Borrowed(device));
+        r.device_os = Some(Cow::Borrowed("Windows 10"));
+        r.device_managed = Some(managed);
+        r
+    }
+
+    #[test]
+    fn a_new_country_is_not_counted_twice() {
+        let found = run(
+            &NewDevice,
+            &[
+                on(rec("2024-03-12T09:00:00Z", "198.51.100.10", "US", NEW_YORK), "laptop", true),
+                on(rec("2024-03-13T14:00:00Z", "203.0.113.9", "NG", LAGOS), "rogue", false),
+            ],
+            1,
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].risk, Risk::Medium, "new_location reports the country; chaining raises both");
+        assert_eq!(found[0].details["new_country"], true);
     }
 }

@@ -33,12 +33,18 @@ impl Detector for NewLocation {
     fn detect(&self, cx: &UserContext<'_>, out: &mut Vec<Finding>) {
         let r = cx.rows;
         let b = cx.baseline;
-        if b.sign_ins == 0 {
+        if b.successes == 0 {
             return;
         }
-        let home: Vec<(f64, f64)> = cx.baseline_rows.iter().filter_map(|&i| cx.geo.locate(r, i)).map(|l| (l.lat, l.lon)).collect();
+        // Where the user was: successful baseline sign-ins only (failures are the sprayers' places),
+        // each distinct point once.
+        let mut home: Vec<(f64, f64)> =
+            cx.baseline_rows.iter().filter(|&&i| r.is_success(i)).filter_map(|&i| cx.geo.locate(r, i)).map(|l| (l.lat, l.lon)).collect();
+        home.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        home.dedup();
         let mut countries: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-        let mut cities: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        // city -> (km to the nearest baseline location, sign-ins)
+        let mut cities: BTreeMap<String, (f64, Vec<usize>)> = BTreeMap::new();
         for &i in cx.judged_after_baseline {
             let Some(country) = r.country.get(i) else { continue };
             if !b.countries.contains(country) {
@@ -50,10 +56,12 @@ impl Detector for NewLocation {
                 continue;
             }
             if let Some(here) = cx.geo.locate(r, i)
-                && !home.is_empty()
-                && home.iter().all(|&h| distance_km(h, (here.lat, here.lon)) >= NEW_CITY_MIN_KM)
+                && let Some(nearest) = home.iter().map(|&h| distance_km(h, (here.lat, here.lon))).min_by(f64::total_cmp)
+                && nearest >= NEW_CITY_MIN_KM
             {
-                cities.entry(city).or_default().push(i);
+                let entry = cities.entry(city).or_insert((f64::INFINITY, Vec::new()));
+                entry.0 = entry.0.min(nearest);
+                entry.1.push(i);
             }
         }
         let known: Vec<&str> = {
@@ -73,11 +81,11 @@ impl Detector for NewLocation {
             let mut cited = vec![first];
             cited.extend(rows.iter().copied().filter(|&i| i != first));
             let summary = format!(
-                "first sign-in from {country} ({} of them, {} successful, from {}); {} baseline sign-ins all from {}",
+                "first sign-in from {country} ({} of them, {} successful, from {}); {} successful baseline sign-ins all from {}",
                 rows.len(),
                 successes.len(),
                 r.ip.get(first).unwrap_or("unknown IP"),
-                b.sign_ins,
+                b.successes,
                 if known.is_empty() { "unknown places".to_string() } else { known.join("/") }
             );
             out.push(cx.finding(
@@ -95,19 +103,76 @@ impl Detector for NewLocation {
                 ]),
             ));
         }
-        for (city, rows) in cities {
+        for (city, (km, rows)) in cities {
             let label = city.split('|').rev().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", ");
             let summary = format!(
-                "successful sign-in from {label}, more than {NEW_CITY_MIN_KM:.0} km from every baseline location ({} sign-in(s))",
-                rows.len()
+                "{} successful sign-in(s) from {label}, {km:.0} km from the nearest baseline location; {} successful baseline sign-ins from {} cit{}",
+                rows.len(),
+                b.successes,
+                b.cities.len(),
+                if b.cities.len() == 1 { "y" } else { "ies" }
             );
             out.push(cx.finding(
                 self.id(),
                 Risk::Low,
                 &rows,
                 summary,
-                details([("kind", json!("city")), ("city", json!(label)), ("sign_ins", json!(rows.len()))]),
+                details([
+                    ("kind", json!("city")),
+                    ("city", json!(label)),
+                    ("sign_ins", json!(rows.len())),
+                    ("nearest_baseline_km", json!(km.round())),
+                ]),
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+    use crate::detect::fixture::{LAGOS, NEW_YORK, rec, run};
+    use crate::model::SignIn;
+
+    fn city(mut r: SignIn<'static>, name: &'static str) -> SignIn<'static> {
+        r.city = Some(Cow::Borrowed(name));
+        r
+    }
+
+    #[test]
+    fn sprays_in_the_baseline_are_not_home() {
+        let mut spray = rec("2024-03-01T02:00:00Z", "203.0.113.201", "NG", LAGOS);
+        spray.error_code = Some(50126);
+        let found = run(
+            &NewLocation,
+            &[rec("2024-03-01T09:00:00Z", "198.51.100.10", "US", NEW_YORK), spray, rec("2024-03-13T14:00:00Z", "203.0.113.9", "NG", LAGOS)],
+            2,
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].rows, [2]);
+        assert_eq!(
+            found[0].summary,
+            "first sign-in from NG (1 of them, 1 successful, from 203.0.113.9); 1 successful baseline sign-ins all from US"
+        );
+    }
+
+    #[test]
+    fn a_far_city_says_how_far() {
+        let found = run(
+            &NewLocation,
+            &[
+                city(rec("2024-03-01T09:00:00Z", "198.51.100.10", "US", NEW_YORK), "New York"),
+                city(rec("2024-03-13T14:00:00Z", "192.0.2.9", "US", (41.8781, -87.6298)), "Chicago"),
+                city(rec("2024-03-13T15:00:00Z", "192.0.2.9", "US", (41.8781, -87.6298)), "Chicago"),
+            ],
+            1,
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].summary,
+            "2 successful sign-in(s) from Chicago, US, 1144 km from the nearest baseline location; 1 successful baseline sign-ins from 1 city"
+        );
     }
 }

@@ -83,11 +83,13 @@ impl Detector for SuspiciousUserAgent {
         for ((tool, success), rows) in groups {
             let first = rows[0];
             let ua = r.user_agent.get(first).unwrap_or("");
+            let ips: std::collections::BTreeSet<&str> = rows.iter().filter_map(|&i| r.ip.get(i)).collect();
             let summary = format!(
-                "{} {} sign-in(s) with a {tool} user agent from {}: {ua:?}",
+                "{} {} sign-in(s) from {}{} with the user agent of {tool}: {ua:?}",
                 rows.len(),
                 if success { "successful" } else { "failed" },
-                r.ip.get(first).unwrap_or("unknown IP")
+                r.ip.get(first).unwrap_or("unknown IP"),
+                if ips.len() > 1 { format!(" and {} other IP(s)", ips.len() - 1) } else { String::new() }
             );
             out.push(cx.finding(
                 self.id(),

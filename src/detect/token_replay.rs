@@ -8,12 +8,15 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
+use super::impossible_travel::impossible_speed;
 use super::{Detector, Finding, Risk, UserContext, details};
 use crate::baseline::network;
+use crate::geo::distance_km;
 
-/// Two uses of one session from different countries within this many minutes cannot be the same
-/// traveller; a real flight between them takes longer (Elastic's concurrent-session rules look at
-/// one hour; Splunk's at 5-minute buckets).
+/// Uses of one session this many minutes apart or closer are compared (Elastic's concurrent-session
+/// rules look at one hour; Splunk's at 5-minute buckets). Two countries inside the window are high
+/// only when no traveller covers the distance in the time ([`impossible_speed`], the
+/// `impossible_travel` thresholds): New York → Toronto is a 100-minute flight with one laptop.
 pub const CONCURRENT_MINUTES: i64 = 120;
 
 pub struct TokenReplay;
@@ -24,7 +27,7 @@ impl Detector for TokenReplay {
     }
 
     fn summary(&self) -> &'static str {
-        "one session/token used from two countries, or from two networks with two user agents, within 2 h; token use from networks never used interactively"
+        "one session/token used from two countries too far apart for the time, or from two networks with two user agents, within 2 h; token use from networks never signed in from interactively"
     }
 
     fn needs_baseline(&self) -> bool {
@@ -51,8 +54,19 @@ impl Detector for TokenReplay {
     }
 }
 
-/// The closest pair of uses of one session/token that disagree on country (or on network and user
-/// agent together) within [`CONCURRENT_MINUTES`].
+/// Whether one traveller can have made both sign-ins: true unless both are located and the hop
+/// needs an impossible speed. Unlocated pairs in two countries are treated as not travelled.
+fn travelled(cx: &UserContext<'_>, a: usize, b: usize) -> bool {
+    let r = cx.rows;
+    let (Some(la), Some(lb)) = (cx.geo.locate(r, a), cx.geo.locate(r, b)) else {
+        return false;
+    };
+    let km = distance_km((la.lat, la.lon), (lb.lat, lb.lon));
+    impossible_speed(km, (r.time(b) - r.time(a)) as f64 / 60e6).is_none()
+}
+
+/// The closest pair of uses of one session/token that disagree on country beyond travel (or on
+/// network and user agent together) within [`CONCURRENT_MINUTES`].
 fn concurrent_use(cx: &UserContext<'_>, kind: &str, key: &str, rows: &[usize]) -> Option<Finding> {
     let r = cx.rows;
     let window = CONCURRENT_MINUTES * 60_000_000;
@@ -64,7 +78,7 @@ fn concurrent_use(cx: &UserContext<'_>, kind: &str, key: &str, rows: &[usize]) -
             }
             let (ca, cb) = (r.country.get(a), r.country.get(b));
             let (na, nb) = (r.ip.get(a).map(network), r.ip.get(b).map(network));
-            let risk = if ca.is_some() && cb.is_some() && ca != cb {
+            let risk = if ca.is_some() && cb.is_some() && ca != cb && !travelled(cx, a, b) {
                 Risk::High
             } else if na.is_some() && nb.is_some() && na != nb && r.user_agent.get(a) != r.user_agent.get(b) {
                 Risk::Medium
@@ -113,16 +127,19 @@ fn describe(cx: &UserContext<'_>, i: usize) -> String {
     format!("{} ({})", r.ip.get(i).unwrap_or("unknown IP"), r.country.get(i).unwrap_or("??"))
 }
 
-/// Non-interactive successes from a network the user never used interactively (Entra ID Protection
-/// guidance: unfamiliar properties on non-interactive sign-ins "deserve increased scrutiny due to
-/// the risk of token replay").
+/// Non-interactive successes from a network the user never signed in from interactively (Entra ID
+/// Protection guidance: unfamiliar properties on non-interactive sign-ins "deserve increased scrutiny
+/// due to the risk of token replay"). Only *successful* interactive sign-ins vouch for a network: the
+/// thief who phished a session usually also tried the password from the same server and was stopped
+/// at MFA.
 fn unfamiliar_token_networks(cx: &UserContext<'_>, out: &mut Vec<Finding>) {
     let r = cx.rows;
-    if cx.interactive_history.is_empty() {
+    let vouched: Vec<usize> = cx.interactive_history.iter().copied().filter(|&i| r.is_success(i)).collect();
+    if vouched.is_empty() {
         return;
     }
-    let known_nets: BTreeSet<String> = cx.interactive_history.iter().filter_map(|&i| r.ip.get(i).map(network)).collect();
-    let known_countries: BTreeSet<&str> = cx.interactive_history.iter().filter_map(|&i| r.country.get(i)).collect();
+    let known_nets: BTreeSet<String> = vouched.iter().filter_map(|&i| r.ip.get(i).map(network)).collect();
+    let known_countries: BTreeSet<&str> = vouched.iter().filter_map(|&i| r.country.get(i)).collect();
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for &i in cx.judged {
         if r.event_type.get(i) != Some("nonInteractiveUser") || !r.is_success(i) {
@@ -139,10 +156,11 @@ fn unfamiliar_token_networks(cx: &UserContext<'_>, out: &mut Vec<Finding>) {
         let new_country = countries.iter().any(|c| !known_countries.contains(c));
         let risk = if new_country { Risk::High } else { Risk::Medium };
         let summary = format!(
-            "{} non-interactive (token) success(es) from {net}{}, a network never used interactively ({} interactive sign-ins known)",
+            "{} non-interactive (token) success(es) from {net}{}, a network never used interactively ({} successful interactive sign-ins from {} network(s) known)",
             rows.len(),
             if new_country { format!(" in {}", countries.iter().copied().collect::<Vec<_>>().join("/")) } else { String::new() },
-            cx.interactive_history.len()
+            vouched.len(),
+            known_nets.len()
         );
         out.push(cx.finding(
             "token_replay",
@@ -156,5 +174,67 @@ fn unfamiliar_token_networks(cx: &UserContext<'_>, out: &mut Vec<Finding>) {
                 ("sign_ins", json!(rows.len())),
             ]),
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+    use crate::detect::fixture::{MOSCOW, NEW_YORK, TORONTO, rec, run};
+    use crate::model::{EventType, SignIn};
+
+    fn in_session(mut r: SignIn<'static>, ua: &'static str) -> SignIn<'static> {
+        r.session_id = Some(Cow::Borrowed("s-1"));
+        r.user_agent = Some(Cow::Borrowed(ua));
+        r
+    }
+
+    #[test]
+    fn two_countries_beyond_travel_are_high_a_short_flight_is_not() {
+        let replay = run(
+            &TokenReplay,
+            &[
+                in_session(rec("2024-03-13T14:00:00Z", "198.51.100.10", "US", NEW_YORK), "Edge"),
+                in_session(rec("2024-03-13T14:15:00Z", "203.0.113.66", "RU", MOSCOW), "Chrome"),
+            ],
+            0,
+        );
+        assert_eq!(replay.len(), 1, "{replay:?}");
+        assert_eq!(replay[0].risk, Risk::High);
+        // 550 km in 100 minutes, same browser: one traveller.
+        let flight = run(
+            &TokenReplay,
+            &[
+                in_session(rec("2024-03-13T07:00:00Z", "198.51.100.10", "US", NEW_YORK), "Edge"),
+                in_session(rec("2024-03-13T08:40:00Z", "203.0.113.90", "CA", TORONTO), "Edge"),
+            ],
+            0,
+        );
+        assert!(flight.is_empty(), "{flight:?}");
+        // The same hop with another browser on another network is still worth a look.
+        let other = run(
+            &TokenReplay,
+            &[
+                in_session(rec("2024-03-13T07:00:00Z", "198.51.100.10", "US", NEW_YORK), "Edge"),
+                in_session(rec("2024-03-13T08:40:00Z", "203.0.113.90", "CA", TORONTO), "python-requests/2.31"),
+            ],
+            0,
+        );
+        assert_eq!(other.len(), 1, "{other:?}");
+        assert_eq!(other[0].risk, Risk::Medium);
+    }
+
+    #[test]
+    fn failed_interactive_sign_ins_do_not_vouch_for_a_network() {
+        let mut blocked = rec("2024-03-13T14:50:00Z", "203.0.113.150", "NL", (52.37, 4.90));
+        blocked.error_code = Some(50074);
+        let mut token = rec("2024-03-13T15:00:00Z", "203.0.113.150", "NL", (52.37, 4.90));
+        token.event_type = Some(EventType::NonInteractive);
+        let found = run(&TokenReplay, &[rec("2024-03-13T09:00:00Z", "198.51.100.10", "US", NEW_YORK), blocked, token], 0);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].rows, [2]);
+        assert_eq!(found[0].risk, Risk::High);
     }
 }
