@@ -12,11 +12,12 @@
 //! per user; every user's rows are in exactly one file, contiguous and in time order, because the
 //! table is already sorted by principal then time and a bucket is the concatenation of its users'
 //! slices. The source columns still name the original evidence, so findings computed from a dataset
-//! cite the files the examiner received.
+//! cite the files the examiner received. [`safety`] decides whether the output directory may be used;
 //! [`writer`] writes one file; [`manifest`] describes the whole.
 
 pub mod bucket;
 pub mod manifest;
+pub mod safety;
 pub mod writer;
 
 use std::fs::{File, OpenOptions};
@@ -41,8 +42,8 @@ pub struct ExportSummary {
     pub bucket_count: usize,
 }
 
-/// Write `ingested` as a dataset into `dir`, which must be absent or empty (the caller checks).
-/// Buckets are written in parallel on the
+/// Write `ingested` as a dataset into `dir`, which must be absent or empty (see
+/// [`safety::check_output`], which the caller runs first). Buckets are written in parallel on the
 /// current rayon pool; the bytes do not depend on the number of threads.
 pub fn write_dataset(ingested: &Ingested, dir: &Path) -> Result<ExportSummary, Error> {
     write_dataset_with_buckets(ingested, dir, bucket::bucket_count(ingested.table.len()))
