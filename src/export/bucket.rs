@@ -15,6 +15,9 @@ const FNV64_PRIME: u64 = 0x0000_0100_0000_01b3;
 /// Rows per bucket the layout aims at: large enough that a reader does not drown in per-file
 /// overhead (every file costs an open, a footer read and a schema decode), small enough that one
 /// bucket is two row groups of the writer and is concatenated in memory without strain.
+/// Measured: 66 bytes per row on a synthetic 300,000-row Graph beta export (5,000 users; the random
+/// request, correlation and token ids dominate), so a full bucket is about 16 MB; real exports hold
+/// more distinct user agents, IPs and policies and give larger files, in the tens of MB.
 pub const ROWS_PER_BUCKET: usize = 250_000;
 
 /// Upper bound on buckets: 64 files cover 16 million rows at the target size; beyond that files grow
