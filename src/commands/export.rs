@@ -1,11 +1,26 @@
 //! `signin-audit export --out DIR`: the normalized table as a Parquet dataset.
+//!
+//! The output directory is checked against the evidence before anything is read, so a refused run
+//! writes nothing. stdout gets a one-line summary; the details are in `DIR/manifest.json`.
 
 use std::io::Write;
 
 use crate::cli::ExportArgs;
 use crate::error::Error;
+use crate::export::{safety, write_dataset};
 
-pub fn run(a: &ExportArgs, _out: &mut dyn Write) -> Result<u8, Error> {
-    let _ingested = super::load(&a.evidence)?;
-    Err(Error::Usage("export is not implemented yet".into()))
+pub fn run(a: &ExportArgs, out: &mut dyn Write) -> Result<u8, Error> {
+    let target = safety::check_output(&a.out, &a.evidence.evidence)?;
+    let ingested = super::load(&a.evidence)?;
+    let summary = super::with_threads(a.evidence.threads, || write_dataset(&ingested, &target))??;
+    writeln!(
+        out,
+        "exported {} sign-in(s) of {} user(s) and {} service principal(s) into {} parquet file(s) and manifest.json in {}",
+        summary.rows,
+        summary.users,
+        summary.service_principals,
+        summary.files.len(),
+        a.out.display()
+    )?;
+    Ok(0)
 }

@@ -1,1 +1,0 @@
-//! Writing the normalized table as a Parquet dataset.
