@@ -46,11 +46,16 @@ pub const SUSPICIOUS_AGENTS: &[(&str, &str)] = &[
 /// Exact agents that look like libraries but are Microsoft's own (Elastic excludes them).
 pub const BENIGN_AGENTS: &[&str] = &["mozilla/5.0 (compatible; msal 1.0) pkeyauth/1.0", "windows-azuread-authentication-provider/1.0"];
 
+/// Microsoft's own admin tools, whose agents contain `python/` (Azure CLI) or `PowerShell/`:
+/// an admin using them is not attacker tooling (their misuse shows as new location or device).
+/// Microsoft-Analyzer-Suite lists AZURECLI/ only as a yellow, low-confidence marker.
+pub const BENIGN_SUBSTRINGS: &[&str] = &["azurecli/", "azurepowershell/", "azure-cli/"];
+
 pub struct SuspiciousUserAgent;
 
 fn classify(ua: &str) -> Option<&'static str> {
     let l = ua.to_ascii_lowercase();
-    if BENIGN_AGENTS.iter().any(|b| l.trim() == *b) {
+    if BENIGN_AGENTS.iter().any(|b| l.trim() == *b) || BENIGN_SUBSTRINGS.iter().any(|b| l.contains(b)) {
         return None;
     }
     if l.trim() == "node" {
@@ -116,6 +121,7 @@ mod tests {
         );
         assert_eq!(classify("Mozilla/5.0 (compatible; MSAL 1.0) PKeyAuth/1.0"), None);
         assert_eq!(classify("node"), Some("node (Tycoon2FA)"));
+        assert_eq!(classify("python/3.11.8 (Windows-10-10.0.19045-SP0) AZURECLI/2.58.0 (MSI)"), None);
         assert_eq!(
             classify(
                 "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Teams/1.3.00.30866 Chrome/80.0.3987.165 Electron/8.5.1 Safari/537.36"

@@ -59,6 +59,14 @@ pub(super) fn parse_input(file: &EvidenceFile, input: &Input, opts: &IngestOptio
     if format == Format::DatasetManifest {
         report.format = Some(format.label().to_string());
         report.warnings.push("note: manifest of a signin-audit dataset (its parquet files are read)".into());
+        // The original evidence's warnings (an incomplete export, ambiguous dates...) still hold
+        // for the dataset: repeat them so a re-analysis does not lose them.
+        let bytes = input.read_range(0, input.len() as usize)?;
+        if let Ok(m) = serde_json::from_slice::<serde_json::Value>(&bytes)
+            && let Some(ws) = m.get("warnings").and_then(|w| w.as_array())
+        {
+            report.warnings.extend(ws.iter().filter_map(|w| w.as_str()).map(|w| format!("from the dataset's original evidence: {w}")));
+        }
         return Ok(Parsed { report, batches: Vec::new() });
     }
     if format == Format::Dataset {

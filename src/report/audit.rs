@@ -159,10 +159,11 @@ pub fn write_table(r: &AuditReport<'_>, out: &mut dyn Write, color: bool) -> Res
         if let Some(b) = &u.baseline {
             writeln!(
                 out,
-                "   baseline: {} .. {}, {} sign-in(s){}{}",
+                "   baseline: {} .. {}, {} sign-in(s), {} successful{}{}",
                 b.period.start,
                 b.period.end,
                 b.sign_ins,
+                b.successes,
                 if matches!(b.mode, crate::baseline::BaselineMode::UserHistory) { ", from the user's first days" } else { "" },
                 if b.thin { ", THIN: device/location/hour findings lowered" } else { "" }
             )?;
