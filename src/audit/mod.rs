@@ -109,6 +109,10 @@ pub struct UserResult {
     /// Set when a user asked for with `--user`/`--batch` has no sign-ins in the evidence.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Sign-ins of the included event types up to the as-of time (0 for a service principal when
+    /// service principals are not included: such principals are left out of the report).
+    #[serde(skip)]
+    pub included: usize,
 }
 
 /// The result of an audit.
@@ -158,6 +162,11 @@ pub fn audit(table: &SignInTable, cfg: &AuditConfig) -> AuditResult {
     let mut users = Vec::new();
     let mut findings = Vec::new();
     for (u, f) in per_user {
+        // Principals with nothing of the included event types (service principals by default) are
+        // not part of this audit, unless they were asked for by name.
+        if u.included == 0 && cfg.users.is_none() {
+            continue;
+        }
         users.push(u);
         findings.extend(f);
     }
@@ -171,6 +180,7 @@ pub fn audit(table: &SignInTable, cfg: &AuditConfig) -> AuditResult {
                     risk: "none".into(),
                     findings: 0,
                     note: Some("no sign-ins in the evidence".into()),
+                    included: 0,
                 });
             }
         }
@@ -199,6 +209,7 @@ fn audit_user(
                 risk: "none".into(),
                 findings: 0,
                 note: Some("unreadable partition".into()),
+                included: 0,
             },
             Vec::new(),
         );
@@ -261,6 +272,7 @@ fn audit_user(
         risk,
         findings: findings.len(),
         note: None,
+        included: included.len(),
     };
     (summary, findings)
 }

@@ -3,8 +3,9 @@
 //! Rules (applied once, from the detectors' own ratings, so the order of findings does not matter):
 //! - an MFA-fatigue success that is also flagged by a location, device, travel, token or tooling
 //!   detector is critical, and so are those findings (push bombing that worked, from a new place);
-//! - otherwise a finding that shares a sign-in or session with another detector's finding is raised
-//!   one level, with a note naming the other detectors.
+//! - otherwise a finding that shares a *successful* sign-in or its session with another detector's
+//!   finding is raised one level, with a note naming the other detectors. Failed attempts do not
+//!   chain: one failed spray attempt flagged by three detectors is still one failed attempt.
 //!
 //! Only partners rated at least [`MIN_PARTNER_RISK`] by their own detector raise others: a low
 //! finding (an early-morning sign-in, a far city, failures only, anything lowered for a thin
@@ -30,7 +31,7 @@ pub const MIN_PARTNER_RISK: Risk = Risk::Medium;
 
 pub fn chain(findings: &mut [Finding]) {
     let keys: Vec<(HashSet<usize>, HashSet<&str>)> =
-        findings.iter().map(|f| (f.rows.iter().copied().collect(), f.sessions.iter().map(String::as_str).collect())).collect();
+        findings.iter().map(|f| (f.successes.iter().copied().collect(), f.sessions.iter().map(String::as_str).collect())).collect();
     let mut partners: Vec<BTreeSet<&'static str>> = vec![BTreeSet::new(); findings.len()];
     for a in 0..findings.len() {
         for b in 0..findings.len() {
@@ -80,7 +81,7 @@ pub fn chain(findings: &mut [Finding]) {
 }
 
 fn shares(a: &Finding, b: &Finding) -> bool {
-    a.rows.iter().any(|r| b.rows.contains(r)) || a.sessions.iter().any(|s| b.sessions.contains(s))
+    a.successes.iter().any(|r| b.successes.contains(r)) || a.sessions.iter().any(|s| b.sessions.contains(s))
 }
 
 /// A user's overall risk.
@@ -109,6 +110,7 @@ mod tests {
             details: BTreeMap::new(),
             micros: 0,
             rows: rows.to_vec(),
+            successes: rows.to_vec(),
             sessions: vec![session.to_string()],
         }
     }

@@ -80,7 +80,9 @@ impl Detector for LegacyProtocol {
             let known = cx.baseline.client_apps.contains(&client.to_ascii_lowercase());
             let risk = match (success, known) {
                 (true, false) => Risk::High,
-                (true, true) => Risk::Medium,
+                // A client the user has always used (the ActiveSync phone) is a configuration risk
+                // to fix, not a sign of compromise: reported, but alone it keeps the exit status 0.
+                (true, true) => Risk::Low,
                 (false, false) => Risk::Medium,
                 (false, true) => Risk::Low,
             };

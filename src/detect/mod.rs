@@ -89,7 +89,10 @@ pub struct Finding {
     /// Row indices (in the user's partition) of the sign-ins involved.
     #[serde(skip)]
     pub rows: Vec<usize>,
-    /// Session ids of those sign-ins, for chaining.
+    /// The successful ones among `rows`, and their session ids: what risk chaining links on (failed
+    /// attempts flagged by several detectors are one failed attempt, not corroboration).
+    #[serde(skip)]
+    pub successes: Vec<usize>,
     #[serde(skip)]
     pub sessions: Vec<String>,
 }
@@ -125,7 +128,8 @@ impl UserContext<'_> {
     ) -> Finding {
         let key = rows.first().copied().unwrap_or(0);
         let micros = self.rows.time(key);
-        let mut sessions: Vec<String> = rows.iter().filter_map(|&r| self.rows.session_id.get(r).map(str::to_string)).collect();
+        let successes: Vec<usize> = rows.iter().copied().filter(|&r| self.rows.is_success(r)).collect();
+        let mut sessions: Vec<String> = successes.iter().filter_map(|&r| self.rows.session_id.get(r).map(str::to_string)).collect();
         sessions.sort();
         sessions.dedup();
         Finding {
@@ -147,6 +151,7 @@ impl UserContext<'_> {
             details,
             micros,
             rows: rows.to_vec(),
+            successes,
             sessions,
         }
     }

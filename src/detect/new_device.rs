@@ -73,8 +73,8 @@ impl Detector for NewDevice {
             let mut cited = vec![first];
             cited.extend(rows.iter().copied().filter(|&i| i != first));
             let summary = format!(
-                "first sign-in from {key} ({}), unmanaged, from {} in {}; {} sign-in(s), {} successful; baseline: {} device(s), {} platform(s) over {} successful sign-ins",
-                r.device_os.get(first).unwrap_or("unknown OS"),
+                "first sign-in from {key}{}, unmanaged, from {} in {}; {} sign-in(s), {} successful; baseline: {} device(s), {} platform(s) over {} successful sign-ins",
+                if key.starts_with("device ") { format!(" ({})", r.device_os.get(first).unwrap_or("unknown OS")) } else { String::new() },
                 r.ip.get(first).unwrap_or("unknown IP"),
                 r.country.get(first).unwrap_or("??"),
                 rows.len(),
