@@ -111,8 +111,7 @@ fn parse_json(input: &Input, opts: &IngestOptions) -> Result<Vec<Sink>, Error> {
     }
     let mut sink = Sink::new(&input.display, Format::Json.label(), opts.assumed_offset_secs);
     let bytes = input.read_range(0, len as usize)?;
-    let mut scratch = json::JsonScratch::default();
-    json::parse(&bytes, &mut sink, &mut scratch, opts.assumed_offset_secs);
+    json::parse(&bytes, &mut sink, opts.assumed_offset_secs);
     Ok(vec![sink])
 }
 

@@ -27,23 +27,45 @@ const RECORD_MIN_KEYS: usize = 6;
 /// (then it is rejected, not ignored); fewer, and the file is not a sign-in export at all.
 const SIGN_IN_MIN_KNOWN_KEYS: u32 = 3;
 
-/// Reusable buffers for one worker.
+/// Reusable buffers of one worker thread: the mutable copy simd-json parses in place, and its own
+/// aligned input, string and structural-index buffers. Allocating them afresh for every file of a
+/// 1,000-file export costs page faults on every page of every file.
 #[derive(Default)]
-pub struct JsonScratch {
+struct JsonScratch {
     copy: Vec<u8>,
+    buffers: simd_json::Buffers,
 }
 
-/// Parse one JSON input held in `bytes` (decoded text; `base` is its offset in the input).
-pub fn parse(bytes: &[u8], sink: &mut Sink, scratch: &mut JsonScratch, assumed_offset_secs: i32) {
-    scratch.copy.clear();
-    scratch.copy.extend_from_slice(bytes);
-    match simd_json::to_tape(&mut scratch.copy) {
-        Ok(tape) => {
-            let arena = Arena::new();
-            let ctx = MapCtx { arena: &arena, assumed_offset_secs };
-            walk(tape.as_value(), 0, sink, &ctx, 0);
+/// A worker keeps its buffers up to this size; a larger input's are freed after it.
+const KEEP_SCRATCH_BYTES: usize = 256 << 20;
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<JsonScratch> = std::cell::RefCell::new(JsonScratch::default());
+}
+
+/// Run `f` on a parsed copy of `bytes`, with this thread's buffers; `None` if it is not valid JSON.
+fn with_tape<T>(bytes: &[u8], f: impl FnOnce(Value<'_, '_>) -> T) -> Option<T> {
+    SCRATCH.with_borrow_mut(|s| {
+        s.copy.clear();
+        s.copy.extend_from_slice(bytes);
+        let JsonScratch { copy, buffers } = s;
+        let out = simd_json::to_tape_with_buffers(copy, buffers).ok().map(|tape| f(tape.as_value()));
+        if s.copy.capacity() > KEEP_SCRATCH_BYTES {
+            *s = JsonScratch::default();
         }
-        Err(_) => parse_pieces(bytes, sink, assumed_offset_secs),
+        out
+    })
+}
+
+/// Parse one JSON input held in `bytes` (decoded text).
+pub fn parse(bytes: &[u8], sink: &mut Sink, assumed_offset_secs: i32) {
+    let parsed = with_tape(bytes, |v| {
+        let arena = Arena::new();
+        let ctx = MapCtx { arena: &arena, assumed_offset_secs };
+        walk(v, 0, sink, &ctx, 0);
+    });
+    if parsed.is_none() {
+        parse_pieces(bytes, sink, assumed_offset_secs);
     }
 }
 
@@ -162,7 +184,6 @@ const JSON_LINES_PROBE: usize = 5;
 /// of lines before it, when known (a segment of a large file only knows its byte offset).
 pub fn parse_lines(bytes: &[u8], sink: &mut Sink, assumed_offset_secs: i32, base: u64, line_base: Option<u64>) {
     let mut offset = base as usize;
-    let mut buf = Vec::new();
     for (n, line) in bytes.split(|&c| c == b'\n').enumerate() {
         let start = offset;
         offset += line.len() + 1;
@@ -170,20 +191,21 @@ pub fn parse_lines(bytes: &[u8], sink: &mut Sink, assumed_offset_secs: i32, base
         if text.is_empty() {
             continue;
         }
-        buf.clear();
-        buf.extend_from_slice(text);
         let line_no = line_base.map(|b| b + n as u64 + 1);
-        match simd_json::to_tape(&mut buf) {
-            Ok(tape) => {
-                let arena = Arena::new();
-                let ctx = MapCtx { arena: &arena, assumed_offset_secs };
-                let v = tape.as_value();
-                match v.as_object() {
-                    Some(o) if o.len() >= RECORD_MIN_KEYS => record(o, start as u64, 0, line_no, sink, &ctx, &mut SignIn::default()),
-                    _ => walk(v, start as u64, sink, &ctx, 0),
-                }
+        let parsed = with_tape(text, |v| {
+            let arena = Arena::new();
+            let ctx = MapCtx { arena: &arena, assumed_offset_secs };
+            match v.as_object() {
+                Some(o) if o.len() >= RECORD_MIN_KEYS => record(o, start as u64, 0, line_no, sink, &ctx, &mut SignIn::default()),
+                _ => walk(v, start as u64, sink, &ctx, 0),
             }
-            Err(e) => sink.reject(position(start as u64, 0, line_no), format!("invalid JSON: {:?}", e.error())),
+        });
+        if parsed.is_none() {
+            // Parse again on a plain copy only to say why (the rare path).
+            let mut buf = text.to_vec();
+            let why =
+                simd_json::to_tape(&mut buf).err().map_or_else(|| "invalid JSON".to_string(), |e| format!("invalid JSON: {:?}", e.error()));
+            sink.reject(position(start as u64, 0, line_no), why);
         }
     }
 }
