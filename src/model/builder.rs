@@ -48,11 +48,11 @@ struct AuthStepCols {
     offsets: Vec<i32>,
     valid: Vec<bool>,
     time: Vec<Option<i64>>,
-    method: StringBuilder,
-    method_detail: StringBuilder,
+    method: Dict,
+    method_detail: Dict,
     succeeded: BooleanBuilder,
-    result_detail: StringBuilder,
-    requirement: StringBuilder,
+    result_detail: Dict,
+    requirement: Dict,
 }
 
 /// Child columns of `ca_policies`.
@@ -60,10 +60,10 @@ struct AuthStepCols {
 struct CaPolicyCols {
     offsets: Vec<i32>,
     valid: Vec<bool>,
-    id: StringBuilder,
-    name: StringBuilder,
-    result: StringBuilder,
-    grant_controls: StringBuilder,
+    id: Dict,
+    name: Dict,
+    result: Dict,
+    grant_controls: Dict,
 }
 
 /// Child column of `risk_event_types`.
@@ -71,7 +71,7 @@ struct CaPolicyCols {
 struct StringListCols {
     offsets: Vec<i32>,
     valid: Vec<bool>,
-    values: StringBuilder,
+    values: Dict,
 }
 
 /// Builds one Arrow batch of normalized sign-ins.

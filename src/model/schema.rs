@@ -1,7 +1,8 @@
 //! The one Arrow schema every format is normalized into (research/formats.md §14).
 //!
-//! Repeating strings (users, apps, user agents, IPs, locations, enums) are `Dictionary(Int32, Utf8)`;
-//! identifiers that are unique per sign-in (request, correlation, token ids) are plain `Utf8`.
+//! Repeating strings (users, apps, user agents, IPs, locations, enums, and the strings inside the
+//! authentication steps and conditional-access policies) are `Dictionary(Int32, Utf8)`; identifiers
+//! that are unique per sign-in (request, correlation, token ids) are plain `Utf8`.
 //! The parquet export writes this schema as is, and reading a dataset back checks it.
 
 use std::sync::{Arc, OnceLock};
@@ -9,7 +10,7 @@ use std::sync::{Arc, OnceLock};
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
 
 /// Bumped whenever a column is added, removed or changes type. Stored in the parquet metadata.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Column names, in schema order.
 pub mod col {
@@ -94,21 +95,21 @@ pub fn timestamp_type() -> DataType {
 pub fn auth_step_fields() -> Fields {
     Fields::from(vec![
         Field::new("time", timestamp_type(), true),
-        Field::new("method", DataType::Utf8, true),
-        Field::new("method_detail", DataType::Utf8, true),
+        Field::new("method", dict(), true),
+        Field::new("method_detail", dict(), true),
         Field::new("succeeded", DataType::Boolean, true),
-        Field::new("result_detail", DataType::Utf8, true),
-        Field::new("requirement", DataType::Utf8, true),
+        Field::new("result_detail", dict(), true),
+        Field::new("requirement", dict(), true),
     ])
 }
 
 /// Fields of one `ca_policies` entry.
 pub fn ca_policy_fields() -> Fields {
     Fields::from(vec![
-        Field::new("id", DataType::Utf8, true),
-        Field::new("name", DataType::Utf8, true),
-        Field::new("result", DataType::Utf8, true),
-        Field::new("grant_controls", DataType::Utf8, true),
+        Field::new("id", dict(), true),
+        Field::new("name", dict(), true),
+        Field::new("result", dict(), true),
+        Field::new("grant_controls", dict(), true),
     ])
 }
 
@@ -121,7 +122,7 @@ pub fn ca_policy_item() -> Arc<Field> {
 }
 
 pub fn string_item() -> Arc<Field> {
-    Arc::new(Field::new("item", DataType::Utf8, true))
+    Arc::new(Field::new("item", dict(), true))
 }
 
 /// The normalized schema (shared, built once).

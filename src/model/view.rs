@@ -84,10 +84,10 @@ pub struct Rows<'a> {
     pub mfa_result: DictCol<'a>,
     pub mfa_method: DictCol<'a>,
     auth_details: &'a ListArray,
-    auth_method: &'a StringArray,
+    auth_method: DictCol<'a>,
     auth_succeeded: &'a BooleanArray,
-    auth_result: &'a StringArray,
-    auth_requirement_step: &'a StringArray,
+    auth_result: DictCol<'a>,
+    auth_requirement_step: DictCol<'a>,
     pub session_id: TextCol<'a>,
     pub unique_token: TextCol<'a>,
     pub correlation_id: TextCol<'a>,
@@ -105,7 +105,10 @@ impl<'a> Rows<'a> {
         let t = |n: &str| -> Result<TextCol<'a>, ArrowError> { Ok(TextCol(column(b, n)?.as_string::<i32>())) };
         let auth_details = column(b, col::AUTH_DETAILS)?.as_list::<i32>();
         let steps: &StructArray = auth_details.values().as_struct();
-        let step_str = |i: usize| steps.column(i).as_string::<i32>();
+        let step_str = |i: usize| {
+            let d = steps.column(i).as_dictionary::<Int32Type>();
+            DictCol { keys: d.keys(), values: d.values().as_string::<i32>() }
+        };
         Ok(Rows {
             len: b.num_rows(),
             ts: column(b, col::TIMESTAMP)?.as_primitive::<TimestampMicrosecondType>().values(),
@@ -201,12 +204,11 @@ impl<'a> Rows<'a> {
             let o = self.auth_details.value_offsets();
             o[i] as usize..o[i + 1] as usize
         };
-        let s = |a: &'a StringArray, j: usize| if a.is_null(j) { None } else { Some(a.value(j)) };
         range.map(move |j| Step {
-            method: s(self.auth_method, j),
+            method: self.auth_method.get(j),
             succeeded: if self.auth_succeeded.is_null(j) { None } else { Some(self.auth_succeeded.value(j)) },
-            result_detail: s(self.auth_result, j),
-            requirement: s(self.auth_requirement_step, j),
+            result_detail: self.auth_result.get(j),
+            requirement: self.auth_requirement_step.get(j),
         })
     }
 
