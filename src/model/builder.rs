@@ -577,6 +577,12 @@ impl TableBuilder {
             Arc::new(self.source_index.finish()),
             Arc::new(self.source_line.finish()),
         ];
+        // Builders grow by doubling; a segment kept until the merge would hold up to twice its
+        // data. Shrinking costs one copy now and saves that memory for the rest of the run.
+        let mut columns = columns;
+        for c in &mut columns {
+            arrow_array::Array::shrink_to_fit(c);
+        }
         let batch = RecordBatch::try_new(schema::schema(), columns)?;
         Ok(BuiltBatch { batch, completeness: self.completeness })
     }

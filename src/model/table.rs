@@ -9,9 +9,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use arrow_array::builder::{Int32Builder, StringBuilder};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Int32Type, TimestampMicrosecondType};
-use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_array::{Array, ArrayRef, DictionaryArray, RecordBatch, StringArray};
 use arrow_schema::ArrowError;
 use rayon::prelude::*;
 
@@ -170,11 +171,49 @@ fn interleave_columns(batches: Vec<RecordBatch>, order: &[(usize, usize)]) -> Re
     let columns: Result<Vec<ArrayRef>, ArrowError> = by_column
         .into_par_iter()
         .map(|sources| {
+            if sources.first().is_some_and(|a| a.data_type() == &schema::dict()) {
+                return interleave_dictionary(&sources, order);
+            }
             let refs: Vec<&dyn Array> = sources.iter().map(|a| a.as_ref()).collect();
             arrow_select::interleave::interleave(&refs, order)
         })
         .collect();
     RecordBatch::try_new(schema, columns?)
+}
+
+/// Gather a dictionary column into ONE deduplicated dictionary. Arrow's `interleave` keeps every
+/// segment's dictionary side by side unless they outgrow the output, so a 1,000-file export would
+/// store each user's name a thousand times. Values are numbered in order of first use in the
+/// sorted output, so the result does not depend on how segments were cut or scheduled.
+fn interleave_dictionary(sources: &[ArrayRef], order: &[(usize, usize)]) -> Result<ArrayRef, ArrowError> {
+    let dicts: Vec<&DictionaryArray<Int32Type>> = sources.iter().map(|a| a.as_dictionary::<Int32Type>()).collect();
+    let values: Vec<&StringArray> = dicts.iter().map(|d| d.values().as_string::<i32>()).collect();
+    let mut remap: Vec<Vec<i32>> = dicts.iter().map(|d| vec![-1; d.values().len()]).collect();
+    let mut index: HashMap<&str, i32> = HashMap::new();
+    let mut out_values = StringBuilder::new();
+    let mut keys = Int32Builder::with_capacity(order.len());
+    for &(s, r) in order {
+        let d = dicts[s];
+        if d.is_null(r) {
+            keys.append_null();
+            continue;
+        }
+        let k = d.keys().value(r) as usize;
+        let mut g = remap[s][k];
+        if g < 0 {
+            let v = values[s].value(k);
+            let next = index.len() as i32;
+            g = *index.entry(v).or_insert_with(|| {
+                out_values.append_value(v);
+                next
+            });
+            remap[s][k] = g;
+        }
+        keys.append_value(g);
+    }
+    let mut out: ArrayRef = Arc::new(DictionaryArray::<Int32Type>::try_new(keys.finish(), Arc::new(out_values.finish()))?);
+    Array::shrink_to_fit(&mut out);
+    Ok(out)
 }
 
 fn user_ranges(batch: &RecordBatch) -> Result<Vec<UserRange>, ArrowError> {
