@@ -11,17 +11,31 @@
 //! * `ingest/portal_csv`: the same on the CSV directory (0 records until the CSV parser lands).
 //! * `parse_floor`: the same page bytes through the two parser floors the design considered:
 //!   `simd_json::to_tape` (on a reused mutable copy, as `ingest::json::parse` does) vs
-//!   `serde_json::from_slice::<serde::de::IgnoredAny>` (validate and skip, no allocation).
+//!   `serde_json::from_slice::<serde::de::IgnoredAny>` (validate and skip, no allocation); plus
+//!   `simd_json::to_tape_with_buffers` (buffers reused across pages) and `serde_json::Value`
+//!   (serde_json materializing every value, which is what ingest needs).
 //!
-//! Numbers (2-core shared VM, release `bench` profile, criterion medians, 2026-04; noisy ±10%):
+//! Numbers (2-vCPU AMD EPYC VM shared with other engineers' builds, `bench` profile, criterion
+//! point estimates of 10 samples; a full `cargo bench --bench ingest` takes ~2.5 min once built):
 //!
-//! | bench                              | time / iter | throughput |
-//! |------------------------------------|-------------|------------|
-//! | ingest/graph_pages (2 threads)     |   see below |            |
-//! | ingest/graph_pages_1thread         |             |            |
-//! | ingest/portal_csv (0 records)      |             |            |
-//! | parse_floor/simd_json_to_tape      |             |            |
-//! | parse_floor/serde_json_ignored_any |             |            |
+//! | bench                                      | time / iter | throughput  |
+//! |--------------------------------------------|-------------|-------------|
+//! | ingest/graph_pages (2 threads)             | 258 ms      | 252 MiB/s   |
+//! | ingest/graph_pages_1thread                 | 387 ms      | 168 MiB/s   |
+//! | ingest/portal_csv (0 records, no parser)   | 18.4 ms     | 985 MiB/s   |
+//! | parse_floor/simd_json_to_tape              | 129 ms      | 505 MiB/s   |
+//! | parse_floor/simd_json_to_tape_with_buffers | 133 ms      | 489 MiB/s   |
+//! | parse_floor/serde_json_ignored_any         | 101 ms      | 641 MiB/s   |
+//! | parse_floor/serde_json_value               | 1.03 s      | 63 MiB/s    |
+//!
+//! In an earlier run, with other builds on the machine, `graph_pages` on 2 threads took 419 ms, no
+//! better than one thread: compare runs only at equal load. Reading the floors: serde_json only *skipping*
+//! the pages is 1.27× faster than simd-json building its tape (and the simd-json number includes
+//! the copy into a mutable buffer), but skipping keeps nothing; once serde_json has to materialize
+//! the values (`serde_json::Value`) it is 8× slower than the tape, which gives every value,
+//! strings unescaped in place and borrowed. That is why ingest uses simd-json. Reusing simd-json's
+//! `Buffers` across pages gains nothing measurable. Per core, parsing is about a third of ingest
+//! (505 vs 168 MiB/s); the rest is SHA-256, mapping fields, the Arrow builders and the merge.
 //!
 //! Full-size runs (1,000,000 sign-ins, 3.4 GB) and how they were measured: `docs/perf.md`.
 
@@ -137,6 +151,19 @@ fn benches(c: &mut Criterion) {
                     fail("serde_json", e);
                 }
             }
+        })
+    });
+    // What serde_json costs once it has to materialize the values (as ingest needs every field).
+    g.bench_function("serde_json_value", |b| {
+        b.iter(|| {
+            let mut n = 0usize;
+            for page in &data.pages {
+                match serde_json::from_slice::<serde_json::Value>(black_box(page)) {
+                    Ok(v) => n += v.get("value").and_then(|v| v.as_array()).map_or(0, Vec::len),
+                    Err(e) => fail("serde_json", e),
+                }
+            }
+            n
         })
     });
     g.finish();
