@@ -27,5 +27,6 @@ pub mod geo;
 pub mod ingest;
 pub mod model;
 pub mod report;
+mod sys;
 
 pub use error::{Error, Result};

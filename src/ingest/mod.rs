@@ -123,6 +123,9 @@ fn ingest_opened(files: Vec<EvidenceFile>, opts: &IngestOptions) -> Result<Inges
             segments.push(Segment { file: idx, built: b });
         }
     }
+    // Parsing freed many temporaries between the segments it keeps: hand them back before the
+    // merge allocates the table (see `crate::sys`).
+    crate::sys::release_free_memory();
     let (table, stats) = SignInTable::merge(segments)?;
     let mut inputs: Vec<InputReport> = parsed.into_iter().map(|p| p.report).collect();
     apply_stats(&mut inputs, &stats);

@@ -171,11 +171,15 @@ fn interleave_columns(batches: Vec<RecordBatch>, order: &[(usize, usize)]) -> Re
     let columns: Result<Vec<ArrayRef>, ArrowError> = by_column
         .into_par_iter()
         .map(|sources| {
-            if sources.first().is_some_and(|a| a.data_type() == &schema::dict()) {
-                return interleave_dictionary(&sources, order);
-            }
-            let refs: Vec<&dyn Array> = sources.iter().map(|a| a.as_ref()).collect();
-            arrow_select::interleave::interleave(&refs, order)
+            let out = if sources.first().is_some_and(|a| a.data_type() == &schema::dict()) {
+                interleave_dictionary(&sources, order)
+            } else {
+                let refs: Vec<&dyn Array> = sources.iter().map(|a| a.as_ref()).collect();
+                arrow_select::interleave::interleave(&refs, order)
+            };
+            drop(sources);
+            crate::sys::release_free_memory();
+            out
         })
         .collect();
     RecordBatch::try_new(schema, columns?)
