@@ -258,6 +258,10 @@ fn audit_user(
     }
     score::chain(&mut findings);
     findings.retain(|f| f.risk >= cfg.risk_threshold);
+    for f in &mut findings {
+        // Row indices only serve chaining; a finding about a long session can hold thousands.
+        f.release_rows();
+    }
     let risk = score::user_risk(&findings).map_or("none", Risk::as_str).to_string();
     let summary = UserResult {
         user: u.principal.clone(),

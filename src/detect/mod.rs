@@ -98,7 +98,16 @@ pub struct Finding {
 }
 
 /// A finding cites at most this many sign-ins in full (the count is in its details).
-pub const MAX_CITES: usize = 50;
+pub const MAX_CITES: usize = 20;
+
+impl Finding {
+    /// Drop the row indices kept for risk chaining (they are not reported).
+    pub fn release_rows(&mut self) {
+        self.rows = Vec::new();
+        self.successes = Vec::new();
+        self.sessions = Vec::new();
+    }
+}
 
 /// What a detector sees of one user.
 pub struct UserContext<'a> {
