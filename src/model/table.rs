@@ -140,12 +140,13 @@ fn sort_order(segments: &[Segment], keep: Vec<Vec<bool>>) -> Result<Vec<(usize, 
     }
     names.par_sort_unstable();
     names.dedup();
+    let ranks: HashMap<&str, u32, ahash::RandomState> = names.iter().enumerate().map(|(i, n)| (*n, i as u32)).collect();
     let mut rows: Vec<(u32, i64, u32, u32)> = Vec::new();
     for (si, seg) in segments.iter().enumerate() {
         let b = &seg.built.batch;
         let p = column(b, col::PRINCIPAL)?.as_dictionary::<Int32Type>();
         let v = p.values().as_string::<i32>();
-        let rank: Vec<u32> = (0..v.len()).map(|i| names.binary_search(&v.value(i)).unwrap_or(0) as u32).collect();
+        let rank: Vec<u32> = (0..v.len()).map(|i| ranks.get(v.value(i)).copied().unwrap_or(0)).collect();
         let ts = column(b, col::TIMESTAMP)?.as_primitive::<TimestampMicrosecondType>();
         for row in 0..b.num_rows() {
             if keep[si][row] {
@@ -193,7 +194,7 @@ fn interleave_dictionary(sources: &[ArrayRef], order: &[(usize, usize)]) -> Resu
     let dicts: Vec<&DictionaryArray<Int32Type>> = sources.iter().map(|a| a.as_dictionary::<Int32Type>()).collect();
     let values: Vec<&StringArray> = dicts.iter().map(|d| d.values().as_string::<i32>()).collect();
     let mut remap: Vec<Vec<i32>> = dicts.iter().map(|d| vec![-1; d.values().len()]).collect();
-    let mut index: HashMap<&str, i32> = HashMap::new();
+    let mut index: HashMap<&str, i32, ahash::RandomState> = HashMap::default();
     let mut out_values = StringBuilder::new();
     let mut keys = Int32Builder::with_capacity(order.len());
     for &(s, r) in order {
