@@ -14,7 +14,7 @@ pub fn run(a: &AuditArgs, out: &mut dyn Write) -> Result<u8, Error> {
     if a.concurrency == Some(0) {
         return Err(Error::Usage("--concurrency must be at least 1".into()));
     }
-    let ingested = super::load(&a.evidence)?;
+    let ingested = super::load(&a.evidence, a.quiet)?;
     let result = super::with_threads(a.concurrency, || audit(&ingested.table, &cfg))?;
     let code = result.exit_code();
     if a.quiet {

@@ -11,7 +11,7 @@ use crate::export::{safety, write_dataset};
 
 pub fn run(a: &ExportArgs, out: &mut dyn Write) -> Result<u8, Error> {
     let target = safety::check_output(&a.out, &a.evidence.evidence)?;
-    let ingested = super::load(&a.evidence)?;
+    let ingested = super::load(&a.evidence, false)?;
     let summary = super::with_threads(a.evidence.threads, || write_dataset(&ingested, &target))??;
     writeln!(
         out,

@@ -45,10 +45,11 @@ pub fn ingest_options(a: &EvidenceArgs) -> Result<IngestOptions, Error> {
     })
 }
 
-/// Ingest the evidence on a pool of `--threads` workers, honouring `--strict`.
-pub fn load(a: &EvidenceArgs) -> Result<Ingested, Error> {
+/// Ingest the evidence on a pool of `--threads` workers, honouring `--strict`. `quiet` (`-q`)
+/// suppresses the progress spinner too.
+pub fn load(a: &EvidenceArgs, quiet: bool) -> Result<Ingested, Error> {
     let opts = ingest_options(a)?;
-    let spinner = progress(a);
+    let spinner = if quiet { None } else { progress(a) };
     let ingested = with_threads(a.threads, || crate::ingest::ingest(&a.evidence, &opts))??;
     if let Some(s) = spinner {
         s.finish_and_clear();
