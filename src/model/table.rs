@@ -272,9 +272,6 @@ pub fn time_span(b: &RecordBatch) -> Result<Option<(i64, i64)>, ArrowError> {
     Ok(v.iter().copied().min().zip(v.iter().copied().max()))
 }
 
-/// Shared handle on a table, for the report and export stages.
-pub type SharedTable = Arc<SignInTable>;
-
 #[cfg(test)]
 mod tests {
     use super::*;

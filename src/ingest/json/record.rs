@@ -16,7 +16,7 @@ use simd_json::prelude::*;
 use simd_json::tape::{Object, Value};
 use typed_arena::Arena;
 
-use crate::model::signin::{AuthStep, CaPolicy, EventType, Outcome, SignIn, is_empty_value, is_type_name, parse_bool};
+use crate::model::signin::{AuthStep, CaPolicy, EventType, SignIn, is_empty_value, is_type_name, parse_bool};
 use crate::model::time::{TimeValue, parse_time};
 
 /// Per-record state for values that only count when a better source is absent.
@@ -495,12 +495,6 @@ fn strings<'x>(
             }
         }
     }
-}
-
-/// Outcome text as written by exports that carry one (`ResultStatus`...). Unused keys for now but
-/// kept beside the others for the CSV mappers.
-pub fn outcome_text(v: &str) -> Option<Outcome> {
-    Outcome::parse(v)
 }
 
 #[cfg(test)]
