@@ -112,12 +112,12 @@ pub struct AuditArgs {
     pub batch: Option<PathBuf>,
 
     /// Analysis window: the N days ending at --as-of.
-    #[arg(long, value_name = "N", default_value_t = 30, help_heading = "Scope")]
+    #[arg(long, value_name = "N", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=36_500), help_heading = "Scope")]
     pub days: u32,
 
     /// Behaviour baseline: the N days before the analysis window (or each user's first N days when
     /// the evidence does not reach back that far).
-    #[arg(long, value_name = "N", default_value_t = 14, help_heading = "Scope")]
+    #[arg(long, value_name = "N", default_value_t = 14, value_parser = clap::value_parser!(u32).range(0..=36_500), help_heading = "Scope")]
     pub baseline_days: u32,
 
     /// End of the analysis window (RFC 3339). Default: the latest sign-in in the evidence, never the

@@ -75,3 +75,24 @@ impl From<std::io::Error> for Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// The reader of stdout went away (`signin-audit ... | head`): not a failure of the run.
+    pub fn is_broken_pipe(&self) -> bool {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(self);
+        while let Some(s) = source {
+            if let Some(io) = s.downcast_ref::<std::io::Error>()
+                && io.kind() == std::io::ErrorKind::BrokenPipe
+            {
+                return true;
+            }
+            if let Some(j) = s.downcast_ref::<serde_json::Error>()
+                && j.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe)
+            {
+                return true;
+            }
+            source = s.source();
+        }
+        false
+    }
+}

@@ -31,31 +31,20 @@ fn main() -> ExitCode {
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let result = signin_audit::commands::run(cli, &mut out).and_then(|code| {
-        out.flush()?;
-        Ok(code)
-    });
-    match result {
-        Ok(code) => ExitCode::from(code),
-        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
-        Err(e) => {
-            let _ = out.flush();
+    let result = signin_audit::commands::run(cli, &mut out);
+    let flushed = out.flush();
+    match (result, flushed) {
+        // A reader that went away (`| head`) is not a failure, and `audit`'s verdict still stands.
+        (Ok(code), Ok(())) => ExitCode::from(code),
+        (Ok(code), Err(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(code),
+        (Ok(_), Err(e)) => {
+            eprintln!("signin-audit: writing output: {e}");
+            ExitCode::from(1)
+        }
+        (Err(e), _) if e.is_broken_pipe() => ExitCode::SUCCESS,
+        (Err(e), _) => {
             eprintln!("signin-audit: {e}");
             ExitCode::from(1)
         }
     }
-}
-
-/// `signin-audit ... | head` closing the pipe early is not an error.
-fn is_broken_pipe(e: &signin_audit::Error) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(s) = source {
-        if let Some(io) = s.downcast_ref::<std::io::Error>()
-            && io.kind() == std::io::ErrorKind::BrokenPipe
-        {
-            return true;
-        }
-        source = s.source();
-    }
-    false
 }

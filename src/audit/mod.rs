@@ -61,7 +61,9 @@ impl AuditConfig {
     }
 }
 
-/// A period `[start, end)` in RFC 3339.
+/// A period in RFC 3339: `(start, end]` for the analysis and baseline windows (the latest sign-in,
+/// at the as-of time, is inside the analysis window); `[start, end)` for a baseline formed from a
+/// user's own first days.
 #[derive(Debug, Clone, Serialize)]
 pub struct Period {
     pub start: String,

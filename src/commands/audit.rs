@@ -21,19 +21,25 @@ pub fn run(a: &AuditArgs, out: &mut dyn Write) -> Result<u8, Error> {
         return Ok(code);
     }
     let report = AuditReport::new(&ingested, &result);
-    match if a.json { AuditFormat::Json } else { a.output } {
-        AuditFormat::Json => write_json(&report, out)?,
-        AuditFormat::Jsonl => write_jsonl(&report, out)?,
-        AuditFormat::Csv => write_csv(&report, out)?,
-        AuditFormat::Table => write_table(&report, out, std::io::stdout().is_terminal())?,
+    let written = match if a.json { AuditFormat::Json } else { a.output } {
+        AuditFormat::Json => write_json(&report, out),
+        AuditFormat::Jsonl => write_jsonl(&report, out),
+        AuditFormat::Csv => write_csv(&report, out),
+        AuditFormat::Table => write_table(&report, out, std::io::stdout().is_terminal()),
+    };
+    match written {
+        // `audit ... | head`: the findings were still found; the exit status must say so.
+        Err(e) if !e.is_broken_pipe() => Err(e),
+        _ => Ok(code),
     }
-    Ok(code)
 }
 
 fn config(a: &AuditArgs) -> Result<AuditConfig, Error> {
     let mut users: BTreeSet<String> = a.users.iter().map(|u| u.trim().to_lowercase()).filter(|u| !u.is_empty()).collect();
     if let Some(path) = &a.batch {
         let text = std::fs::read_to_string(path).map_err(|e| EvidenceError::Read { path: path.clone(), source: e })?;
+        // Notepad and PowerShell 5.1 write a byte-order mark: it must not become part of a UPN.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         for line in text.lines() {
             let l = line.trim();
             if !l.is_empty() && !l.starts_with('#') {

@@ -332,9 +332,14 @@ fn unzip(path: &Path, display: &str, warnings: &mut Vec<String>) -> Result<Vec<I
             warnings.push(format!("{display}!/{name}: skipped, larger than {MAX_DECOMPRESSED} bytes once decompressed"));
             continue;
         }
-        let mut data = Vec::with_capacity(member.size() as usize);
-        if let Err(e) = (&mut member).take(MAX_DECOMPRESSED).read_to_end(&mut data) {
+        // The declared size is attacker-controlled: never pre-allocate more than a sane amount.
+        let mut data = Vec::with_capacity(member.size().min(64 << 20) as usize);
+        if let Err(e) = (&mut member).take(MAX_DECOMPRESSED + 1).read_to_end(&mut data) {
             warnings.push(format!("{display}!/{name}: cannot decompress zip member: {e}"));
+            continue;
+        }
+        if data.len() as u64 > MAX_DECOMPRESSED {
+            warnings.push(format!("{display}!/{name}: skipped, larger than {MAX_DECOMPRESSED} bytes once decompressed"));
             continue;
         }
         let member_display = format!("{display}!/{name}");

@@ -2,9 +2,10 @@
 //! decide its day/month order once, and add up its report.
 //!
 //! Small inputs are one segment. Inputs over [`SEGMENT_BYTES`] that can be cut safely (JSON lines,
-//! CSV) are cut at record boundaries into segments of about that size, each parsed from its own
-//! read-only map, so a multi-GB file uses both cores and never has to be mapped whole. The cut points
-//! depend only on the file, never on the thread count, so the output does not either.
+//! CSV) are cut at record boundaries into segments of about that size and parsed in parallel, so a
+//! multi-GB file uses both cores. JSON lines are cut and mapped segment by segment, never whole; a
+//! CSV is mapped whole once (finding safe cuts needs its quote parity). The cut points depend only
+//! on the file, never on the thread count, so the output does not either.
 
 use rayon::prelude::*;
 
@@ -195,8 +196,9 @@ fn finish_input(mut sinks: Vec<Sink>, format: Format, mut report: InputReport, o
     let mut objects_rejected = 0;
     let mut signin_like = 0;
     let mut detected = None;
+    let mut flipped = 0;
     for s in &mut sinks {
-        s.builder.resolve_dates(order);
+        flipped += s.builder.resolve_dates(order);
         rows += s.builder.len();
         objects_rejected += s.rejected;
         signin_like += s.signin_like;
@@ -206,6 +208,9 @@ fn finish_input(mut sinks: Vec<Sink>, format: Format, mut report: InputReport, o
         // Objects, but none of them sign-ins: an unrelated JSON file, not a broken export.
         report.warnings.push(format!("unrecognized JSON, skipped: no sign-in records among {objects_rejected} object(s)"));
         return Ok(Parsed { report, batches: Vec::new() });
+    }
+    if flipped > 0 {
+        report.warnings.push(format!("{flipped} date(s) impossible in the chosen day/month order were read in the other order"));
     }
     report.format = Some(detected.unwrap_or(format.label()).to_string());
     let mut batches = Vec::with_capacity(sinks.len());

@@ -45,8 +45,6 @@ pub struct Segment {
 pub struct MergeStats {
     /// Rows of each file dropped as duplicates of a more complete (or earlier) copy.
     pub duplicates: HashMap<usize, u64>,
-    /// Rows kept per file.
-    pub kept: HashMap<usize, u64>,
 }
 
 impl SignInTable {
@@ -81,9 +79,6 @@ impl SignInTable {
         }
         let keep = dedup(&segments, &mut stats)?;
         let order = sort_order(&segments, keep)?;
-        for &(s, _) in &order {
-            *stats.kept.entry(segments[s].file).or_default() += 1;
-        }
         let batches: Vec<RecordBatch> = segments.into_iter().map(|s| s.built.batch).collect();
         let batch = interleave_columns(batches, &order)?;
         let users = user_ranges(&batch)?;
