@@ -3,8 +3,8 @@
 //! This is the one place where values are cleaned up for every format alike: empty renderings become
 //! null, UPNs are lowercased, IPv4-mapped IPv6 addresses become IPv4, `0,0` coordinates without a
 //! country are dropped, the outcome is derived from the error code, and the partition key
-//! (`principal`) is chosen. A builder covers one segment of one file; segments are merged by
-//! [`super::table`].
+//! (`principal`) is chosen. A builder covers one segment of one file, or the rows of many small
+//! files one after the other ([`TableBuilder::set_source`]); segments are merged by [`super::table`].
 
 use std::borrow::Cow;
 use std::net::Ipv6Addr;
@@ -76,8 +76,8 @@ struct StringListCols {
 
 /// Builds one Arrow batch of normalized sign-ins.
 pub struct TableBuilder {
-    source_file: String,
-    source_format: &'static str,
+    /// Runs of rows from one source: (first row, file, format), in row order.
+    sources: Vec<(usize, String, &'static str)>,
     assumed_offset_secs: i32,
     timestamps: Vec<i64>,
     /// Rows whose day/month order waits for the file-level decision.
@@ -189,8 +189,7 @@ impl TableBuilder {
     /// `assumed_offset_secs` is applied to zone-less local dates when they are resolved.
     pub fn new(source_file: &str, source_format: &'static str, assumed_offset_secs: i32) -> Self {
         Self {
-            source_file: source_file.to_string(),
-            source_format,
+            sources: vec![(0, source_file.to_string(), source_format)],
             assumed_offset_secs,
             timestamps: Vec::new(),
             pending: Vec::new(),
@@ -264,6 +263,16 @@ impl TableBuilder {
 
     pub fn len(&self) -> usize {
         self.timestamps.len()
+    }
+
+    /// Rows appended from now on come from this file, in this format. One builder can then hold the
+    /// rows of many small inputs, which costs far less than a builder (and a batch) per input.
+    pub fn set_source(&mut self, source_file: &str, source_format: &'static str) {
+        let row = self.len();
+        if self.sources.last().is_some_and(|s| s.0 == row) {
+            self.sources.pop();
+        }
+        self.sources.push((row, source_file.to_string(), source_format));
     }
 
     pub fn is_empty(&self) -> bool {
@@ -497,14 +506,8 @@ impl TableBuilder {
         }
         let n = self.timestamps.len();
         let d = |b: &mut Dict| Arc::new(b.finish()) as ArrayRef;
-        let constant = |s: &str| -> ArrayRef {
-            let keys = Int32Array::from(vec![0; n]);
-            let values = Arc::new(StringArray::from(vec![s]));
-            match DictionaryArray::<Int32Type>::try_new(keys, values) {
-                Ok(a) => Arc::new(a),
-                Err(_) => Arc::new(DictionaryArray::<Int32Type>::from_iter(std::iter::repeat_n(Some(s), n))),
-            }
-        };
+        let source_file = runs(n, self.sources.iter().map(|s| (s.0, s.1.as_str())))?;
+        let source_format = runs(n, self.sources.iter().map(|s| (s.0, s.2)))?;
         let ts = TimestampMicrosecondArray::from(std::mem::take(&mut self.timestamps)).with_timezone("UTC");
         let auth = finish_auth(&mut self.auth_details)?;
         let ca = finish_ca(&mut self.ca_policies)?;
@@ -571,8 +574,8 @@ impl TableBuilder {
             Arc::new(self.autonomous_system_number.finish()),
             Arc::new(self.zone_assumed.finish()),
             d(&mut self.lost_fields),
-            constant(&self.source_file),
-            constant(self.source_format),
+            source_file,
+            source_format,
             Arc::new(UInt64Array::from(self.source_offset.finish())),
             Arc::new(self.source_index.finish()),
             Arc::new(self.source_line.finish()),
@@ -586,6 +589,23 @@ impl TableBuilder {
         let batch = RecordBatch::try_new(schema::schema(), columns)?;
         Ok(BuiltBatch { batch, completeness: self.completeness })
     }
+}
+
+/// A dictionary column of `n` rows from runs of (first row, value), values numbered in order of first use.
+fn runs<'s>(n: usize, runs: impl Iterator<Item = (usize, &'s str)>) -> Result<ArrayRef, ArrowError> {
+    let mut values: Vec<&str> = Vec::new();
+    let mut index: std::collections::HashMap<&str, i32> = std::collections::HashMap::new();
+    let mut keys: Vec<i32> = Vec::with_capacity(n);
+    let mut runs = runs.peekable();
+    while let Some((start, v)) = runs.next() {
+        let end = runs.peek().map_or(n, |r| r.0).min(n);
+        let k = *index.entry(v).or_insert_with(|| {
+            values.push(v);
+            values.len() as i32 - 1
+        });
+        keys.resize(keys.len() + end.saturating_sub(start), k);
+    }
+    Ok(Arc::new(DictionaryArray::<Int32Type>::try_new(Int32Array::from(keys), Arc::new(StringArray::from(values)))?))
 }
 
 /// Event type when the source does not say: a service principal with no user is an SP sign-in,
@@ -692,6 +712,26 @@ mod tests {
         let out = b.finish().unwrap().batch;
         let et = out.column_by_name("event_type").unwrap().as_dictionary::<Int32Type>();
         assert_eq!(et.values().as_string::<i32>().value(et.keys().value(0) as usize), "servicePrincipal");
+    }
+
+    #[test]
+    fn one_builder_holds_the_rows_of_several_sources() {
+        let mut b = TableBuilder::new("a.json", "json", 0);
+        b.push(&rec("a@b.c", "2024-01-01T00:00:00Z")).unwrap();
+        b.set_source("empty.json", "json");
+        b.set_source("b.csv", "portal-csv");
+        b.push(&rec("a@b.c", "2024-01-02T00:00:00Z")).unwrap();
+        b.push(&rec("a@b.c", "2024-01-03T00:00:00Z")).unwrap();
+        b.set_source("a.json", "json");
+        b.push(&rec("a@b.c", "2024-01-04T00:00:00Z")).unwrap();
+        let out = b.finish().unwrap().batch;
+        let s = |name: &str| {
+            let a = out.column_by_name(name).unwrap().as_dictionary::<Int32Type>();
+            let v = a.values().as_string::<i32>();
+            a.keys().iter().map(|k| v.value(k.unwrap() as usize).to_string()).collect::<Vec<_>>()
+        };
+        assert_eq!(s("source_file"), vec!["a.json", "b.csv", "b.csv", "a.json"]);
+        assert_eq!(s("source_format"), vec!["json", "portal-csv", "portal-csv", "json"]);
     }
 
     #[test]

@@ -34,10 +34,25 @@ pub struct SignInTable {
     pub users: Vec<UserRange>,
 }
 
-/// A segment to merge, with the index of the evidence file it came from.
+/// A segment to merge, with the evidence inputs its rows came from.
 pub struct Segment {
-    pub file: usize,
+    /// (first row, input index) of each run of rows from one input, in row order (a segment may hold
+    /// the rows of many small inputs).
+    pub files: Vec<(usize, usize)>,
     pub built: BuiltBatch,
+}
+
+impl Segment {
+    /// A segment whose rows all come from one input.
+    pub fn single(file: usize, built: BuiltBatch) -> Self {
+        Segment { files: vec![(0, file)], built }
+    }
+
+    /// The input that row `row` came from.
+    pub fn file_of(&self, row: usize) -> usize {
+        let i = self.files.partition_point(|&(start, _)| start <= row);
+        self.files.get(i.saturating_sub(1)).map_or(0, |f| f.1)
+    }
 }
 
 /// What merging found, per evidence file index.
@@ -104,7 +119,7 @@ fn dedup(segments: &[Segment], stats: &mut MergeStats) -> Result<Vec<Vec<bool>>,
         if pair[0].0 == pair[1].0 {
             let (_, _, si, row) = pair[1];
             keep[si][row] = false;
-            *stats.duplicates.entry(segments[si].file).or_default() += 1;
+            *stats.duplicates.entry(segments[si].file_of(row)).or_default() += 1;
         }
     }
     Ok(keep)
@@ -287,7 +302,7 @@ mod tests {
             };
             b.push(&r).unwrap();
         }
-        Segment { file, built: b.finish().unwrap() }
+        Segment::single(file, b.finish().unwrap())
     }
 
     #[test]

@@ -8,10 +8,13 @@
 //!   "files":  [{"path", "format", "sha256", "bytes", "records", "rejected", "duplicates",
 //!               "first", "last", "by_event_type", "warnings", "rejects", "container"?}],
 //!   "totals": {"files", "unique_sign_ins", "users", "service_principals", "by_event_type",
-//!              "first", "last", "records", "rejected", "duplicates"},
-//!   "warnings": ["..."]
+//!              "first", "last", "records", "rejected", "duplicates", "damaged"},
+//!   "warnings": ["..."],
+//!   "damaged": [{"item", "reason"}]
 //! }
 //! ```
+//! `damaged` lists every evidence item that could not be read completely (a cut gzip stream, an
+//! encrypted zip member, a special file in a folder); each is also among the `warnings`.
 //! `format` is null for an unrecognized file. Times are RFC 3339 UTC. `rejects` lists the first
 //! rejected records of a file (position and reason); `rejected` counts them all.
 
@@ -79,6 +82,7 @@ pub struct Totals {
     pub records: u64,
     pub rejected: u64,
     pub duplicates: u64,
+    pub damaged: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -87,6 +91,7 @@ pub struct Inventory {
     pub files: Vec<FileEntry>,
     pub totals: Totals,
     pub warnings: Vec<String>,
+    pub damaged: Vec<crate::error::Damage>,
 }
 
 impl Inventory {
@@ -125,8 +130,9 @@ impl Inventory {
             records: files.iter().map(|f| f.records).sum(),
             rejected: files.iter().map(|f| f.rejected).sum(),
             duplicates: files.iter().map(|f| f.duplicates).sum(),
+            damaged: ing.damage.len(),
         };
-        Ok(Inventory { tool: Tool::current(), files, totals, warnings: ing.warnings.clone() })
+        Ok(Inventory { tool: Tool::current(), files, totals, warnings: ing.warnings.clone(), damaged: ing.damage.clone() })
     }
 }
 
