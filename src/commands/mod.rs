@@ -9,8 +9,8 @@ use std::io::{IsTerminal, Write};
 
 use crate::cli::{Cli, Command, DateOrderArg, EvidenceArgs, FormatArg};
 use crate::error::Error;
-use crate::ingest::csv::CsvKind;
 use crate::evidence::Limits;
+use crate::ingest::csv::CsvKind;
 use crate::ingest::{Format, IngestOptions, Ingested};
 use crate::model::time::{DateOrder, parse_offset_arg};
 

@@ -84,9 +84,9 @@ fn walk(dir: &Path, found: &mut Found) {
 fn follow(path: PathBuf, found: &mut Found) {
     match std::fs::metadata(&path) {
         Ok(m) if m.is_file() => found.files.push(path),
-        Ok(m) if m.is_dir() => {
-            found.warnings.push(format!("{}: symbolic link to a directory, not followed (name the directory itself to read it)", path.display()))
-        }
+        Ok(m) if m.is_dir() => found
+            .warnings
+            .push(format!("{}: symbolic link to a directory, not followed (name the directory itself to read it)", path.display())),
         Ok(m) => damage(found, &path, format!("symbolic link to {}: not read", special_kind(&m.file_type()))),
         Err(e) if e.kind() == io::ErrorKind::NotFound => damage(found, &path, "symbolic link to nothing (its target is missing)"),
         Err(e) if is_loop(&e) => damage(found, &path, "symbolic link loop: not read"),

@@ -16,10 +16,17 @@ const CHUNK: usize = 1 << 16;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {
-    Utf8 { bom: bool },
-    Utf16 { little_endian: bool, bom: bool },
+    Utf8 {
+        bom: bool,
+    },
+    Utf16 {
+        little_endian: bool,
+        bom: bool,
+    },
     /// Not transcoded: no export tool writes it; the input is reported as unrecognized.
-    Utf32 { little_endian: bool },
+    Utf32 {
+        little_endian: bool,
+    },
 }
 
 /// BOMs first; without one, text where every other byte is NUL is UTF-16 (PowerShell 5.1 `>`).

@@ -84,9 +84,9 @@ pub fn list(file: &File, len: u64, limit: u64) -> Listing {
     let mut out = Listing::default();
     match central_directory(file, len) {
         Ok(Some(members)) => out.members = members,
-        Ok(None) => {
-            out.damage.push("no central directory (the archive is cut short or damaged): members were found from their local headers".into())
-        }
+        Ok(None) => out
+            .damage
+            .push("no central directory (the archive is cut short or damaged): members were found from their local headers".into()),
         Err(why) => out.damage.push(format!("central directory unreadable ({why}): members were found from their local headers")),
     }
     if !out.damage.is_empty() {
@@ -121,7 +121,10 @@ pub fn inflate(file: &File, len: u64, m: &Member, limit: u64) -> io::Result<Infl
             None => return Ok(Inflated::NotRead("stored member of unknown size (written as a stream): not read".into())),
         },
         other => {
-            return Ok(Inflated::NotRead(format!("compressed with {} (method {other}), which is not supported: not read", method_name(other))));
+            return Ok(Inflated::NotRead(format!(
+                "compressed with {} (method {other}), which is not supported: not read",
+                method_name(other)
+            )));
         }
     };
     let cap = m.size.map_or(limit, |s| s.min(limit));
@@ -294,14 +297,12 @@ fn end_record(file: &File, len: u64) -> io::Result<Option<End>> {
     }
     // The record whose comment ends exactly at the end of the file; else the last one found.
     let candidates: Vec<usize> = (0..=tail.len() - END_LEN).rev().filter(|&i| tail[i..].starts_with(END_SIG)).collect();
-    let Some(&i) = candidates.iter().find(|&&i| i + END_LEN + u16_at(&tail, i + 20) as usize == tail.len()).or(candidates.first())
-    else {
+    let Some(&i) = candidates.iter().find(|&&i| i + END_LEN + u16_at(&tail, i + 20) as usize == tail.len()).or(candidates.first()) else {
         return Ok(None);
     };
     let r = &tail[i..];
     let pos = tail_start + i as u64;
-    let mut end =
-        End { entries: u16_at(r, 10) as u64, cd_size: u32_at(r, 12) as u64, cd_offset: u32_at(r, 16) as u64, cd_end: pos };
+    let mut end = End { entries: u16_at(r, 10) as u64, cd_size: u32_at(r, 12) as u64, cd_offset: u32_at(r, 16) as u64, cd_end: pos };
     if pos >= ZIP64_LOCATOR_LEN
         && let Some(loc) = read_exact_at(file, ZIP64_LOCATOR_LEN as usize, pos - ZIP64_LOCATOR_LEN)?
         && loc.starts_with(ZIP64_LOCATOR_SIG)

@@ -159,4 +159,45 @@ mod tests {
         assert_eq!(units.len(), 4);
         assert_eq!(groups, vec![0..1, 1..2, 2..4]);
     }
+
+    /// Rows of several groups: duplicates are charged to the right file, rows cite their own file,
+    /// and the table does not depend on the number of threads.
+    #[test]
+    fn rows_and_duplicates_keep_their_files_across_groups() {
+        use arrow_array::cast::AsArray;
+        use arrow_array::types::Int32Type;
+
+        let rec = |n: u32| {
+            format!(
+                r#"{{"id":"id-{n}","createdDateTime":"2026-01-0{n}T00:00:00Z","userPrincipalName":"a@contoso.example","userId":"u1","appDisplayName":"Teams","ipAddress":"192.0.2.{n}","clientAppUsed":"Browser"}}"#
+            )
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("a.json"), format!("[{},{}]", rec(1), rec(2))).unwrap();
+        // Over SMALL_INPUT_BYTES: a group of its own between the two small files.
+        std::fs::write(d.join("b.json"), format!("[{},{}]{}", rec(2), rec(3), " ".repeat(SMALL_INPUT_BYTES as usize))).unwrap();
+        std::fs::write(d.join("c.json"), format!("[{},{}]", rec(1), rec(4))).unwrap();
+        let run = |threads| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| crate::ingest::ingest(&[d.to_path_buf()], &Default::default())).unwrap()
+        };
+        let one = run(1);
+        let two = run(2);
+        assert_eq!(one.table.batch, two.table.batch);
+        let counts: Vec<(u64, u64)> = one.inputs.iter().map(|i| (i.records, i.duplicates)).collect();
+        assert_eq!(counts, vec![(2, 0), (2, 1), (2, 1)]);
+        let b = &one.table.batch;
+        let files = b.column_by_name("source_file").unwrap().as_dictionary::<Int32Type>();
+        let names = files.values().as_string::<i32>();
+        let ids = b.column_by_name("request_id").unwrap().as_string::<i32>();
+        let cited: Vec<(String, String)> = (0..b.num_rows())
+            .map(|r| {
+                let file = names.value(files.keys().value(r) as usize);
+                (ids.value(r).to_string(), file.rsplit('/').next().unwrap().to_string())
+            })
+            .collect();
+        let want = [("id-1", "a.json"), ("id-2", "a.json"), ("id-3", "b.json"), ("id-4", "c.json")];
+        assert_eq!(cited, want.map(|(i, f)| (i.to_string(), f.to_string())));
+    }
 }

@@ -4,6 +4,8 @@
 //! Shared by the unit tests of `src/evidence/zip.rs` (through `#[path]`) and the integration tests.
 
 #![allow(dead_code)]
+// Test-only code: a failed write to a Vec is a broken test.
+#![allow(clippy::unwrap_used)]
 
 use std::io::Write;
 

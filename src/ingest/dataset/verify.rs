@@ -105,10 +105,8 @@ impl Datasets {
         }
         let listed: u64 = d.manifest.files.iter().map(|p| p.rows).sum();
         if listed != d.manifest.totals.unique_sign_ins {
-            problems.push(format!(
-                "its files list {listed} row(s) but its totals say {} unique sign-in(s)",
-                d.manifest.totals.unique_sign_ins
-            ));
+            problems
+                .push(format!("its files list {listed} row(s) but its totals say {} unique sign-in(s)", d.manifest.totals.unique_sign_ins));
         }
         if not_given > 0 {
             self.warnings.push(format!(
