@@ -16,6 +16,8 @@
 
 // Test-only crate: clippy's `allow-unwrap-in-tests` then covers the helpers too.
 #![cfg(test)]
+// FIFOs, symbolic links and /dev: the suite is about Unix evidence handling.
+#![cfg(unix)]
 
 mod common;
 #[path = "malformed/containers.rs"]

@@ -106,8 +106,10 @@ pub enum Inflated {
 /// Inflate one member, keeping at most `limit` bytes (and never more than its declared size).
 /// Only a failure to write the temporary file is an error.
 pub fn inflate(file: &File, len: u64, m: &Member, limit: u64) -> io::Result<Inflated> {
-    let Some((local_flags, data)) = local_header(file, len, m.header)? else {
-        return Ok(Inflated::NotRead(format!("no local header at byte {} (the archive is damaged): not read", m.header)));
+    let (local_flags, data) = match local_header(file, len, m.header) {
+        Ok(Some(h)) => h,
+        Ok(None) => return Ok(Inflated::NotRead(format!("no local header at byte {} (the archive is damaged): not read", m.header))),
+        Err(e) => return Ok(Inflated::NotRead(format!("cannot read its local header: {e}"))),
     };
     if (m.flags | local_flags) & FLAG_ENCRYPTED != 0 || m.method == METHOD_AES {
         return Ok(Inflated::NotRead("encrypted member: not read (no password is tried)".into()));
@@ -156,7 +158,7 @@ pub fn inflate(file: &File, len: u64, m: &Member, limit: u64) -> io::Result<Infl
         }
     }
     if damage.is_empty() {
-        if m.method == METHOD_STORED && m.compressed.is_some_and(|c| data + c > len) {
+        if m.method == METHOD_STORED && m.compressed.is_some_and(|c| data.saturating_add(c) > len) {
             damage.push(cut_message(&io::ErrorKind::UnexpectedEof.into(), spill.len()));
         } else if let Some(s) = m.size.filter(|s| *s > spill.len()) {
             damage.push(format!("shorter than its declared size ({} of {s} bytes)", spill.len()));
@@ -251,7 +253,7 @@ fn central_directory(file: &File, len: u64) -> Result<Option<Vec<Member>>, Strin
         members.push(Member {
             name: decode_name(raw_name, flags),
             position: members.len() as u32 + 1,
-            header: header + shift,
+            header: header.saturating_add(shift),
             flags,
             method: u16_at(h, 10),
             crc: Some(u32_at(h, 16)),
@@ -317,6 +319,9 @@ fn end_record(file: &File, len: u64) -> io::Result<Option<End>> {
 
 /// Flags of the local header at `at` and where the member's data starts; `None` if there is none.
 fn local_header(file: &File, len: u64, at: u64) -> io::Result<Option<(u16, u64)>> {
+    if at >= len {
+        return Ok(None);
+    }
     let Some(h) = read_exact_at(file, LOCAL_LEN, at)? else { return Ok(None) };
     if !h.starts_with(LOCAL_SIG) {
         return Ok(None);

@@ -115,7 +115,15 @@ pub fn ingest(paths: &[PathBuf], opts: &IngestOptions) -> Result<Ingested, Error
     let found = evidence::discover(paths)?;
     let mut damage = found.damage;
     let mut warnings = found.warnings;
-    let opened: Vec<Result<EvidenceFile, Damage>> = found.files.par_iter().map(|p| evidence::open(p, &opts.limits)).collect();
+    let opened: Vec<Result<EvidenceFile, Damage>> = found
+        .files
+        .par_iter()
+        .map(|p| {
+            contain::contain(|| evidence::open(p, &opts.limits)).unwrap_or_else(|panic| {
+                Err(Damage { item: p.display().to_string(), reason: format!("listing its contents panicked ({panic}): not read") })
+            })
+        })
+        .collect();
     let mut files = Vec::with_capacity(opened.len());
     for o in opened {
         match o {

@@ -34,6 +34,11 @@ pub fn cases() -> Vec<Case> {
             .inputs(&[("s.jsonl.gz", 400, 0, 0)])
             .damaged(&["s.jsonl.gz"])
             .says("cut short"),
+        // Issue 4: one damaged container beside good evidence stopped the whole run.
+        case("gz-cut-beside-good-evidence", vec![("a.jsonl.gz", gzbig[..gzbig.len() / 2].to_vec()), ("b.json", page(&[record(900)]))])
+            .inputs(&[("a.jsonl.gz", 176, 1, 0), ("b.json", 1, 0, 0)])
+            .damaged(&["a.jsonl.gz"])
+            .says("cut short"),
         case("gz-header-only", vec![("s.jsonl.gz", gzbig[..10].to_vec())])
             .inputs(&[("s.jsonl.gz", 0, 0, 0)])
             .damaged(&["s.jsonl.gz"])
