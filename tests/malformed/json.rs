@@ -99,6 +99,11 @@ pub fn cases() -> Vec<Case> {
         one("date-0001", with(1, "createdDateTime", json!("0001-01-01T00:00:00Z"))).inputs(&[("page.json", 1, 0, 0)]),
         one("date-9999", with(1, "createdDateTime", json!("9999-12-31T23:59:59.9999999Z"))).inputs(&[("page.json", 1, 0, 0)]),
         one("date-leap-second", with(1, "createdDateTime", json!("2016-12-31T23:59:60Z"))).inputs(&[("page.json", 1, 0, 0)]),
+        // Found by the `time` fuzz target: 18 digits of milliseconds overflowed (a wrong time in
+        // release builds, a panic in debug builds).
+        one("date-powershell-ms-overflow", with(1, "createdDateTime", json!("/Date(176717708077007879)/")))
+            .inputs(&[("page.json", 0, 1, 0)])
+            .says("timestamp"),
         one("date-february-30", with(1, "createdDateTime", json!("2026-02-30T10:00:00Z"))).inputs(&[("page.json", 0, 1, 0)]),
         // Sizes and depths.
         case("line-of-50-mb", Vec::new()).setup(fifty_mb_line).inputs(&[("big.jsonl", 2, 0, 0)]),
