@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use crate::baseline::{BaselineMode, MIN_BASELINE_SIGN_INS, UserBaseline};
 use crate::detect::{DETECTORS, Finding, Risk, UserContext};
+use crate::enrich::Enrichment;
 use crate::geo::Geo;
 use crate::model::time::format_rfc3339;
 use crate::model::view::Rows;
@@ -158,9 +159,12 @@ pub fn audit(table: &SignInTable, cfg: &AuditConfig) -> AuditResult {
         event_types,
     };
     let geo = Geo::learn(table);
+    let net = Enrichment::from_records(table);
     let selected: Vec<&UserRange> = table.users.iter().filter(|u| cfg.users.as_ref().is_none_or(|s| s.contains(&u.principal))).collect();
-    let per_user: Vec<(UserResult, Vec<Finding>)> =
-        selected.par_iter().map(|u| audit_user(table, u, cfg, &geo, as_of, analysis_start, baseline_start)).collect();
+    let per_user: Vec<(UserResult, Vec<Finding>)> = selected
+        .par_iter()
+        .map(|u| audit_user(table, u, cfg, &Env { geo: &geo, net: &net }, as_of, analysis_start, baseline_start))
+        .collect();
     let mut users = Vec::new();
     let mut findings = Vec::new();
     for (u, f) in per_user {
@@ -192,11 +196,17 @@ pub fn audit(table: &SignInTable, cfg: &AuditConfig) -> AuditResult {
     AuditResult { window, users, findings }
 }
 
+/// What every user's audit shares: where places are, what networks are.
+struct Env<'a> {
+    geo: &'a Geo,
+    net: &'a Enrichment,
+}
+
 fn audit_user(
     table: &SignInTable,
     u: &UserRange,
     cfg: &AuditConfig,
-    geo: &Geo,
+    env: &Env<'_>,
     as_of: i64,
     analysis_start: i64,
     baseline_start: i64,
@@ -241,7 +251,8 @@ fn audit_user(
         judged_after_baseline: &judged_after,
         baseline: &baseline,
         baseline_rows: &base_rows,
-        geo,
+        geo: env.geo,
+        net: env.net,
         interactive_history: &interactive_history,
     };
     let mut findings = Vec::new();

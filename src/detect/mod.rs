@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::baseline::UserBaseline;
+use crate::enrich::{Enrichment, NetClass};
 use crate::geo::Geo;
 use crate::model::view::Rows;
 
@@ -121,6 +122,8 @@ pub struct UserContext<'a> {
     /// The rows the baseline was learned from.
     pub baseline_rows: &'a [usize],
     pub geo: &'a Geo,
+    /// What is known about each IP address (ASN, network class, database location).
+    pub net: &'a Enrichment,
     /// Every interactive row of the user up to the as-of time (baseline and analysis window).
     pub interactive_history: &'a [usize],
 }
@@ -208,6 +211,11 @@ pub const SENSITIVE_APP_NAMES: &[&str] = &[
 ];
 
 impl UserContext<'_> {
+    /// The network class of row `i`'s IP address, when known.
+    pub fn net_class(&self, i: usize) -> Option<NetClass> {
+        self.rows.ip.get(i).and_then(|ip| self.net.class(ip))
+    }
+
     /// Whether row `i` signed in to a sensitive app.
     pub fn sensitive_app(&self, i: usize) -> bool {
         self.rows.app_id.get(i).is_some_and(|a| SENSITIVE_APPS.contains(&a))
@@ -277,6 +285,7 @@ pub(crate) mod fixture {
         let history: Vec<usize> = (0..rows.len).filter(|&i| rows.is_interactive(i)).collect();
         let b = UserBaseline::build(&rows, &base, BaselineMode::Window, 0, 1);
         let geo = Geo::default();
+        let net = crate::enrich::Enrichment::default();
         let cx = UserContext {
             principal: "u@contoso.example",
             rows: &rows,
@@ -285,6 +294,7 @@ pub(crate) mod fixture {
             baseline: &b,
             baseline_rows: &base,
             geo: &geo,
+            net: &net,
             interactive_history: &history,
         };
         let mut out = Vec::new();
