@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod export;
 pub mod inventory;
+pub mod timeline;
 
 use std::io::{IsTerminal, Write};
 
@@ -19,6 +20,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<u8, Error> {
         Command::Audit(a) => audit::run(&a, out),
         Command::Inventory(a) => inventory::run(&a, out),
         Command::Export(a) => export::run(&a, out),
+        Command::Timeline(a) => timeline::run(&a, out),
     }
 }
 
