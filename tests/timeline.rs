@@ -38,8 +38,7 @@ fn csv_golden_last_week() {
 
 #[test]
 fn jsonl_golden_two_victims() {
-    let args =
-        ["timeline", "samples", "-o", "jsonl", "--user", "daniel.kim@contoso.example", "--user", "Miguel.Alvarez@contoso.example"];
+    let args = ["timeline", "samples", "-o", "jsonl", "--user", "daniel.kim@contoso.example", "--user", "Miguel.Alvarez@contoso.example"];
     assert_golden("timeline/two-users.jsonl", &ok(&args));
 }
 
