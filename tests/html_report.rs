@@ -6,6 +6,10 @@
 //! `chromium-browser` or `google-chrome` on the PATH). Without one they print a notice and pass,
 //! unless `SIGNIN_AUDIT_REQUIRE_BROWSER=1` (as CI sets it), where they fail.
 
+// Test helpers outside `#[test]` functions, where clippy's allow-unwrap-in-tests does not reach:
+// failing loudly is what they are for.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::io::Write;
@@ -47,7 +51,18 @@ const HOSTILE_CITY: &str = "</title><script>document.body.setAttribute('data-pwn
 /// UPNs are lowercased (the partition key), so this payload is lowercase JavaScript.
 const HOSTILE_UPN: &str = "x\"><svg onload=document.title='pwned-upn'>@contoso.example";
 
-fn record(n: u32, upn: &str, time: &str, ua: &str, app: &str, city: &str, country: &str, coords: (f64, f64), ip: &str) -> Value {
+/// Where and with what a sign-in was made.
+struct At<'a> {
+    ua: &'a str,
+    app: &'a str,
+    city: &'a str,
+    country: &'a str,
+    coords: (f64, f64),
+    ip: &'a str,
+}
+
+fn record(n: u32, upn: &str, time: &str, at: &At<'_>) -> Value {
+    let At { ua, app, city, country, coords, ip } = *at;
     json!({
         "id": format!("5e1a{n:04}-0c0d-4e5a-9a1b-00000000{n:04}"),
         "createdDateTime": time,
@@ -77,19 +92,12 @@ fn hostile_evidence(dir: &Path) {
     for (user, base) in [("victim@contoso.example", 0), (HOSTILE_UPN, 100)] {
         for d in 1..=20 {
             let t = format!("2026-01-{d:02}T14:00:00Z");
-            recs.push(record(base + d, user, &t, EDGE, "Office 365 Exchange Online", "New York", "US", NY, "192.0.2.10"));
+            let home = At { ua: EDGE, app: "Office 365 Exchange Online", city: "New York", country: "US", coords: NY, ip: "192.0.2.10" };
+            recs.push(record(base + d, user, &t, &home));
         }
-        recs.push(record(
-            base + 50,
-            user,
-            "2026-01-21T03:00:00Z",
-            HOSTILE_UA,
-            HOSTILE_APP,
-            HOSTILE_CITY,
-            "RU",
-            (55.7558, 37.6173),
-            "203.0.113.9",
-        ));
+        let attacker =
+            At { ua: HOSTILE_UA, app: HOSTILE_APP, city: HOSTILE_CITY, country: "RU", coords: (55.7558, 37.6173), ip: "203.0.113.9" };
+        recs.push(record(base + 50, user, "2026-01-21T03:00:00Z", &attacker));
     }
     let page = json!({"@odata.context": "https://graph.microsoft.com/beta/$metadata#auditLogs/signIns", "value": recs});
     std::fs::write(dir.join("hostile.json"), serde_json::to_vec_pretty(&page).unwrap()).unwrap();

@@ -4,6 +4,10 @@
 //!
 //! Re-bless after an intended change: `UPDATE_GOLDEN=1 cargo test --test timeline`.
 
+// Test helpers outside `#[test]` functions, where clippy's allow-unwrap-in-tests does not reach:
+// failing loudly is what they are for.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::path::Path;

@@ -14,9 +14,12 @@ use crate::report::html::{HtmlPage, collect};
 
 pub fn run(a: &AuditArgs, out: &mut dyn Write) -> Result<u8, Error> {
     let cfg = config(&a.scope)?;
-    let ingested = super::load(&a.evidence, a.quiet)?;
+    let mut status = super::status(&a.evidence, a.quiet);
+    let ingested = super::load(&a.evidence, &status)?;
+    status.stage(format!("auditing {} principal(s)", ingested.table.users.len()));
     let result = super::with_threads(a.scope.concurrency, || audit(&ingested.table, &cfg))?;
     let code = result.exit_code();
+    drop(status);
     if a.quiet {
         return Ok(code);
     }
