@@ -157,6 +157,7 @@ fn the_page_is_self_contained_and_its_script_is_the_one_the_policy_allows() {
         assert!(!html.contains(banned), "the page must not load anything: found {banned:?}");
     }
     assert!(html.len() < 2_000_000, "the samples page is {} bytes", html.len());
+    assert!(!html.contains("id=\"scope\""), "no scope section without scope data");
 }
 
 #[test]
@@ -326,4 +327,24 @@ fn chromium_runs_nothing_from_hostile_evidence() {
         around("python-requests")
     );
     assert!(dom.contains(&text_escaped(HOSTILE_APP)));
+}
+
+#[test]
+fn the_readme_states_the_caps_the_code_applies() {
+    use signin_audit::report::html::data::{
+        MAX_DRAWN_USERS, MAX_FINDINGS, MAX_POINT_SIGN_INS, MAX_ROWS_PER_USER, MAX_TABLE_ROWS, MAX_UNLOCATED,
+    };
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let n = |v: usize| if v >= 1000 { format!("{},{:03}", v / 1000, v % 1000) } else { v.to_string() };
+    for phrase in [
+        format!("draw the {} highest-risk users", n(MAX_DRAWN_USERS)),
+        format!("at most {}\nsign-ins per user", n(MAX_ROWS_PER_USER)),
+        format!("holds the {} highest-risk findings", n(MAX_FINDINGS)),
+        format!("draws at most {} rows at once", n(MAX_TABLE_ROWS)),
+        format!("lists its first {} sign-ins", n(MAX_POINT_SIGN_INS)),
+        format!("{} places without coordinates", n(MAX_UNLOCATED)),
+    ] {
+        let flat = readme.replace('\n', " ");
+        assert!(flat.contains(&phrase.replace('\n', " ")), "README.md does not say {phrase:?}");
+    }
 }

@@ -34,6 +34,10 @@ pub const MAX_ROWS_PER_USER: usize = 400;
 /// csv`). Project choice, for the size budget above: about 0.5 KB each with their citations.
 pub const MAX_FINDINGS: usize = 3_000;
 
+/// Rows of the findings table drawn at once (the filters reach the rest). Project choice: a table
+/// of a thousand rows still sorts and filters at once on a laptop.
+pub const MAX_TABLE_ROWS: usize = 1_000;
+
 /// Sign-ins listed when a point of the map is clicked (the count is always complete).
 pub const MAX_POINT_SIGN_INS: usize = 25;
 
@@ -131,6 +135,8 @@ pub struct Data {
     pub unlocated: Vec<(String, usize)>,
     /// What was left out, one sentence each.
     pub caps: Vec<String>,
+    /// [`MAX_TABLE_ROWS`], for the script.
+    pub max_table_rows: usize,
 }
 
 /// Sort key of a user's risk as the audit result writes it (`none` last).
@@ -312,6 +318,7 @@ pub fn collect(table: &SignInTable, result: &AuditResult) -> Result<Data, Error>
         arcs,
         unlocated: unlocated.into_iter().take(MAX_UNLOCATED).collect(),
         caps,
+        max_table_rows: MAX_TABLE_ROWS,
     })
 }
 

@@ -21,7 +21,6 @@
   var KIND_CLASS = ['base', 'other', 'bad'];
   var KIND_NAME = ['baseline place', 'other place in the window', 'new place of a cited sign-in'];
   var RISKS = ['critical', 'high', 'medium', 'low'];
-  var MAX_TABLE_ROWS = 1000;
   var D = null;
 
   function el(tag, attrs, text) {
@@ -241,7 +240,7 @@
     var box = document.getElementById('findings');
     box.textContent = '';
     var list = matching();
-    var shown = list.slice(0, MAX_TABLE_ROWS);
+    var shown = list.slice(0, D.max_table_rows);
     box.appendChild(el('p', { id: 'findings-count' }, list.length > shown.length
       ? 'Showing ' + shown.length + ' of ' + list.length + ' matching findings: narrow the filters to see the rest.'
       : plural(list.length, 'finding') + ' shown. Click a row for its reason and cited sign-ins.'));
