@@ -178,16 +178,98 @@ impl Strings {
     }
 }
 
-/// Collect what the page draws.
-pub fn collect(table: &SignInTable, result: &AuditResult) -> Result<Data, Error> {
-    let rows = Rows::new(&table.batch)?;
-    let bad = |what: &str| Error::Usage(format!("unreadable {what} window in the audit result"));
-    let (analysis_start, as_of) = period_micros(&result.window.analysis).ok_or_else(|| bad("analysis"))?;
-    let (baseline_start, _) = period_micros(&result.window.baseline).ok_or_else(|| bad("baseline"))?;
-    let types: HashSet<&str> = result.window.event_types.iter().copied().collect();
-    let ranges: HashMap<&str, (usize, usize)> = table.users.iter().map(|u| (u.principal.as_str(), (u.offset, u.len))).collect();
-    let mut caps = Vec::new();
+/// The table and windows the collection reads.
+struct Source<'a> {
+    rows: Rows<'a>,
+    /// Principal -> (offset, len) of its partition.
+    ranges: HashMap<&'a str, (usize, usize)>,
+    types: HashSet<&'a str>,
+    analysis_start: i64,
+    baseline_start: i64,
+    as_of: i64,
+}
 
+impl<'a> Source<'a> {
+    fn new(table: &'a SignInTable, result: &'a AuditResult) -> Result<Self, Error> {
+        let bad = |what: &str| Error::Usage(format!("unreadable {what} window in the audit result"));
+        let (analysis_start, as_of) = period_micros(&result.window.analysis).ok_or_else(|| bad("analysis"))?;
+        let (baseline_start, _) = period_micros(&result.window.baseline).ok_or_else(|| bad("baseline"))?;
+        Ok(Source {
+            rows: Rows::new(&table.batch)?,
+            ranges: table.users.iter().map(|u| (u.principal.as_str(), (u.offset, u.len))).collect(),
+            types: result.window.event_types.iter().copied().collect(),
+            analysis_start,
+            baseline_start,
+            as_of,
+        })
+    }
+
+    fn partition(&self, user: &str) -> std::ops::Range<usize> {
+        let (off, len) = self.ranges.get(user).copied().unwrap_or((0, 0));
+        off..off + len
+    }
+
+    /// Row of each cited sign-in of each finding, found by id in its user's partition.
+    fn cited_rows(&self, shown: &[(usize, &'a Finding)]) -> Vec<Vec<Option<usize>>> {
+        let mut ids_by_user: HashMap<&str, HashMap<String, usize>> = HashMap::new();
+        shown
+            .iter()
+            .map(|(_, f)| {
+                let ids = ids_by_user
+                    .entry(f.user.as_str())
+                    .or_insert_with(|| self.partition(&f.user).map(|i| (self.rows.sign_in_id(i), i)).collect());
+                f.sign_in_ids.iter().map(|id| ids.get(id).copied()).collect()
+            })
+            .collect()
+    }
+
+    /// A user's sign-ins of the included types from the start of their baseline to the as-of time:
+    /// the drawn ones and how many there are.
+    fn user_rows(&self, u: &UserResult, cited: &HashSet<usize>) -> (Vec<usize>, usize) {
+        let from = u.baseline.as_ref().and_then(|b| period_micros(&b.period)).map_or(self.baseline_start, |p| p.0.min(self.baseline_start));
+        let r = &self.rows;
+        let all: Vec<usize> = self
+            .partition(&u.user)
+            .filter(|&i| r.time(i) >= from && r.time(i) <= self.as_of && r.event_type.get(i).is_some_and(|e| self.types.contains(e)))
+            .collect();
+        (sample(&all, cited), all.len())
+    }
+
+    /// One sign-in as the page gets it, and its coordinates when they are known (not a country's
+    /// centre).
+    fn sign_in(&self, i: usize, kind: Kind, geo: &Geo, strings: &mut Strings) -> (SignIn, Option<(f64, f64)>) {
+        let r = &self.rows;
+        let result_code = match r.result.get(i) {
+            Some("success") => 0,
+            Some("interrupted") => 2,
+            _ => 1,
+        };
+        let cite = row_cite(r, i);
+        let mut s = |v: Option<&str>| strings.add(v.unwrap_or(""));
+        let row = SignIn(
+            ms(r.time(i)),
+            s(r.principal.get(i)),
+            result_code,
+            s(r.ip.get(i)),
+            s(Some(&place(r, i))),
+            s(r.app_name.get(i).or(r.app_id.get(i))),
+            s(r.client_app.get(i)),
+            s(r.user_agent.get(i)),
+            r.error_code(i),
+            s(Some(&cite.file)),
+            s(Some(citation_position(&cite))),
+            s(Some(&r.sign_in_id(i))),
+            kind,
+            -1,
+        );
+        let at = geo.locate(r, i).filter(|l| l.precision != Precision::Country).map(|l| (round4(l.lat), round4(l.lon)));
+        (row, at)
+    }
+}
+
+/// The users drawn (highest risk first, capped) and the findings listed (highest risk first,
+/// capped, then back in report order, with their index in the result).
+fn pick<'a>(result: &'a AuditResult, caps: &mut Vec<String>) -> (Vec<&'a UserResult>, Vec<(usize, &'a Finding)>) {
     let mut flagged: Vec<&UserResult> = result.users.iter().filter(|u| u.findings > 0).collect();
     flagged.sort_by(|a, b| risk_rank(&b.risk).cmp(&risk_rank(&a.risk)).then_with(|| a.user.cmp(&b.user)));
     if flagged.len() > MAX_DRAWN_USERS {
@@ -204,29 +286,17 @@ pub fn collect(table: &SignInTable, result: &AuditResult) -> Result<Data, Error>
         shown.truncate(MAX_FINDINGS);
     }
     shown.sort_by_key(|s| s.0);
+    (flagged, shown)
+}
 
-    // Cited sign-ins, found by id in their user's partition.
-    let mut cited_rows: Vec<Vec<Option<usize>>> = Vec::with_capacity(shown.len());
-    let mut ids_by_user: HashMap<&str, HashMap<String, usize>> = HashMap::new();
-    for (_, f) in &shown {
-        let ids = ids_by_user.entry(f.user.as_str()).or_insert_with(|| {
-            let (off, len) = ranges.get(f.user.as_str()).copied().unwrap_or((0, 0));
-            (off..off + len).map(|i| (rows.sign_in_id(i), i)).collect()
-        });
-        cited_rows.push(f.sign_in_ids.iter().map(|id| ids.get(id).copied()).collect());
-    }
+/// Collect what the page draws.
+pub fn collect(table: &SignInTable, result: &AuditResult) -> Result<Data, Error> {
+    let src = Source::new(table, result)?;
+    let mut caps = Vec::new();
+    let (flagged, shown) = pick(result, &mut caps);
+    let cited_rows = src.cited_rows(&shown);
     let cited: HashSet<usize> = cited_rows.iter().flatten().flatten().copied().collect();
-
-    // Each drawn user's sign-ins from the start of their baseline to the as-of time.
-    let mut per_user: Vec<(Vec<usize>, usize)> = Vec::with_capacity(flagged.len());
-    for u in &flagged {
-        let (off, len) = ranges.get(u.user.as_str()).copied().unwrap_or((0, 0));
-        let from = u.baseline.as_ref().and_then(|b| period_micros(&b.period)).map_or(baseline_start, |p| p.0.min(baseline_start));
-        let all: Vec<usize> = (off..off + len)
-            .filter(|&i| rows.time(i) >= from && rows.time(i) <= as_of && rows.event_type.get(i).is_some_and(|e| types.contains(e)))
-            .collect();
-        per_user.push((sample(&all, &cited), all.len()));
-    }
+    let per_user: Vec<(Vec<usize>, usize)> = flagged.iter().map(|u| src.user_rows(u, &cited)).collect();
     if per_user.iter().any(|(drawn, total)| drawn.len() < *total) {
         caps.push(format!(
             "Timelines: at most {MAX_ROWS_PER_USER} sign-ins per user are drawn (every cited one, then an even sample); each timeline says how many it has."
@@ -235,48 +305,25 @@ pub fn collect(table: &SignInTable, result: &AuditResult) -> Result<Data, Error>
 
     let mut needed: BTreeSet<usize> = per_user.iter().flat_map(|(d, _)| d.iter().copied()).collect();
     needed.extend(cited.iter().copied());
-    let user_kind = user_baselines(result, baseline_start, analysis_start);
-    let mut strings = Strings::new();
+    let baselines = user_baselines(result, src.baseline_start, src.analysis_start);
     let geo = Geo::learn(table);
+    let mut strings = Strings::new();
     let mut index: HashMap<usize, u32> = HashMap::with_capacity(needed.len());
-    let mut sign_ins = Vec::with_capacity(needed.len());
-    let mut located: Vec<Option<(f64, f64)>> = Vec::with_capacity(needed.len());
+    let (mut sign_ins, mut located) = (Vec::with_capacity(needed.len()), Vec::with_capacity(needed.len()));
     for &i in &needed {
-        index.insert(i, sign_ins.len() as u32);
-        let user = rows.principal.get(i).unwrap_or("");
-        let t = rows.time(i);
+        let t = src.rows.time(i);
+        let in_baseline = src.rows.principal.get(i).and_then(|u| baselines.get(u)).is_some_and(|&(s, e)| t >= s && t < e);
         let kind = if cited.contains(&i) {
             Kind::Suspicious
-        } else if user_kind.get(user).is_some_and(|&(s, e)| t >= s && t < e) {
+        } else if in_baseline {
             Kind::Baseline
         } else {
             Kind::Analysed
         };
-        let result_code = match rows.result.get(i) {
-            Some("success") => 0,
-            Some("interrupted") => 2,
-            _ => 1,
-        };
-        let cite = row_cite(&rows, i);
-        let mut s = |v: Option<&str>| strings.add(v.unwrap_or(""));
-        let p = place(&rows, i);
-        sign_ins.push(SignIn(
-            ms(t),
-            s(Some(user)),
-            result_code,
-            s(rows.ip.get(i)),
-            s(Some(&p)),
-            s(rows.app_name.get(i).or(rows.app_id.get(i))),
-            s(rows.client_app.get(i)),
-            s(rows.user_agent.get(i)),
-            rows.error_code(i),
-            s(Some(&cite.file)),
-            s(Some(citation_position(&cite))),
-            s(Some(&rows.sign_in_id(i))),
-            kind,
-            -1,
-        ));
-        located.push(geo.locate(&rows, i).filter(|l| l.precision != Precision::Country).map(|l| (round4(l.lat), round4(l.lon))));
+        index.insert(i, sign_ins.len() as u32);
+        let (row, at) = src.sign_in(i, kind, &geo, &mut strings);
+        sign_ins.push(row);
+        located.push(at);
     }
 
     let users: Vec<User> = flagged
@@ -294,23 +341,21 @@ pub fn collect(table: &SignInTable, result: &AuditResult) -> Result<Data, Error>
         })
         .collect();
     let drawn_users: HashMap<&str, usize> = flagged.iter().enumerate().map(|(k, u)| (u.user.as_str(), k)).collect();
-
     let findings: Vec<FindingRow> =
         shown.iter().zip(&cited_rows).map(|((_, f), found)| finding_row(f, found, &index, &mut strings, &drawn_users)).collect();
 
-    // Only the sign-ins drawn on timelines go on the map (the map is about the drawn users).
+    // The map is about the drawn users: their drawn sign-ins.
     let on_map: BTreeSet<u32> = users.iter().flat_map(|u| u.rows.iter().copied()).collect();
     let (points, unlocated) = places(&mut sign_ins, &located, &on_map, &strings.list);
     if unlocated.len() > MAX_UNLOCATED {
         caps.push(format!("Places without coordinates: the first {MAX_UNLOCATED} of {} are listed.", unlocated.len()));
     }
     let arcs = travel_arcs(&findings, &located);
-
     Ok(Data {
         strings: strings.list,
-        as_of: ms(as_of),
-        analysis: [ms(analysis_start), ms(as_of)],
-        baseline: [ms(baseline_start), ms(analysis_start)],
+        as_of: ms(src.as_of),
+        analysis: [ms(src.analysis_start), ms(src.as_of)],
+        baseline: [ms(src.baseline_start), ms(src.analysis_start)],
         sign_ins,
         users,
         findings,
