@@ -13,7 +13,7 @@
 //! sorted by time, sign-ins before findings at the same microsecond, then by table order, so the
 //! output is the same at any thread count. CSV cells are defused against formula injection.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::Write;
 
 use serde_json::Value;
@@ -117,7 +117,7 @@ pub struct Timeline<'a> {
     findings: &'a [Finding],
     events: Vec<Event>,
     /// (user, sign-in id) -> the detectors whose findings cite that sign-in.
-    cited: BTreeMap<(&'a str, &'a str), BTreeSet<&'static str>>,
+    cited: HashMap<(&'a str, &'a str), BTreeSet<&'static str>>,
 }
 
 impl<'a> Timeline<'a> {
@@ -141,7 +141,7 @@ impl<'a> Timeline<'a> {
         keyed.extend(result.findings.iter().enumerate().map(|(k, f)| (f.micros, 1, k)));
         keyed.sort_unstable();
         let events = keyed.into_iter().map(|(_, kind, i)| if kind == 0 { Event::SignIn(i) } else { Event::Finding(i) }).collect();
-        let mut cited: BTreeMap<(&str, &str), BTreeSet<&'static str>> = BTreeMap::new();
+        let mut cited: HashMap<(&str, &str), BTreeSet<&'static str>> = HashMap::new();
         for f in &result.findings {
             for id in &f.sign_in_ids {
                 cited.entry((f.user.as_str(), id.as_str())).or_default().insert(f.detector);
