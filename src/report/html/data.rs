@@ -20,6 +20,7 @@ use crate::error::Error;
 use crate::geo::{Geo, Precision};
 use crate::model::SignInTable;
 use crate::model::view::Rows;
+use crate::report::text::thousands;
 
 /// Users with findings drawn on the map and the timelines, highest risk first. Project choice:
 /// a hundred timelines is already more than a reader scrolls through, and it bounds the page
@@ -273,15 +274,19 @@ fn pick<'a>(result: &'a AuditResult, caps: &mut Vec<String>) -> (Vec<&'a UserRes
     let mut flagged: Vec<&UserResult> = result.users.iter().filter(|u| u.findings > 0).collect();
     flagged.sort_by(|a, b| risk_rank(&b.risk).cmp(&risk_rank(&a.risk)).then_with(|| a.user.cmp(&b.user)));
     if flagged.len() > MAX_DRAWN_USERS {
-        caps.push(format!("Map and timelines: the {MAX_DRAWN_USERS} highest-risk of {} users with findings are drawn.", flagged.len()));
+        caps.push(format!(
+            "Map and timelines: the {MAX_DRAWN_USERS} highest-risk of {} users with findings are drawn.",
+            thousands(flagged.len() as u64)
+        ));
         flagged.truncate(MAX_DRAWN_USERS);
     }
     let mut shown: Vec<(usize, &Finding)> = result.findings.iter().enumerate().collect();
     shown.sort_by(|a, b| b.1.risk.cmp(&a.1.risk).then(a.0.cmp(&b.0)));
     if shown.len() > MAX_FINDINGS {
         caps.push(format!(
-            "Findings table: the {MAX_FINDINGS} highest-risk of {} findings are listed; `-o json` or `-o csv` lists them all.",
-            shown.len()
+            "Findings table: the {} highest-risk of {} findings are listed; -o json or -o csv lists them all.",
+            thousands(MAX_FINDINGS as u64),
+            thousands(shown.len() as u64)
         ));
         shown.truncate(MAX_FINDINGS);
     }
@@ -348,7 +353,7 @@ pub fn collect(table: &SignInTable, result: &AuditResult) -> Result<Data, Error>
     let on_map: BTreeSet<u32> = users.iter().flat_map(|u| u.rows.iter().copied()).collect();
     let (points, unlocated) = places(&mut sign_ins, &located, &on_map, &strings.list);
     if unlocated.len() > MAX_UNLOCATED {
-        caps.push(format!("Places without coordinates: the first {MAX_UNLOCATED} of {} are listed.", unlocated.len()));
+        caps.push(format!("Places without coordinates: the first {MAX_UNLOCATED} of {} are listed.", thousands(unlocated.len() as u64)));
     }
     let arcs = travel_arcs(&findings, &located);
     Ok(Data {

@@ -10,25 +10,17 @@ use super::escape::html;
 use super::{HtmlPage, ScopeSection};
 use crate::detect::{DETECTORS, Risk};
 use crate::error::Error;
+use crate::report::text::thousands;
 
 /// Users listed in the overview's table, highest risk first. Project choice: past a thousand rows
 /// a table is searched, not read, and `-o json` has them all.
 pub const MAX_USERS_LISTED: usize = 1_000;
 
+/// Evidence files listed open in the case header; more are folded into a `<details>` element.
+pub const MAX_FILES_UNFOLDED: usize = 12;
+
 /// Risks from the worst, as the page lists them.
 const RISKS: [Risk; 4] = [Risk::Critical, Risk::High, Risk::Medium, Risk::Low];
-
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 
 pub fn header(page: &HtmlPage<'_>, out: &mut dyn Write) -> Result<(), Error> {
     let r = page.report;
@@ -56,6 +48,19 @@ pub fn case(page: &HtmlPage<'_>, out: &mut dyn Write) -> Result<(), Error> {
     let r = page.report;
     let w = r.window;
     writeln!(out, "<section id=\"case\"><h2>Case</h2>")?;
+    // A long list of files is folded (all of it is there, one click away).
+    let folded = r.evidence_files.len() > MAX_FILES_UNFOLDED;
+    if folded {
+        let bytes: u64 = page.inputs.iter().map(|i| i.bytes).sum();
+        let records: u64 = r.evidence_files.iter().map(|f| f.records).sum();
+        writeln!(
+            out,
+            "<details><summary>{} evidence files, {} bytes, {} records: click for each file's format, SHA-256 and counts</summary>",
+            thousands(r.evidence_files.len() as u64),
+            thousands(bytes),
+            thousands(records)
+        )?;
+    }
     writeln!(
         out,
         "<table class=\"files\"><thead><tr><th>Evidence file</th><th>Format</th><th>SHA-256</th><th class=\"n\">Bytes</th><th class=\"n\">Records</th><th class=\"n\">Rejected</th><th class=\"n\">Duplicates</th></tr></thead><tbody>"
@@ -78,6 +83,9 @@ pub fn case(page: &HtmlPage<'_>, out: &mut dyn Write) -> Result<(), Error> {
         }
     }
     writeln!(out, "</tbody></table>")?;
+    if folded {
+        writeln!(out, "</details>")?;
+    }
     writeln!(out, "<dl class=\"facts\">")?;
     writeln!(out, "<dt>Analysis window</dt><dd>{} .. {} ({} days)</dd>", html(&w.analysis.start), html(&w.analysis.end), w.days)?;
     writeln!(
@@ -230,14 +238,6 @@ pub fn caps(caps: &[String], out: &mut dyn Write) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn thousands_groups_digits() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1_000), "1,000");
-        assert_eq!(thousands(1_234_567), "1,234,567");
-    }
 
     #[test]
     fn scope_cells_are_escaped() {
