@@ -120,3 +120,47 @@ fn flags(a: &AuditArgs) -> Vec<String> {
     }
     f
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+
+    fn parse(args: &[&str]) -> AuditArgs {
+        match Cli::try_parse_from([&["signin-audit", "audit", "evidence"][..], args].concat()).unwrap().command {
+            Command::Audit(a) => a,
+            other => panic!("not audit: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_settings_shown_are_flags_that_give_the_same_settings() {
+        let given = [
+            "--days",
+            "7",
+            "--baseline-days",
+            "3",
+            "--as-of",
+            "2026-01-31T00:00:00Z",
+            "--user",
+            "a@x.example",
+            "--include-non-interactive",
+            "--include-service-principal",
+            "--risk-threshold",
+            "medium",
+            "--format",
+            "portal-csv",
+            "--input-timezone",
+            "+02:00",
+            "--date-order",
+            "dmy",
+            "--strict",
+        ];
+        let shown = flags(&parse(&given));
+        let again: Vec<&str> = shown.iter().flat_map(|f| f.splitn(2, ' ')).collect();
+        assert_eq!(flags(&parse(&again)), shown);
+        assert_eq!(shown.len(), 11, "every setting given is shown: {shown:?}");
+    }
+}
