@@ -8,6 +8,7 @@ use std::io::Write;
 use super::data::risk_rank;
 use super::escape::html;
 use super::{HtmlPage, ScopeSection};
+use crate::audit::UserResult;
 use crate::detect::{DETECTORS, Risk};
 use crate::error::Error;
 use crate::report::text::thousands;
@@ -15,6 +16,10 @@ use crate::report::text::thousands;
 /// Users listed in the overview's table, highest risk first. Project choice: past a thousand rows
 /// a table is searched, not read, and `-o json` has them all.
 pub const MAX_USERS_LISTED: usize = 1_000;
+
+/// Users with findings listed open in the overview; the rest (up to [`MAX_USERS_LISTED`]) are
+/// folded into a `<details>` element.
+pub const USERS_UNFOLDED: usize = 25;
 
 /// Evidence files listed open in the case header; more are folded into a `<details>` element.
 pub const MAX_FILES_UNFOLDED: usize = 12;
@@ -159,17 +164,38 @@ pub fn overview(page: &HtmlPage<'_>, out: &mut dyn Write) -> Result<(), Error> {
 }
 
 fn users_table(page: &HtmlPage<'_>, out: &mut dyn Write) -> Result<(), Error> {
-    let mut flagged: Vec<_> = page.report.users.iter().filter(|u| u.findings > 0 || u.note.is_some()).collect();
+    let mut flagged: Vec<&UserResult> = page.report.users.iter().filter(|u| u.findings > 0 || u.note.is_some()).collect();
     flagged.sort_by(|a, b| risk_rank(&b.risk).cmp(&risk_rank(&a.risk)).then_with(|| a.user.cmp(&b.user)));
     if flagged.is_empty() {
         writeln!(out, "<p>No user has a finding at or above the risk threshold.</p>")?;
         return Ok(());
     }
+    let listed = &flagged[..flagged.len().min(MAX_USERS_LISTED)];
+    let (open, folded) = listed.split_at(listed.len().min(USERS_UNFOLDED));
+    writeln!(out, "<h3>Users with findings</h3>")?;
+    user_rows(open, out)?;
+    if !folded.is_empty() {
+        writeln!(out, "<details><summary>{} more users with findings (click to list)</summary>", thousands(folded.len() as u64))?;
+        user_rows(folded, out)?;
+        writeln!(out, "</details>")?;
+    }
+    if flagged.len() > MAX_USERS_LISTED {
+        writeln!(
+            out,
+            "<p class=\"capped\">The {} highest-risk of {} users with findings are listed.</p>",
+            thousands(MAX_USERS_LISTED as u64),
+            thousands(flagged.len() as u64)
+        )?;
+    }
+    Ok(())
+}
+
+fn user_rows(users: &[&UserResult], out: &mut dyn Write) -> Result<(), Error> {
     writeln!(
         out,
-        "<h3>Users with findings</h3><table class=\"users\"><thead><tr><th>User</th><th>Risk</th><th class=\"n\">Findings</th><th class=\"n\">Sign-ins analysed</th><th>Baseline</th></tr></thead><tbody>"
+        "<table class=\"users\"><thead><tr><th>User</th><th>Risk</th><th class=\"n\">Findings</th><th class=\"n\">Sign-ins analysed</th><th>Baseline</th></tr></thead><tbody>"
     )?;
-    for u in flagged.iter().take(MAX_USERS_LISTED) {
+    for u in users {
         let baseline = match (&u.baseline, &u.note) {
             (_, Some(note)) => html(note).into_owned(),
             (Some(b), None) => format!(
@@ -193,13 +219,6 @@ fn users_table(page: &HtmlPage<'_>, out: &mut dyn Write) -> Result<(), Error> {
         )?;
     }
     writeln!(out, "</tbody></table>")?;
-    if flagged.len() > MAX_USERS_LISTED {
-        writeln!(
-            out,
-            "<p class=\"capped\">The {MAX_USERS_LISTED} highest-risk of {} users with findings are listed.</p>",
-            thousands(flagged.len() as u64)
-        )?;
-    }
     Ok(())
 }
 
@@ -227,7 +246,7 @@ pub fn caps(caps: &[String], out: &mut dyn Write) -> Result<(), Error> {
     if caps.is_empty() {
         return Ok(());
     }
-    writeln!(out, "<section id=\"caps\"><h2>What this page leaves out</h2><ul>")?;
+    writeln!(out, "<section id=\"caps\" class=\"notice\"><h2>What this page leaves out</h2><ul>")?;
     for c in caps {
         writeln!(out, "<li>{}</li>", html(c))?;
     }

@@ -5,10 +5,11 @@
 //! with the hash of its one script forbids anything else, including any script an evidence string
 //! might smuggle in. It is deterministic: the same evidence and flags give the same bytes.
 //!
-//! Layout, in the report's order: case header and overview (plain HTML, rendered here by
-//! [`markup`]); map, per-user timelines and the findings table (drawn by `page.js` from the data
-//! block collected by [`data`]); the scope section when the investigation features supply one;
-//! and what was capped. Evidence strings reach the page only through [`escape`].
+//! Layout: first what the page leaves out (its caps), then in the report's order the case header
+//! and the overview (plain HTML, rendered here by [`markup`]); the map, the per-user timelines and
+//! the findings table (drawn by `page.js` from the data block collected by [`data`]); the scope
+//! section when the investigation features supply one. Evidence strings reach the page only
+//! through [`escape`].
 
 pub mod data;
 pub mod escape;
@@ -70,6 +71,8 @@ pub fn write_html(page: &HtmlPage<'_>, out: &mut dyn Write) -> Result<(), Error>
     writeln!(out, "</head>")?;
     writeln!(out, "<body>")?;
     markup::header(page, out)?;
+    // What the page leaves out comes first: a reader must know it before trusting a count.
+    markup::caps(&page.data.caps, out)?;
     writeln!(
         out,
         "<noscript><p class=\"warn\">The map, the timelines and the findings table are drawn by the page's own script: allow JavaScript for this file to see them. The case header and the overview above are complete without it.</p></noscript>"
@@ -77,7 +80,6 @@ pub fn write_html(page: &HtmlPage<'_>, out: &mut dyn Write) -> Result<(), Error>
     writeln!(out, "<div id=\"js-errors\" hidden></div>")?;
     markup::case(page, out)?;
     markup::overview(page, out)?;
-    markup::caps(&page.data.caps, out)?;
     map_section(out)?;
     writeln!(out, "<section id=\"timelines-section\"><h2>Timelines</h2>")?;
     writeln!(
