@@ -42,6 +42,12 @@ fn samples_html(args: &[&str]) -> String {
     String::from_utf8(o.stdout).unwrap()
 }
 
+/// The samples page with the default flags, rendered once for every test that reads it.
+fn samples_page() -> &'static str {
+    static PAGE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PAGE.get_or_init(|| samples_html(&[]))
+}
+
 // ---- hostile evidence ---------------------------------------------------------------------
 
 /// Each payload sets `data-pwned` on the body if it ever runs.
@@ -134,10 +140,10 @@ fn script_and_csp_hash(html: &str) -> (String, String) {
 
 #[test]
 fn the_page_is_self_contained_and_its_script_is_the_one_the_policy_allows() {
-    let html = samples_html(&[]);
+    let html = samples_page();
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("default-src 'none'"), "a CSP forbids every request");
-    let (script, hash) = script_and_csp_hash(&html);
+    let (script, hash) = script_and_csp_hash(html);
     assert_eq!(base64(&Sha256::digest(script.as_bytes())), hash, "the CSP must allow exactly the page's script");
     assert_eq!(html.matches("<script").count(), 2, "the data block and the script, nothing else");
     for banned in [
@@ -263,7 +269,7 @@ fn text_escaped(s: &str) -> String {
 fn chromium_draws_the_samples_report_without_errors() {
     let Some(bin) = chromium("chromium_draws_the_samples_report_without_errors") else { return };
     let dir = tempfile::tempdir().unwrap();
-    let page = write_page(dir.path(), &samples_html(&[]));
+    let page = write_page(dir.path(), samples_page());
     let (dom, log) = headless(&bin, &page, &["--dump-dom"]);
     assert!(dom.contains("data-rendered=\"ok\""), "the script did not finish:\n{}", &dom[..dom.len().min(3000)]);
     assert!(!dom.contains("data-js-errors=\""), "the script recorded errors");
@@ -291,7 +297,7 @@ fn chromium_draws_the_samples_report_without_errors() {
 fn chromium_screenshot_of_the_samples_report_is_not_blank() {
     let Some(bin) = chromium("chromium_screenshot_of_the_samples_report_is_not_blank") else { return };
     let dir = tempfile::tempdir().unwrap();
-    let page = write_page(dir.path(), &samples_html(&[]));
+    let page = write_page(dir.path(), samples_page());
     let shot = dir.path().join("shot.png");
     headless(&bin, &page, &[&format!("--screenshot={}", shot.display()), "--window-size=1280,1600"]);
     let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
