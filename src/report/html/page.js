@@ -158,11 +158,22 @@
       }
       svg.appendChild(sv('line', { 'class': 'axis', x1: L, y1: H - 14, x2: R, y2: H - 14 }));
       ticks(svg, t0, t1, tx);
+      // Sign-ins closer than 3 pixels on the same row are one mark with their count, so ten MFA
+      // denials in a quarter of an hour read as "10", not as one dot.
+      var marks = [];
       u.rows.forEach(function (k) {
         var s = signIn(k);
-        var y = s.result === 0 ? 30 : (s.result === 2 ? 40 : 50);
-        svg.appendChild(sv('circle', { 'class': RESULT_CLASS[s.result] || 'fail', cx: tx(s.time).toFixed(1), cy: y, r: 3 },
-          iso(s.time) + ' ' + resultText(s) + ' ' + s.ip + ' ' + s.place + ' ' + s.app));
+        var row = s.result === 0 ? 0 : (s.result === 2 ? 1 : 2);
+        var x = tx(s.time);
+        var last = null;
+        for (var m = marks.length - 1; m >= 0; m--) { if (marks[m].row === row) { last = marks[m]; break; } }
+        if (last && x - last.x < 3) { last.items.push(s); } else { marks.push({ row: row, x: x, items: [s] }); }
+      });
+      marks.forEach(function (m) {
+        var s = m.items[0], n = m.items.length, y = 30 + 10 * m.row;
+        var title = (n > 1 ? n + ' sign-ins from ' : '') + iso(s.time) + ' ' + resultText(s) + ' ' + s.ip + ' ' + s.place + ' ' + s.app;
+        svg.appendChild(sv('circle', { 'class': RESULT_CLASS[s.result] || 'fail', cx: m.x.toFixed(1), cy: y, r: n > 1 ? 4 : 3 }, title));
+        if (n > 1) { svg.appendChild(sv('text', { 'class': 'count', x: (m.x + 5).toFixed(1), y: y + 3 })).textContent = String(n); }
       });
       (byUser[ui] || []).forEach(function (k) {
         var f = D.findings[k];
