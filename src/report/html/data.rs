@@ -510,6 +510,35 @@ mod tests {
         assert_eq!(sample(&all[..3], &cited), [0, 1, 2]);
     }
 
+    fn row(kind: Kind, place: u32) -> SignIn {
+        SignIn(0, 1, 0, 0, place, 0, 0, 0, None, 0, 0, 0, kind, -1)
+    }
+
+    #[test]
+    fn places_keep_baseline_places_and_flag_new_ones_and_list_the_unlocated() {
+        let strings: Vec<String> = ["", "u", "New York, US", "Lagos, NG", "Somewhere, XX"].map(String::from).to_vec();
+        let mut rows = vec![
+            row(Kind::Baseline, 2),
+            row(Kind::Suspicious, 2),
+            row(Kind::Analysed, 3),
+            row(Kind::Suspicious, 3),
+            row(Kind::Suspicious, 4),
+        ];
+        let ny = Some((40.7128, -74.006));
+        let lagos = Some((6.5244, 3.3792));
+        let located = [ny, ny, lagos, lagos, None];
+        let on_map: BTreeSet<u32> = (0..5).collect();
+        let (points, unlocated) = places(&mut rows, &located, &on_map, &strings);
+        assert_eq!(points.len(), 2);
+        let home = points.iter().find(|p| p.lat > 40.0).unwrap();
+        assert_eq!((home.kind, home.count, home.cited), (Kind::Baseline, 2, 1), "a baseline place stays one, its cited sign-in counted");
+        let away = points.iter().find(|p| p.lat < 10.0).unwrap();
+        assert_eq!((away.kind, away.count, away.cited), (Kind::Suspicious, 2, 1));
+        assert_eq!(unlocated, [("Somewhere, XX".to_string(), 1)], "no coordinates: listed, not drawn");
+        assert_eq!(rows[4].13, -1);
+        assert!(rows[..4].iter().all(|r| r.13 >= 0), "every drawn sign-in knows its point");
+    }
+
     #[test]
     fn risks_rank_in_order() {
         assert!(risk_rank("critical") > risk_rank("high"));
