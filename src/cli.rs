@@ -39,6 +39,12 @@ pub enum Command {
     /// Write the normalized table as a Parquet dataset (zstd, sorted by user then time, hash buckets
     /// of users) with a manifest.json of inputs, hashes, counts and warnings.
     Export(ExportArgs),
+    /// Write one event per sign-in of the analysis window, and one per finding (tagged), in the
+    /// CSV or JSON lines that Timesketch imports: message, datetime, timestamp_desc and more.
+    ///
+    /// Takes the same scope flags as `audit`. Exit status 0 on success (findings do not change
+    /// it), 1 on error.
+    Timeline(TimelineArgs),
 }
 
 /// How evidence is read (shared by every command).
@@ -103,6 +109,25 @@ pub struct AuditArgs {
     #[command(flatten)]
     pub evidence: EvidenceArgs,
 
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+
+    /// Output format (`html`: one self-contained page for a person, see the README).
+    #[arg(short = 'o', long = "output", value_enum, default_value = "table", value_name = "FORMAT", help_heading = "Output")]
+    pub output: AuditFormat,
+
+    /// Same as `-o json`.
+    #[arg(long, help_heading = "Output")]
+    pub json: bool,
+
+    /// No output at all: the exit status says it all.
+    #[arg(short = 'q', long, help_heading = "Output")]
+    pub quiet: bool,
+}
+
+/// Which users, windows, event types and risks an audit covers (shared by `audit` and `timeline`).
+#[derive(Debug, Args)]
+pub struct ScopeArgs {
     /// Audit only this user (UPN, case-insensitive). Repeatable.
     #[arg(long = "user", value_name = "UPN", help_heading = "Scope")]
     pub users: Vec<String>,
@@ -140,18 +165,25 @@ pub struct AuditArgs {
     /// Users audited in parallel (default: one per core). Output is identical for any value.
     #[arg(long, value_name = "N", help_heading = "Scope")]
     pub concurrency: Option<usize>,
+}
 
-    /// Output format.
-    #[arg(short = 'o', long = "output", value_enum, default_value = "table", value_name = "FORMAT", help_heading = "Output")]
-    pub output: AuditFormat,
+#[derive(Debug, Args)]
+pub struct TimelineArgs {
+    #[command(flatten)]
+    pub evidence: EvidenceArgs,
 
-    /// Same as `-o json`.
-    #[arg(long, help_heading = "Output")]
-    pub json: bool,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
 
-    /// No output at all: the exit status says it all.
-    #[arg(short = 'q', long, help_heading = "Output")]
-    pub quiet: bool,
+    /// Output format: Timesketch's CSV or JSON lines.
+    #[arg(short = 'o', long = "output", value_enum, default_value = "csv", value_name = "FORMAT", help_heading = "Output")]
+    pub output: TimelineFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TimelineFormat {
+    Csv,
+    Jsonl,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -160,6 +192,8 @@ pub enum AuditFormat {
     Json,
     Jsonl,
     Csv,
+    /// One self-contained HTML page (no network): case header, map, timelines, findings.
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

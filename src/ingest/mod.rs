@@ -15,6 +15,8 @@ pub mod sniff;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use arrow_array::Array;
 use arrow_array::cast::AsArray;
@@ -38,6 +40,24 @@ pub struct IngestOptions {
     pub assumed_offset_secs: i32,
     /// Day/month order for ambiguous slash dates, instead of detecting it per file.
     pub date_order: Option<DateOrder>,
+    /// Bytes done so far, for a progress bar (nothing reads it here).
+    pub progress: Option<Arc<Progress>>,
+}
+
+/// How far an ingest is, in bytes of evidence files: all of them are hashed, then parsed.
+/// Bumped as each file is hashed and as each input is parsed (an archive's members share its size).
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Size of every evidence file, known once discovery is done.
+    pub total: AtomicU64,
+    pub hashed: AtomicU64,
+    pub parsed: AtomicU64,
+}
+
+fn bump(counter: Option<&AtomicU64>, bytes: u64) {
+    if let Some(c) = counter {
+        c.fetch_add(bytes, Ordering::Relaxed);
+    }
 }
 
 /// What one input (a file, or a member of an archive) held.
@@ -91,7 +111,19 @@ impl Ingested {
 /// Read all evidence under `paths`.
 pub fn ingest(paths: &[PathBuf], opts: &IngestOptions) -> Result<Ingested, Error> {
     let files = evidence::discover(paths)?;
-    let opened: Result<Vec<EvidenceFile>, _> = files.par_iter().map(|p| evidence::open(p)).collect();
+    let progress = opts.progress.as_deref();
+    if let Some(p) = progress {
+        let total = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+        p.total.store(total, Ordering::Relaxed);
+    }
+    let opened: Result<Vec<EvidenceFile>, _> = files
+        .par_iter()
+        .map(|p| {
+            let f = evidence::open(p);
+            bump(progress.map(|p| &p.hashed), f.as_ref().map_or(0, |f| f.bytes));
+            f
+        })
+        .collect();
     let opened = opened?;
     ingest_opened(opened, opts)
 }
@@ -104,17 +136,30 @@ struct Parsed {
 
 fn ingest_opened(files: Vec<EvidenceFile>, opts: &IngestOptions) -> Result<Ingested, Error> {
     let mut global = Vec::new();
-    let mut jobs: Vec<(&EvidenceFile, &Input)> = Vec::new();
+    let mut jobs: Vec<(&EvidenceFile, &Input, u64)> = Vec::new();
     for f in &files {
         global.extend(f.warnings.iter().cloned());
-        for i in &f.inputs {
-            jobs.push((f, i));
+        let n = f.inputs.len() as u64;
+        if n == 0 {
+            bump(opts.progress.as_deref().map(|p| &p.parsed), f.bytes);
+        }
+        for (k, i) in f.inputs.iter().enumerate() {
+            // This input's share of its file's size, for the progress count.
+            let k = k as u64;
+            jobs.push((f, i, f.bytes * (k + 1) / n - f.bytes * k / n));
         }
         if f.inputs.is_empty() && f.warnings.is_empty() {
             global.push(format!("{}: archive holds no files", f.display));
         }
     }
-    let parsed: Result<Vec<Parsed>, Error> = jobs.par_iter().map(|(f, i)| input::parse_input(f, i, opts)).collect();
+    let parsed: Result<Vec<Parsed>, Error> = jobs
+        .par_iter()
+        .map(|(f, i, share)| {
+            let p = input::parse_input(f, i, opts);
+            bump(opts.progress.as_deref().map(|p| &p.parsed), *share);
+            p
+        })
+        .collect();
     let mut parsed = parsed?;
 
     let mut segments = Vec::new();

@@ -17,6 +17,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
+use super::describe::{citation, parse_risk};
 use super::inventory::Tool;
 use super::text::{spreadsheet, terminal};
 use crate::audit::AuditResult;
@@ -87,10 +88,9 @@ pub const CSV_COLUMNS: &[&str] = &["user", "detector", "risk", "time", "summary"
 
 pub fn write_csv(r: &AuditReport<'_>, out: &mut dyn Write) -> Result<(), Error> {
     let mut w = csv::Writer::from_writer(out);
-    let csv_err = |e: csv::Error| Error::Output(crate::error::OutputError::Write(std::io::Error::other(e.to_string())));
-    w.write_record(CSV_COLUMNS).map_err(csv_err)?;
+    w.write_record(CSV_COLUMNS).map_err(super::csv_error)?;
     for f in r.findings {
-        let evidence: Vec<String> = f.evidence.iter().map(|c| format!("{} ({})", c.file, c.position)).collect();
+        let evidence: Vec<String> = f.evidence.iter().map(citation).collect();
         let details = serde_json::to_string(&f.details).map_err(|e| Error::Output(e.into()))?;
         let cells = [
             f.user.clone(),
@@ -103,7 +103,7 @@ pub fn write_csv(r: &AuditReport<'_>, out: &mut dyn Write) -> Result<(), Error> 
             f.risk_notes.join("; "),
             details,
         ];
-        w.write_record(cells.iter().map(|c| spreadsheet(c).into_owned())).map_err(csv_err)?;
+        w.write_record(cells.iter().map(|c| spreadsheet(c).into_owned())).map_err(super::csv_error)?;
     }
     w.flush()?;
     Ok(())
@@ -147,13 +147,7 @@ pub fn write_table(r: &AuditReport<'_>, out: &mut dyn Write, color: bool) -> Res
             continue;
         }
         writeln!(out)?;
-        let risk = match u.risk.as_str() {
-            "critical" => Some(Risk::Critical),
-            "high" => Some(Risk::High),
-            "medium" => Some(Risk::Medium),
-            "low" => Some(Risk::Low),
-            _ => None,
-        };
+        let risk = parse_risk(&u.risk);
         let label = risk.map_or_else(|| "NONE".to_string(), |k| paint(k, &k.as_str().to_uppercase(), color));
         writeln!(out, "== {}  risk {}  ({} finding(s), {} sign-in(s) analysed)", terminal(&u.user), label, mine.len(), u.sign_ins)?;
         if let Some(b) = &u.baseline {
@@ -180,13 +174,12 @@ pub fn write_table(r: &AuditReport<'_>, out: &mut dyn Write, color: bool) -> Res
                 let more = if f.sign_in_ids.len() > 1 { format!(" +{} more", f.sign_in_ids.len() - 1) } else { String::new() };
                 writeln!(
                     out,
-                    "   {:20}  {:8}  {:21}  sign-in {} in {} ({}){more}",
+                    "   {:20}  {:8}  {:21}  sign-in {} in {}{more}",
                     "",
                     "",
                     "",
                     terminal(&f.sign_in_ids[0]),
-                    terminal(&c.file),
-                    c.position
+                    terminal(&citation(c))
                 )?;
             }
         }
