@@ -38,6 +38,9 @@ pub struct Episode {
     pub source: String,
     /// The addresses it used.
     pub ips: BTreeSet<String>,
+    /// For an attack spread over a network's addresses, that network (`AS<n>` or a prefix, see
+    /// [`aggregate::network_key`]): its other addresses belong to the attacker too.
+    pub network: Option<String>,
     /// First and last attempt (microseconds UTC).
     pub start: i64,
     pub end: i64,

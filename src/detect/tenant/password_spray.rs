@@ -16,7 +16,8 @@
 //! never outnumber them.
 //!
 //! Each account an episode touched gets a finding: high when the account then signed in from one of
-//! the episode's addresses, or when an attempt from there was stopped only after the password was
+//! the episode's addresses (any address of the network, for a network-wide episode: the rotation
+//! goes on after the hit), or when an attempt from there was stopped only after the password was
 //! accepted (MFA or Conditional Access; [`PASSWORD_VERIFIED_CODES`]); low when all its attempts
 //! failed (the account was targeted, nothing got in).
 //!
@@ -26,6 +27,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
+use super::aggregate::network_key;
 use super::{Aggregate, Attempt, Episode, TenantDetector};
 use crate::detect::credentials::{Credential, classify};
 use crate::detect::{Finding, MAX_CITES, Risk, UserContext, details};
@@ -161,6 +163,7 @@ fn episode(source: &str, kind: &str, part: &[&Attempt], success_accounts: u32) -
             ("last_attempt", json!(format_rfc3339(end))),
         ]),
         ips,
+        network: (kind == "network").then(|| source.to_string()),
         start,
         end,
         failures: part.len(),
@@ -169,14 +172,15 @@ fn episode(source: &str, kind: &str, part: &[&Attempt], success_accounts: u32) -
     }
 }
 
-/// The account's part in one episode: its attempts from the episode's addresses during it, and its
-/// successes or password-verified attempts from them afterwards.
+/// The account's part in one episode: its attempts from the episode's addresses (or network)
+/// during it, and its successes or password-verified attempts from them afterwards.
 fn account_finding(id: &'static str, ep: &Episode, cx: &UserContext<'_>) -> Option<Finding> {
     let r = cx.rows;
     let first = cx.judged.partition_point(|&i| r.time(i) < ep.start);
     let mut own: Vec<(usize, Credential)> = Vec::new();
+    let from_source = |ip: &str| ep.ips.contains(ip) || ep.network.as_ref().is_some_and(|n| *n == network_key(cx.net, ip));
     for &i in &cx.judged[first..] {
-        if !r.ip.get(i).is_some_and(|ip| ep.ips.contains(ip)) {
+        if !r.ip.get(i).is_some_and(from_source) {
             continue;
         }
         match classify(r, i) {
