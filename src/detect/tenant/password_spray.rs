@@ -208,7 +208,7 @@ fn account_finding(id: &'static str, ep: &Episode, cx: &UserContext<'_>) -> Opti
         "password spray: {} accounts failed from {} within {minutes} min from {}; {what}",
         ep.accounts.len(),
         ep.source,
-        format_rfc3339(ep.start)
+        format_rfc3339(ep.start - ep.start.rem_euclid(1_000_000))
     );
     let risk = if outcome == Credential::Failed { Risk::Low } else { Risk::High };
     let mut rows = vec![key];
