@@ -17,8 +17,6 @@
 //! A user who routinely signs in to a conference-room device or a CLI with a device code from the
 //! office has used the flow before and the office network is theirs: no finding.
 
-use std::collections::BTreeSet;
-
 use serde_json::json;
 
 use super::infra::attacker_network;
@@ -58,14 +56,13 @@ impl Detector for DeviceCode {
     fn detect(&self, cx: &UserContext<'_>, out: &mut Vec<Finding>) {
         let r = cx.rows;
         let mut prior = cx.baseline_rows.iter().any(|&i| r.is_success(i) && is_device_code(cx, i));
-        let after_baseline: BTreeSet<usize> = cx.judged_after_baseline.iter().copied().collect();
         for &i in cx.judged {
             if !(r.is_success(i) && is_device_code(cx, i)) {
                 continue;
             }
             let first_use = if prior {
                 Some(false)
-            } else if !cx.baseline.thin() && after_baseline.contains(&i) {
+            } else if !cx.baseline.thin() && cx.judged_after_baseline.binary_search(&i).is_ok() {
                 Some(true)
             } else {
                 None

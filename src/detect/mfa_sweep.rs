@@ -80,6 +80,11 @@ impl Detector for MfaSweep {
             let mut k = 0;
             while k < rows.len() {
                 let end = k + rows[k..].iter().take_while(|&&j| r.time(j) - r.time(rows[k]) <= window).count();
+                // Fewer sign-ins than the agents needed cannot be a sweep (most windows: a cheap skip).
+                if end - k < MIN_AGENTS {
+                    k += 1;
+                    continue;
+                }
                 let probe = &rows[k..end];
                 let (apps, agents, platforms) = spread(cx, probe);
                 if apps.len() < MIN_APPS || agents.len() < MIN_AGENTS || platforms.len() < MIN_PLATFORMS {

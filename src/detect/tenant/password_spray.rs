@@ -178,7 +178,16 @@ fn account_finding(id: &'static str, ep: &Episode, cx: &UserContext<'_>) -> Opti
     let r = cx.rows;
     let first = cx.judged.partition_point(|&i| r.time(i) < ep.start);
     let mut own: Vec<(usize, Credential)> = Vec::new();
-    let from_source = |ip: &str| ep.ips.contains(ip) || ep.network.as_ref().is_some_and(|n| *n == network_key(cx.net, ip));
+    // A network episode's other addresses: compared by AS number without building a key per row.
+    let asn = ep.network.as_deref().and_then(|n| n.strip_prefix("AS")).and_then(|n| n.parse::<u32>().ok());
+    let from_source = |ip: &str| {
+        ep.ips.contains(ip)
+            || match (&ep.network, asn) {
+                (_, Some(a)) => cx.net.asn(ip) == Some(a),
+                (Some(n), None) => *n == network_key(cx.net, ip),
+                (None, None) => false,
+            }
+    };
     for &i in &cx.judged[first..] {
         if !r.ip.get(i).is_some_and(from_source) {
             continue;
