@@ -9,6 +9,10 @@
 //! just changed. It comes from the user's own client: a network, registered device or exact user
 //! agent their baseline knows. Such a burst is low, whatever follows. A burst from elsewhere is
 //! medium, and high when one of its addresses then signs in successfully (the guess worked).
+//!
+//! Chaining: a high finding cites that success, so it chains with what other detectors say about the
+//! same sign-in or session (a new country, a new device); the others cite failures only, which never
+//! chain.
 
 use std::collections::BTreeSet;
 

@@ -16,6 +16,9 @@
 //!
 //! A user who routinely signs in to a conference-room device or a CLI with a device code from the
 //! office has used the flow before and the office network is theirs: no finding.
+//!
+//! Chaining: the finding cites the successful device-code sign-in and the session's later uses, so it
+//! chains with `token_replay`, `new_location` and the rest on that session.
 
 use serde_json::json;
 

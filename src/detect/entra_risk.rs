@@ -10,6 +10,9 @@
 //! remediated and dismissed risk the same way).
 //!
 //! One finding per session (or per sign-in without one) and verdict, citing its sign-ins.
+//!
+//! Chaining: a successful risky sign-in chains with what the other detectors say about it, so
+//! Microsoft's verdict and ours corroborate each other.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -23,6 +23,8 @@
 //! Medium; high when the account has no MFA method yet (50072/50079: whoever holds the password can
 //! register their own) or when a new country and attacker infrastructure coincide; low when every
 //! attempt carried a user agent the user's baseline knows exactly.
+//!
+//! Chaining: none by design: the finding is about failed sign-ins, and failed attempts do not chain.
 
 use std::collections::{BTreeMap, BTreeSet};
 

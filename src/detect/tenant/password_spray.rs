@@ -21,6 +21,10 @@
 //! accepted (MFA or Conditional Access; [`PASSWORD_VERIFIED_CODES`]); low when all its attempts
 //! failed (the account was targeted, nothing got in).
 //!
+//! Chaining: an account's finding cites its own sign-ins (the success from the source first), so a
+//! sprayed account that then signed in chains with `new_location`, `suspicious_user_agent` and the
+//! rest on that sign-in or session; the other accounts' failures are cited as evidence only.
+//!
 //! [`PASSWORD_VERIFIED_CODES`]: crate::detect::credentials::PASSWORD_VERIFIED_CODES
 
 use std::collections::{BTreeMap, BTreeSet};
