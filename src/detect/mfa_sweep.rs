@@ -12,6 +12,11 @@
 //! from two platforms, while a public MFASweep run recorded in a lab tenant (blueteam0ps/
 //! det-eng-samples, `t1592.004_mfa_sweep.csv`) shows 5 agents of 5 platforms within 11 seconds.
 //!
+//! Only agents the user's baseline never saw count: MFASweep sends canned agent strings, while a
+//! shared front-desk account signed in on the office's Windows PCs, iPads and Android phones repeats
+//! the agents of its own devices. So the detector needs a baseline and never judges the sign-ins it
+//! was made of.
+//!
 //! High when any probe got the password right or succeeded (the account's password is known and the
 //! gap, if any, found); medium when every probe failed on the password.
 //!
@@ -66,14 +71,15 @@ impl Detector for MfaSweep {
     }
 
     fn needs_baseline(&self) -> bool {
-        false
+        true
     }
 
     fn detect(&self, cx: &UserContext<'_>, out: &mut Vec<Finding>) {
         let r = cx.rows;
         let mut by_ip: std::collections::BTreeMap<&str, Vec<usize>> = std::collections::BTreeMap::new();
-        for &i in cx.judged {
-            if let Some(ip) = r.ip.get(i) {
+        for &i in cx.judged_after_baseline {
+            let unknown_agent = r.user_agent.get(i).is_some_and(|ua| !cx.baseline.user_agents.contains(ua));
+            if let (Some(ip), true) = (r.ip.get(i), unknown_agent) {
                 by_ip.entry(ip).or_default().push(i);
             }
         }
@@ -146,6 +152,7 @@ mod tests {
     use super::*;
     use crate::detect::fixture::{NEW_YORK, rec, run};
     use crate::model::SignIn;
+    use crate::model::time::parse_time;
 
     const AGENTS: &[&str] = &[
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0",
@@ -191,6 +198,17 @@ mod tests {
             .collect();
         assert_eq!(run(&MfaSweep, &records, 0).len(), 1);
         assert!(run(&MfaSweep, &records[..4], 0).is_empty(), "Windows, Linux and macOS only");
+    }
+
+    #[test]
+    fn a_shared_account_on_the_offices_own_devices_is_not_a_sweep() {
+        // Six platforms from one address, but every agent is one the baseline knows.
+        let mut records: Vec<SignIn<'static>> = (0..6).map(|k| probe(k, 0)).collect();
+        for r in &mut records {
+            r.time = parse_time("2024-03-01T09:00:00Z", 0);
+        }
+        records.extend((0..8).map(|k| probe(k, 0)));
+        assert!(run(&MfaSweep, &records, 6).is_empty());
     }
 
     #[test]
