@@ -7,6 +7,10 @@
 //! that far for a user (a 30-day export), the user's own first `--baseline-days` of history become
 //! the baseline ([`BaselineMode::UserHistory`]); baseline-dependent detectors then judge only the
 //! sign-ins after it, while the others judge the whole window.
+//!
+//! Cross-user detectors ([`crate::detect::tenant`]) run first, once, over every user's sign-ins of
+//! the same window and event types (whatever `--user` selects: a spray is seen across accounts);
+//! each user's audit then adds its part in what they found before risks are chained.
 
 pub mod score;
 
@@ -16,6 +20,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::baseline::{BaselineMode, MIN_BASELINE_SIGN_INS, UserBaseline};
+use crate::detect::tenant::{self, Scope, Verdicts};
 use crate::detect::{DETECTORS, Finding, Risk, UserContext};
 use crate::enrich::Enrichment;
 use crate::geo::Geo;
@@ -160,11 +165,12 @@ pub fn audit(table: &SignInTable, cfg: &AuditConfig) -> AuditResult {
     };
     let geo = Geo::learn(table);
     let net = Enrichment::from_records(table);
+    let includes = |e: Option<&str>| cfg.includes(e);
+    let verdicts = tenant::run(table, &Scope { start: analysis_start, end: as_of, includes: &includes }, &net);
     let selected: Vec<&UserRange> = table.users.iter().filter(|u| cfg.users.as_ref().is_none_or(|s| s.contains(&u.principal))).collect();
-    let per_user: Vec<(UserResult, Vec<Finding>)> = selected
-        .par_iter()
-        .map(|u| audit_user(table, u, cfg, &Env { geo: &geo, net: &net }, as_of, analysis_start, baseline_start))
-        .collect();
+    let env = Env { geo: &geo, net: &net, verdicts: &verdicts };
+    let per_user: Vec<(UserResult, Vec<Finding>)> =
+        selected.par_iter().map(|u| audit_user(table, u, cfg, &env, as_of, analysis_start, baseline_start)).collect();
     let mut users = Vec::new();
     let mut findings = Vec::new();
     for (u, f) in per_user {
@@ -196,10 +202,12 @@ pub fn audit(table: &SignInTable, cfg: &AuditConfig) -> AuditResult {
     AuditResult { window, users, findings }
 }
 
-/// What every user's audit shares: where places are, what networks are.
+/// What every user's audit shares: where places are, what networks are, what the cross-user pass
+/// found.
 struct Env<'a> {
     geo: &'a Geo,
     net: &'a Enrichment,
+    verdicts: &'a Verdicts,
 }
 
 fn audit_user(
@@ -269,6 +277,7 @@ fn audit_user(
             }
         }
     }
+    env.verdicts.finish(&cx, &mut findings);
     score::chain(&mut findings);
     findings.retain(|f| f.risk >= cfg.risk_threshold);
     for f in &mut findings {

@@ -14,6 +14,16 @@ pub mod off_hours;
 pub mod suspicious_user_agent;
 pub mod token_replay;
 
+// Issue #7 section 3: detectors across users and protocols (the cross-user ones in `tenant`).
+pub mod brute_force;
+pub mod credentials;
+pub mod device_code;
+pub mod entra_risk;
+pub mod infra;
+pub mod mfa_sweep;
+pub mod tenant;
+pub mod valid_credentials_blocked;
+
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -233,6 +243,11 @@ pub const DETECTORS: &[&dyn Detector] = &[
     &new_location::NewLocation,
     &suspicious_user_agent::SuspiciousUserAgent,
     &off_hours::OffHours,
+    &brute_force::BruteForce,
+    &device_code::DeviceCode,
+    &valid_credentials_blocked::ValidCredentialsBlocked,
+    &entra_risk::EntraRisk,
+    &mfa_sweep::MfaSweep,
 ];
 
 /// Shorthand for detail maps.

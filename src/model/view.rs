@@ -29,6 +29,22 @@ impl<'a> DictCol<'a> {
     pub fn get(&self, i: usize) -> Option<&'a str> {
         if self.keys.is_null(i) { None } else { Some(self.values.value(self.keys.value(i) as usize)) }
     }
+
+    /// The dictionary index of row `i`'s value: equal values of one batch share it, so a pass over
+    /// many rows can count or cache per distinct value without hashing strings.
+    pub fn key(&self, i: usize) -> Option<usize> {
+        if self.keys.is_null(i) { None } else { Some(self.keys.value(i) as usize) }
+    }
+
+    /// The number of distinct dictionary values (the bound of [`DictCol::key`]).
+    pub fn values_len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// The value at dictionary index `k` (from [`DictCol::key`]).
+    pub fn value(&self, k: usize) -> &'a str {
+        self.values.value(k)
+    }
 }
 
 /// A plain string column.
@@ -92,6 +108,13 @@ pub struct Rows<'a> {
     pub unique_token: TextCol<'a>,
     pub correlation_id: TextCol<'a>,
     pub incoming_token_type: DictCol<'a>,
+    pub original_transfer_method: DictCol<'a>,
+    pub risk_level_aggregated: DictCol<'a>,
+    pub risk_level_during_sign_in: DictCol<'a>,
+    pub risk_state: DictCol<'a>,
+    pub risk_detail: DictCol<'a>,
+    risk_event_types: &'a ListArray,
+    risk_event_type: DictCol<'a>,
     asn: &'a PrimitiveArray<UInt32Type>,
     pub source_file: DictCol<'a>,
     source_offset: &'a PrimitiveArray<UInt64Type>,
@@ -104,6 +127,8 @@ impl<'a> Rows<'a> {
         let d = |n: &str| DictCol::new(b, n);
         let t = |n: &str| -> Result<TextCol<'a>, ArrowError> { Ok(TextCol(column(b, n)?.as_string::<i32>())) };
         let auth_details = column(b, col::AUTH_DETAILS)?.as_list::<i32>();
+        let risk_event_types = column(b, col::RISK_EVENT_TYPES)?.as_list::<i32>();
+        let risk_types = risk_event_types.values().as_dictionary::<Int32Type>();
         let steps: &StructArray = auth_details.values().as_struct();
         let step_str = |i: usize| {
             let d = steps.column(i).as_dictionary::<Int32Type>();
@@ -150,6 +175,13 @@ impl<'a> Rows<'a> {
             unique_token: t(col::UNIQUE_TOKEN_IDENTIFIER)?,
             correlation_id: t(col::CORRELATION_ID)?,
             incoming_token_type: d(col::INCOMING_TOKEN_TYPE)?,
+            original_transfer_method: d(col::ORIGINAL_TRANSFER_METHOD)?,
+            risk_level_aggregated: d(col::RISK_LEVEL_AGGREGATED)?,
+            risk_level_during_sign_in: d(col::RISK_LEVEL_DURING_SIGN_IN)?,
+            risk_state: d(col::RISK_STATE)?,
+            risk_detail: d(col::RISK_DETAIL)?,
+            risk_event_types,
+            risk_event_type: DictCol { keys: risk_types.keys(), values: risk_types.values().as_string::<i32>() },
             asn: column(b, col::AUTONOMOUS_SYSTEM_NUMBER)?.as_primitive::<UInt32Type>(),
             source_file: d(col::SOURCE_FILE)?,
             source_offset: column(b, col::SOURCE_OFFSET)?.as_primitive::<UInt64Type>(),
@@ -210,6 +242,17 @@ impl<'a> Rows<'a> {
             result_detail: self.auth_result.get(j),
             requirement: self.auth_requirement_step.get(j),
         })
+    }
+
+    /// The `riskEventTypes_v2` of row `i` (`unfamiliarFeatures`, `passwordSpray`...).
+    pub fn risk_event_types(&self, i: usize) -> impl Iterator<Item = &'a str> + '_ {
+        let range = if self.risk_event_types.is_null(i) {
+            0..0
+        } else {
+            let o = self.risk_event_types.value_offsets();
+            o[i] as usize..o[i + 1] as usize
+        };
+        range.filter_map(move |j| self.risk_event_type.get(j))
     }
 
     /// Where row `i` came from: "file (byte N, record M)" or "file (line N)".
