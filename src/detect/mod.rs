@@ -59,11 +59,23 @@ impl Risk {
     }
 }
 
-/// Where a sign-in came from in the evidence.
+/// Where a sign-in came from in the evidence: the file, the first byte of the record in it, the
+/// record's 1-based ordinal within the file and, where the format has lines, its line
+/// ([`crate::model::SourceRef`], the numbering every report uses).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Cite {
     pub file: String,
-    pub position: String,
+    pub offset: u64,
+    pub record: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+}
+
+impl Cite {
+    /// `record 7, line 9, byte 1234`.
+    pub fn position(&self) -> String {
+        crate::model::SourceRef { offset: self.offset, record: self.record, line: self.line }.to_string()
+    }
 }
 
 /// One anomaly.
@@ -151,8 +163,8 @@ impl UserContext<'_> {
                 .iter()
                 .take(MAX_CITES)
                 .map(|&r| {
-                    let (file, position) = self.rows.source(r);
-                    Cite { file, position }
+                    let (file, at) = self.rows.source(r);
+                    Cite { file: file.to_string(), offset: at.offset, record: at.record, line: at.line }
                 })
                 .collect(),
             summary,

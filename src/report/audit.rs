@@ -6,7 +6,7 @@
 //!   "evidence_files": [{"path","sha256","format","records","rejected","duplicates"}],
 //!   "window": {"as_of","days","baseline_days","analysis":{"start","end"},"baseline":{"start","end"},"event_types"},
 //!   "users": [{"user","sign_ins","baseline":{"mode","period","sign_ins","thin"},"risk","findings","note"?}],
-//!   "findings": [{"user","detector","risk","time","sign_in_ids","evidence":[{"file","position"}],
+//!   "findings": [{"user","detector","risk","time","sign_in_ids","evidence":[{"file","offset","record","line"?}],
 //!                 "summary","risk_notes"?,"details"}],
 //!   "warnings": [..] }
 //! ```
@@ -90,7 +90,7 @@ pub fn write_csv(r: &AuditReport<'_>, out: &mut dyn Write) -> Result<(), Error> 
     let csv_err = |e: csv::Error| Error::Output(crate::error::OutputError::Write(std::io::Error::other(e.to_string())));
     w.write_record(CSV_COLUMNS).map_err(csv_err)?;
     for f in r.findings {
-        let evidence: Vec<String> = f.evidence.iter().map(|c| format!("{} ({})", c.file, c.position)).collect();
+        let evidence: Vec<String> = f.evidence.iter().map(|c| format!("{} ({})", c.file, c.position())).collect();
         let details = serde_json::to_string(&f.details).map_err(|e| Error::Output(e.into()))?;
         let cells = [
             f.user.clone(),
@@ -186,7 +186,7 @@ pub fn write_table(r: &AuditReport<'_>, out: &mut dyn Write, color: bool) -> Res
                     "",
                     terminal(&f.sign_in_ids[0]),
                     terminal(&c.file),
-                    c.position
+                    c.position()
                 )?;
             }
         }
