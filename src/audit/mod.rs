@@ -8,6 +8,7 @@
 //! the baseline ([`BaselineMode::UserHistory`]); baseline-dependent detectors then judge only the
 //! sign-ins after it, while the others judge the whole window.
 
+pub mod coverage;
 pub mod score;
 
 use std::collections::BTreeSet;
@@ -138,10 +139,7 @@ impl AuditResult {
 
 /// Run the audit over a normalized table.
 pub fn audit(table: &SignInTable, cfg: &AuditConfig) -> AuditResult {
-    let latest = crate::model::table::time_span(&table.batch).ok().flatten().map(|s| s.1).unwrap_or(0);
-    let as_of = cfg.as_of.unwrap_or(latest);
-    let analysis_start = as_of - cfg.days as i64 * DAY;
-    let baseline_start = analysis_start - cfg.baseline_days as i64 * DAY;
+    let (as_of, analysis_start, baseline_start) = bounds(table, cfg);
     let mut event_types = vec![EventType::Interactive.as_str()];
     if cfg.include_non_interactive {
         event_types.push(EventType::NonInteractive.as_str());
@@ -190,6 +188,14 @@ pub fn audit(table: &SignInTable, cfg: &AuditConfig) -> AuditResult {
     }
     findings.sort_by(|a, b| (&a.user, a.micros, a.detector, &a.sign_in_ids).cmp(&(&b.user, b.micros, b.detector, &b.sign_in_ids)));
     AuditResult { window, users, findings }
+}
+
+/// The as-of time, and the starts of the analysis and baseline windows.
+fn bounds(table: &SignInTable, cfg: &AuditConfig) -> (i64, i64, i64) {
+    let latest = crate::model::table::time_span(&table.batch).ok().flatten().map(|s| s.1).unwrap_or(0);
+    let as_of = cfg.as_of.unwrap_or(latest);
+    let analysis_start = as_of - cfg.days as i64 * DAY;
+    (as_of, analysis_start, analysis_start - cfg.baseline_days as i64 * DAY)
 }
 
 fn audit_user(

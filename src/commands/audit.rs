@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
 
+use crate::audit::coverage::coverage;
 use crate::audit::{AuditConfig, audit};
 use crate::cli::{AuditArgs, AuditFormat};
 use crate::error::{Error, EvidenceError};
@@ -15,12 +16,17 @@ pub fn run(a: &AuditArgs, out: &mut dyn Write) -> Result<u8, Error> {
         return Err(Error::Usage("--concurrency must be at least 1".into()));
     }
     let ingested = super::load(&a.evidence, a.quiet)?;
+    // An audit that looks at nothing must never read as clean, not even with -q.
+    let covered = coverage(&ingested.table, &cfg);
+    if let Some(e) = covered.nothing_analysed(&ingested.table, &cfg) {
+        return Err(Error::Usage(e));
+    }
     let result = super::with_threads(a.concurrency, || audit(&ingested.table, &cfg))?;
     let code = result.exit_code();
     if a.quiet {
         return Ok(code);
     }
-    let report = AuditReport::new(&ingested, &result);
+    let report = AuditReport::new(&ingested, &result, &covered);
     let written = match if a.json { AuditFormat::Json } else { a.output } {
         AuditFormat::Json => write_json(&report, out),
         AuditFormat::Jsonl => write_jsonl(&report, out),
