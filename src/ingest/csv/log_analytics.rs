@@ -17,7 +17,8 @@ use simd_json::tape::Tape;
 use typed_arena::Arena;
 
 use super::target::{self, declared_utc};
-use crate::ingest::json::record::{Declared, Kind, MapCtx, classify, custom_base, map_object};
+use crate::ingest::json::classify::{Declared, Kind, classify, custom_base};
+use crate::ingest::json::record::{MapCtx, map_object};
 use crate::model::time::parse_time;
 use crate::model::{EventType, SignIn};
 

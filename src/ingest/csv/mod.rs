@@ -23,7 +23,7 @@ use std::ops::Range;
 
 use csv::{ByteRecord, ReaderBuilder};
 
-use super::json::record::Kind;
+use super::json::classify::Kind;
 use super::sink::Sink;
 use crate::model::{EventType, SignIn, SourceRef};
 
@@ -170,7 +170,7 @@ fn classify(h: &Header, file_name: &str) -> Option<CsvKind> {
     // Log Analytics names without a `[UTC]` suffix or a custom-table type suffix (`ResultType_s`).
     let la_name = |x: &str| -> String {
         let base = split_zone_suffix(x).0;
-        crate::ingest::json::record::custom_base(base).unwrap_or(base).to_string()
+        crate::ingest::json::classify::custom_base(base).unwrap_or(base).to_string()
     };
     let has_base = |n: &str| h.names.iter().any(|x| la_name(x) == n);
     let user_columns = has("username") || has("user agent") || has("ip address");

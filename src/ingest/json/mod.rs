@@ -9,9 +9,11 @@
 //! is parsed alone ([`salvage`]), so one bad page costs only that page, and a truncated page keeps
 //! every complete record before the cut.
 //!
-//! Each record is classified ([`record::classify`]): a sign-in is mapped and pushed, a record of
+//! Each record is classified ([`classify::classify`]): a sign-in is mapped and pushed, a record of
 //! another log (an audit event in the same diagnostic-settings export) is counted by its category.
 
+pub mod classify;
+mod keys;
 pub mod locate;
 pub mod record;
 mod salvage;
@@ -23,8 +25,9 @@ use typed_arena::Arena;
 
 use super::sink::Sink;
 use crate::model::{SignIn, SourceRef};
+use classify::{Declared, Kind, classify};
 use locate::{Elements, Structure};
-use record::{Declared, Kind, MapCtx, classify, map_object};
+use record::{MapCtx, map_object};
 
 /// At least this many keys make an object a record rather than a container (pages, batches and
 /// error envelopes have at most four keys; the sparsest real records have ten or more).

@@ -6,7 +6,8 @@
 use simd_json::prelude::*;
 use typed_arena::Arena;
 
-use super::record::{Declared, MapCtx};
+use super::classify::Declared;
+use super::record::MapCtx;
 use super::split::{self, Span};
 use super::{Doc, RECORD_MIN_KEYS, record, walk, with_tape};
 use crate::ingest::sink::Sink;
