@@ -186,7 +186,8 @@ fn dedup(segments: &[Segment], ranks: &[Vec<u32>], stats: &mut MergeStats) -> Re
                 .push((file, format!("... and {} more request-id collision(s) in this file", n as usize - MAX_COLLISION_DETAILS)));
         }
     }
-    stats.collisions.sort();
+    // Per file: the described collisions in key order, then the count of the rest.
+    stats.collisions.sort_by_key(|c| c.0);
     Ok(keep)
 }
 
