@@ -393,6 +393,18 @@ mod tests {
     }
 
     #[test]
+    fn collisions_beyond_the_details_are_counted() {
+        let ids: Vec<&'static str> = (0..MAX_COLLISION_DETAILS + 2).map(|i| &*Box::leak(format!("id-{i:02}").into_boxed_str())).collect();
+        let a = seg(0, &ids.iter().map(|id| (*id, "bob@x", "2024-01-02T00:00:00Z", None)).collect::<Vec<_>>());
+        let b = seg(1, &ids.iter().map(|id| (*id, "eve@x", "2024-01-02T00:00:00Z", None)).collect::<Vec<_>>());
+        let (t, stats) = SignInTable::merge(vec![a, b]).unwrap();
+        assert_eq!(t.len(), 2 * ids.len());
+        assert_eq!(stats.collisions.len(), MAX_COLLISION_DETAILS + 1);
+        assert!(stats.collisions[0].1.contains("request id id-00"));
+        assert_eq!(stats.collisions[MAX_COLLISION_DETAILS].1, "... and 2 more request-id collision(s) in this file");
+    }
+
+    #[test]
     fn dedups_sorts_and_partitions() {
         let a = seg(0, &[("ID-1", "bob@x", "2024-01-02T00:00:00Z", None), ("id-2", "alice@x", "2024-01-03T00:00:00Z", None)]);
         let b = seg(1, &[("id-1", "bob@x", "2024-01-02T00:00:00Z", Some("1.2.3.4")), ("id-3", "alice@x", "2024-01-01T00:00:00Z", None)]);
