@@ -97,7 +97,7 @@ fn jsonl_lines_carry_the_mandatory_fields_and_finding_tags() {
     let mut findings = 0;
     for line in text.lines() {
         let v: Value = serde_json::from_str(line).unwrap();
-        for key in ["message", "datetime", "timestamp", "timestamp_desc", "user", "source_file", "source_position"] {
+        for key in ["message", "datetime", "timestamp", "timestamp_desc", "user", "source_file", "source_offset", "source_record"] {
             assert!(v.get(key).is_some(), "{key} missing in {line}");
         }
         if v["timestamp_desc"] == "Finding" {

@@ -12,6 +12,7 @@
 //! the same window and event types (whatever `--user` selects: a spray is seen across accounts);
 //! each user's audit then adds its part in what they found before risks are chained.
 
+pub mod coverage;
 pub mod score;
 
 use std::collections::BTreeSet;
@@ -144,10 +145,7 @@ impl AuditResult {
 
 /// Run the audit over a normalized table.
 pub fn audit(table: &SignInTable, cfg: &AuditConfig) -> AuditResult {
-    let latest = crate::model::table::time_span(&table.batch).ok().flatten().map(|s| s.1).unwrap_or(0);
-    let as_of = cfg.as_of.unwrap_or(latest);
-    let analysis_start = as_of - cfg.days as i64 * DAY;
-    let baseline_start = analysis_start - cfg.baseline_days as i64 * DAY;
+    let (as_of, analysis_start, baseline_start) = bounds(table, cfg);
     let mut event_types = vec![EventType::Interactive.as_str()];
     if cfg.include_non_interactive {
         event_types.push(EventType::NonInteractive.as_str());
@@ -208,6 +206,14 @@ struct Env<'a> {
     geo: &'a Geo,
     net: &'a Enrichment,
     verdicts: &'a Verdicts,
+}
+
+/// The as-of time, and the starts of the analysis and baseline windows.
+fn bounds(table: &SignInTable, cfg: &AuditConfig) -> (i64, i64, i64) {
+    let latest = crate::model::table::time_span(&table.batch).ok().flatten().map(|s| s.1).unwrap_or(0);
+    let as_of = cfg.as_of.unwrap_or(latest);
+    let analysis_start = as_of - cfg.days as i64 * DAY;
+    (as_of, analysis_start, analysis_start - cfg.baseline_days as i64 * DAY)
 }
 
 fn audit_user(

@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 
 use clap::ValueEnum;
 
+use crate::audit::coverage::coverage;
 use crate::audit::{AuditConfig, AuditResult, audit};
 use crate::cli::{AuditArgs, AuditFormat, ScopeArgs};
 use crate::error::{Error, EvidenceError};
@@ -16,6 +17,11 @@ pub fn run(a: &AuditArgs, out: &mut dyn Write) -> Result<u8, Error> {
     let cfg = config(&a.scope)?;
     let mut status = super::status(&a.evidence, a.quiet);
     let ingested = super::load(&a.evidence, &status)?;
+    // An audit that looks at nothing must never read as clean, not even with -q.
+    let covered = coverage(&ingested.table, &cfg);
+    if let Some(e) = covered.nothing_analysed(&ingested.table, &cfg) {
+        return Err(Error::Usage(e));
+    }
     status.stage(format!("auditing {} principal(s)", ingested.table.users.len()));
     let result = super::with_threads(a.scope.concurrency, || audit(&ingested.table, &cfg))?;
     let code = result.exit_code();
@@ -23,7 +29,7 @@ pub fn run(a: &AuditArgs, out: &mut dyn Write) -> Result<u8, Error> {
     if a.quiet {
         return Ok(code);
     }
-    let report = AuditReport::new(&ingested, &result);
+    let report = AuditReport::new(&ingested, &result, &covered);
     let written = match if a.json { AuditFormat::Json } else { a.output } {
         AuditFormat::Json => write_json(&report, out),
         AuditFormat::Jsonl => write_jsonl(&report, out),

@@ -70,11 +70,29 @@ impl Risk {
     }
 }
 
-/// Where a sign-in came from in the evidence.
+/// Where a sign-in came from in the evidence: the file, the first byte of the record in it, the
+/// record's 1-based ordinal within the file and, where the format has lines, its line
+/// ([`crate::model::SourceRef`], the numbering every report uses).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Cite {
     pub file: String,
-    pub position: String,
+    pub offset: u64,
+    pub record: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+}
+
+impl Cite {
+    /// The citation of row `i` of a batch: its file and where the record starts in it.
+    pub fn of(rows: &Rows<'_>, i: usize) -> Cite {
+        let (file, at) = rows.source(i);
+        Cite { file: file.to_string(), offset: at.offset, record: at.record, line: at.line }
+    }
+
+    /// `record 7, line 9, byte 1234`.
+    pub fn position(&self) -> String {
+        crate::model::SourceRef { offset: self.offset, record: self.record, line: self.line }.to_string()
+    }
 }
 
 /// One anomaly.
@@ -160,14 +178,7 @@ impl UserContext<'_> {
             risk,
             time: crate::model::time::format_rfc3339(micros),
             sign_in_ids: rows.iter().take(MAX_CITES).map(|&r| self.rows.sign_in_id(r)).collect(),
-            evidence: rows
-                .iter()
-                .take(MAX_CITES)
-                .map(|&r| {
-                    let (file, position) = self.rows.source(r);
-                    Cite { file, position }
-                })
-                .collect(),
+            evidence: rows.iter().take(MAX_CITES).map(|&r| Cite::of(self.rows, r)).collect(),
             summary,
             risk_notes: Vec::new(),
             details,

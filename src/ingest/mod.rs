@@ -71,11 +71,19 @@ pub struct InputReport {
     pub bytes: u64,
     /// For archive members and compressed files: the evidence file they came from and its hash.
     pub container: Option<(String, String)>,
+    /// Records read from this input: every record, whatever became of it. Always
+    /// `sign_ins + rejected + duplicates + not_sign_in`.
+    pub records_in: u64,
     /// Records normalized from this input (duplicates included).
     pub records: u64,
+    /// Normalized records of this input kept in the table (`records - duplicates`).
+    pub sign_ins: u64,
     pub rejected: u64,
-    /// Records of this input dropped because another copy was kept.
+    /// Records of this input dropped because another copy of the same sign-in was kept.
     pub duplicates: u64,
+    /// Records of other logs (audit logs, Graph activity, risk events...), by category: counted,
+    /// never normalized, never rejected.
+    pub not_sign_in: BTreeMap<String, u64>,
     pub first: Option<i64>,
     pub last: Option<i64>,
     pub by_event_type: BTreeMap<String, u64>,
@@ -181,6 +189,12 @@ fn ingest_opened(files: Vec<EvidenceFile>, opts: &IngestOptions) -> Result<Inges
 fn apply_stats(inputs: &mut [InputReport], stats: &MergeStats) {
     for (i, r) in inputs.iter_mut().enumerate() {
         r.duplicates = stats.duplicates.get(&i).copied().unwrap_or(0);
+        r.sign_ins = r.records.saturating_sub(r.duplicates);
+    }
+    for (i, w) in &stats.collisions {
+        if let Some(r) = inputs.get_mut(*i) {
+            r.warnings.push(w.clone());
+        }
     }
 }
 
@@ -222,7 +236,7 @@ fn count_warnings(report: &mut InputReport) {
     }
     if report.lost > 0 {
         report.warnings.push(format!(
-            "{} record(s) have fields the export destroyed (PowerShell type names instead of values); those fields are missing",
+            "{} record(s) have fields the export destroyed (PowerShell type names or numbers out of range instead of values); those fields are missing",
             report.lost
         ));
     }

@@ -11,6 +11,7 @@ use arrow_array::{
 use arrow_schema::ArrowError;
 
 use super::schema::col;
+use super::signin::SourceRef;
 use super::table::column;
 
 /// A dictionary-encoded string column.
@@ -118,7 +119,7 @@ pub struct Rows<'a> {
     asn: &'a PrimitiveArray<UInt32Type>,
     pub source_file: DictCol<'a>,
     source_offset: &'a PrimitiveArray<UInt64Type>,
-    source_index: &'a PrimitiveArray<UInt32Type>,
+    source_record: &'a PrimitiveArray<UInt64Type>,
     source_line: &'a PrimitiveArray<UInt64Type>,
 }
 
@@ -185,7 +186,7 @@ impl<'a> Rows<'a> {
             asn: column(b, col::AUTONOMOUS_SYSTEM_NUMBER)?.as_primitive::<UInt32Type>(),
             source_file: d(col::SOURCE_FILE)?,
             source_offset: column(b, col::SOURCE_OFFSET)?.as_primitive::<UInt64Type>(),
-            source_index: column(b, col::SOURCE_INDEX)?.as_primitive::<UInt32Type>(),
+            source_record: column(b, col::SOURCE_RECORD)?.as_primitive::<UInt64Type>(),
             source_line: column(b, col::SOURCE_LINE)?.as_primitive::<UInt64Type>(),
         })
     }
@@ -255,15 +256,11 @@ impl<'a> Rows<'a> {
         range.filter_map(move |j| self.risk_event_type.get(j))
     }
 
-    /// Where row `i` came from: "file (byte N, record M)" or "file (line N)".
-    pub fn source(&self, i: usize) -> (String, String) {
-        let file = self.source_file.get(i).unwrap_or("").to_string();
-        let pos = if self.source_line.is_null(i) {
-            format!("byte {}, record {}", self.source_offset.value(i), self.source_index.value(i))
-        } else {
-            format!("line {}", self.source_line.value(i))
-        };
-        (file, pos)
+    /// Where row `i` came from: its file and position ([`SourceRef`]).
+    pub fn source(&self, i: usize) -> (&'a str, SourceRef) {
+        let line = if self.source_line.is_null(i) { None } else { Some(self.source_line.value(i)) };
+        let at = SourceRef { offset: self.source_offset.value(i), record: self.source_record.value(i), line };
+        (self.source_file.get(i).unwrap_or(""), at)
     }
 
     /// The request id, or a synthetic `file@position` reference for records that have none.
@@ -271,8 +268,8 @@ impl<'a> Rows<'a> {
         match self.request_id.get(i) {
             Some(id) => id.to_string(),
             None => {
-                let (f, p) = self.source(i);
-                format!("{f}@{p}")
+                let (f, at) = self.source(i);
+                format!("{f}@record {}", at.record)
             }
         }
     }

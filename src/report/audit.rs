@@ -5,8 +5,9 @@
 //! { "tool": {"name","version"},
 //!   "evidence_files": [{"path","sha256","format","records","rejected","duplicates"}],
 //!   "window": {"as_of","days","baseline_days","analysis":{"start","end"},"baseline":{"start","end"},"event_types"},
+//!   "coverage": {"in_window","before_window","after_window","users_outside_window","first","last","other_event_types"},
 //!   "users": [{"user","sign_ins","baseline":{"mode","period","sign_ins","thin"},"risk","findings","note"?}],
-//!   "findings": [{"user","detector","risk","time","sign_in_ids","evidence":[{"file","position"}],
+//!   "findings": [{"user","detector","risk","time","sign_in_ids","evidence":[{"file","offset","record","line"?}],
 //!                 "summary","risk_notes"?,"details"}],
 //!   "warnings": [..] }
 //! ```
@@ -21,6 +22,7 @@ use super::describe::{citation, parse_risk};
 use super::inventory::Tool;
 use super::text::{spreadsheet, terminal};
 use crate::audit::AuditResult;
+use crate::audit::coverage::{Coverage, MAX_NAMED_USERS};
 use crate::detect::{Finding, Risk};
 use crate::error::Error;
 use crate::ingest::Ingested;
@@ -40,13 +42,14 @@ pub struct AuditReport<'a> {
     pub tool: Tool,
     pub evidence_files: Vec<EvidenceFileEntry>,
     pub window: &'a crate::audit::Window,
+    pub coverage: &'a Coverage,
     pub users: &'a [crate::audit::UserResult],
     pub findings: &'a [Finding],
     pub warnings: &'a [String],
 }
 
 impl<'a> AuditReport<'a> {
-    pub fn new(ing: &'a Ingested, result: &'a AuditResult) -> Self {
+    pub fn new(ing: &'a Ingested, result: &'a AuditResult, coverage: &'a Coverage) -> Self {
         AuditReport {
             tool: Tool::current(),
             evidence_files: ing
@@ -62,6 +65,7 @@ impl<'a> AuditReport<'a> {
                 })
                 .collect(),
             window: &result.window,
+            coverage,
             users: &result.users,
             findings: &result.findings,
             warnings: &ing.warnings,
@@ -109,6 +113,24 @@ pub fn write_csv(r: &AuditReport<'_>, out: &mut dyn Write) -> Result<(), Error> 
     Ok(())
 }
 
+/// Where the audited sign-ins fall: inside the window (analysed), before it, after it, and the
+/// users it misses entirely.
+fn write_coverage(c: &Coverage, out: &mut dyn Write) -> Result<(), Error> {
+    writeln!(out, "sign-ins analysed: {} in the window, {} before it, {} after it", c.in_window, c.before_window, c.after_window)?;
+    if !c.users_outside_window.is_empty() {
+        let named: Vec<String> = c.users_outside_window.iter().take(MAX_NAMED_USERS).map(|u| terminal(u).into_owned()).collect();
+        let more = c.users_outside_window.len().saturating_sub(MAX_NAMED_USERS);
+        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+        writeln!(
+            out,
+            "{} user(s) have sign-ins, none in the window (not analysed): {}{more}",
+            c.users_outside_window.len(),
+            named.join(", ")
+        )?;
+    }
+    Ok(())
+}
+
 /// ANSI colour of a risk (only when writing to a terminal).
 fn paint(risk: Risk, text: &str, color: bool) -> String {
     if !color {
@@ -141,6 +163,7 @@ pub fn write_table(r: &AuditReport<'_>, out: &mut dyn Write, color: bool) -> Res
     )?;
     let files: u64 = r.evidence_files.iter().map(|f| f.records).sum();
     writeln!(out, "evidence: {} file(s), {} record(s)", r.evidence_files.len(), files)?;
+    write_coverage(r.coverage, out)?;
     for u in r.users {
         let mine: Vec<&Finding> = r.findings.iter().filter(|f| f.user == u.user).collect();
         if mine.is_empty() && u.note.is_none() {

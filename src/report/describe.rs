@@ -10,20 +10,19 @@ use crate::detect::{Cite, Risk};
 use crate::model::time::{TimeValue, parse_time};
 use crate::model::view::Rows;
 
-/// `file (byte 1234, record 3)` or `file (line 17)`: a citation as one piece of text.
+/// `file (record 3, byte 1234)` or `file (record 3, line 17, byte 1234)`: a citation as one piece of text.
 pub fn citation(c: &Cite) -> String {
     format!("{} ({})", c.file, citation_position(c))
 }
 
 /// The position part of a citation alone (for reports with a column for the file).
-pub fn citation_position(c: &Cite) -> &str {
-    &c.position
+pub fn citation_position(c: &Cite) -> String {
+    c.position()
 }
 
 /// The citation of row `i` of a batch, for sign-ins no finding cites.
 pub fn row_cite(rows: &Rows<'_>, i: usize) -> Cite {
-    let (file, position) = rows.source(i);
-    Cite { file, position }
+    Cite::of(rows, i)
 }
 
 /// "City, State, CC" from whatever parts row `i` has ("" when it has none).
@@ -57,8 +56,8 @@ mod tests {
 
     #[test]
     fn citation_joins_file_and_position() {
-        let c = Cite { file: "samples/graph/page-0001.json".into(), position: "byte 12, record 0".into() };
-        assert_eq!(citation(&c), "samples/graph/page-0001.json (byte 12, record 0)");
+        let c = Cite { file: "samples/graph/page-0001.json".into(), offset: 12, record: 1, line: None };
+        assert_eq!(citation(&c), format!("samples/graph/page-0001.json ({})", c.position()));
     }
 
     #[test]

@@ -18,7 +18,7 @@ use std::io::Write;
 
 use serde_json::Value;
 
-use super::describe::{citation_position, period_micros, place, row_cite};
+use super::describe::{period_micros, place, row_cite};
 use super::text::spreadsheet;
 use crate::audit::AuditResult;
 use crate::detect::Finding;
@@ -29,7 +29,7 @@ use crate::model::view::Rows;
 
 /// The columns, in order. `message`, `datetime` and `timestamp_desc` are Timesketch's mandatory
 /// fields; the rest are extra attributes.
-pub const COLUMNS: [&str; 20] = [
+pub const COLUMNS: [&str; 22] = [
     "message",
     "datetime",
     "timestamp",
@@ -46,7 +46,9 @@ pub const COLUMNS: [&str; 20] = [
     "session_id",
     "event_type",
     "source_file",
-    "source_position",
+    "source_offset",
+    "source_record",
+    "source_line",
     "detector",
     "risk",
     "tag",
@@ -219,7 +221,9 @@ impl<'a> Timeline<'a> {
             Cell::text(r.session_id.get(i)),
             Cell::text(r.event_type.get(i)),
             Cell::text(Some(&cite.file)),
-            Cell::text(Some(citation_position(&cite))),
+            Cell::Int(cite.offset as i64),
+            Cell::Int(cite.record as i64),
+            cite.line.map_or(Cell::Empty, |l| Cell::Int(l as i64)),
             Cell::Empty,
             Cell::Empty,
             tags.map_or(Cell::Empty, Cell::Tags),
@@ -256,7 +260,9 @@ fn finding(f: &Finding) -> Cells {
         Cell::Empty,
         Cell::Empty,
         Cell::text(key.map(|c| c.file.as_str())),
-        Cell::text(key.map(citation_position)),
+        key.map_or(Cell::Empty, |c| Cell::Int(c.offset as i64)),
+        key.map_or(Cell::Empty, |c| Cell::Int(c.record as i64)),
+        key.and_then(|c| c.line).map_or(Cell::Empty, |l| Cell::Int(l as i64)),
         Cell::Text(f.detector.into()),
         Cell::Text(f.risk.as_str().into()),
         Cell::Tags(vec![FINDING_TAG.into(), f.detector.into(), f.risk.as_str().into()]),

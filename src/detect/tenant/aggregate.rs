@@ -95,7 +95,6 @@ impl Aggregate {
                     Some(Credential::Succeeded) => ips.extend(rows.ip.key(i)),
                     Some(Credential::Failed) => {
                         let Some(ip) = rows.ip.get(i) else { continue };
-                        let (file, position) = rows.source(i);
                         let client = if rows.auth_protocol.get(i).is_some_and(|p| p.eq_ignore_ascii_case("ropc")) {
                             Some("ropc".to_string())
                         } else {
@@ -107,7 +106,7 @@ impl Aggregate {
                             principal: u.principal.clone(),
                             sign_in_id: rows.sign_in_id(i),
                             network: network_key(net, ip),
-                            cite: Cite { file, position },
+                            cite: Cite::of(rows, i),
                             client,
                         });
                     }

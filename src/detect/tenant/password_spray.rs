@@ -254,7 +254,7 @@ mod tests {
             principal: who.to_string(),
             sign_in_id: format!("{ip}-{minute}-{who}"),
             network: "AS64506".to_string(),
-            cite: Cite { file: "f".into(), position: "line 1".into() },
+            cite: Cite { file: "f".into(), offset: 0, record: 1, line: Some(1) },
             client: Some("ropc".into()),
         }
     }

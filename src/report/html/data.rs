@@ -258,7 +258,7 @@ impl<'a> Source<'a> {
             s(r.user_agent.get(i)),
             r.error_code(i),
             s(Some(&cite.file)),
-            s(Some(citation_position(&cite))),
+            s(Some(&citation_position(&cite))),
             s(Some(&r.sign_in_id(i))),
             kind,
             -1,
