@@ -2,9 +2,11 @@
 
 use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
+use std::sync::Arc;
 
 use crate::audit::{AuditConfig, audit};
-use crate::cli::{AuditArgs, AuditFormat};
+use crate::cli::{AuditArgs, AuditFormat, EnrichArgs};
+use crate::enrich::{SourcePaths, Sources};
 use crate::error::{Error, EvidenceError};
 use crate::model::time::{TimeValue, parse_time};
 use crate::report::audit::{AuditReport, write_csv, write_json, write_jsonl, write_table};
@@ -35,6 +37,9 @@ pub fn run(a: &AuditArgs, out: &mut dyn Write) -> Result<u8, Error> {
 }
 
 fn config(a: &AuditArgs) -> Result<AuditConfig, Error> {
+    // Databases and lists first: a bad one is a usage error before minutes of ingest.
+    let sources = Arc::new(load_sources(&a.enrich)?);
+    let pivot_from = a.enrich.pivot_from.as_ref().map(|u| u.trim().to_lowercase()).filter(|u| !u.is_empty());
     let mut users: BTreeSet<String> = a.users.iter().map(|u| u.trim().to_lowercase()).filter(|u| !u.is_empty()).collect();
     if let Some(path) = &a.batch {
         let text = std::fs::read_to_string(path).map_err(|e| EvidenceError::Read { path: path.clone(), source: e })?;
@@ -57,13 +62,29 @@ fn config(a: &AuditArgs) -> Result<AuditConfig, Error> {
     if a.days == 0 {
         return Err(Error::Usage("--days must be at least 1".into()));
     }
+    let filtered = !(users.is_empty() && a.batch.is_none() && a.users.is_empty());
+    // The pivot user's findings seed the scope: audit them even when --user names others.
+    users.extend(pivot_from.iter().filter(|_| filtered).cloned());
     Ok(AuditConfig {
-        users: if users.is_empty() && a.batch.is_none() && a.users.is_empty() { None } else { Some(users) },
+        users: if filtered { Some(users) } else { None },
         days: a.days,
         baseline_days: a.baseline_days,
         as_of,
         include_non_interactive: a.include_non_interactive,
         include_service_principal: a.include_service_principal,
         risk_threshold: a.risk_threshold,
+        sources,
+        pivot_from,
     })
+}
+
+/// Read, hash and check every `--geoip-db`, `--asn-db`, `--anonymizer-list` and `--ioc` file.
+fn load_sources(e: &EnrichArgs) -> Result<Sources, Error> {
+    let paths = SourcePaths {
+        geoip_dbs: e.geoip_db.clone(),
+        asn_dbs: e.asn_db.clone(),
+        anonymizer_lists: e.anonymizer_list.clone(),
+        ioc: e.ioc.clone(),
+    };
+    Ok(Sources::load(&paths)?)
 }

@@ -6,6 +6,7 @@
 //! afterwards in [`crate::audit::score`].
 
 pub mod impossible_travel;
+pub mod ioc_match;
 pub mod legacy_protocol;
 pub mod mfa_fatigue;
 pub mod new_device;
@@ -233,6 +234,7 @@ pub const DETECTORS: &[&dyn Detector] = &[
     &new_location::NewLocation,
     &suspicious_user_agent::SuspiciousUserAgent,
     &off_hours::OffHours,
+    &ioc_match::IocMatch,
 ];
 
 /// Shorthand for detail maps.

@@ -2,4 +2,5 @@
 
 pub mod audit;
 pub mod inventory;
+pub mod scope;
 pub mod text;
