@@ -281,6 +281,65 @@ mod tests {
     }
 
     #[test]
+    fn fill_and_locate_in_order() {
+        use std::borrow::Cow;
+
+        use crate::enrich::{Enrichment, IpLocation};
+        use crate::model::{SignIn, TableBuilder};
+        let rec = |ip: &'static str, place: Option<(&'static str, &'static str)>, coords: Option<(f64, f64)>| SignIn {
+            time: crate::model::time::parse_time("2024-03-13T14:00:00Z", 0),
+            user_principal_name: Some(Cow::Borrowed("u@contoso.example")),
+            ip_address: Some(Cow::Borrowed(ip)),
+            country: place.map(|p| Cow::Borrowed(p.0)),
+            city: place.map(|p| Cow::Borrowed(p.1)),
+            latitude: coords.map(|c| c.0),
+            longitude: coords.map(|c| c.1),
+            ..Default::default()
+        };
+        let mut tb = TableBuilder::new("t.json", "graph", 0);
+        for r in [
+            rec("192.0.2.1", Some(("US", "New York")), Some((40.7, -74.0))), // 0: the record's own
+            rec("192.0.2.1", None, None),                                    // 1: placed by row 0
+            rec("203.0.113.9", None, None),                                  // 2: placed by the database
+            rec("198.51.100.7", Some(("FR", "")), None),                     // 3: the database disagrees
+            rec("198.51.100.8", None, None),                                 // 4: nobody knows
+        ] {
+            tb.push(&r).unwrap();
+        }
+        let built = tb.finish().unwrap();
+        let table = crate::model::SignInTable::from_sorted(built.batch).unwrap();
+        let mut net = Enrichment::default();
+        let lagos = IpLocation {
+            country: Some("NG".into()),
+            city: Some("Lagos".into()),
+            latitude: Some(6.5),
+            longitude: Some(3.4),
+            city_level: true,
+            ..Default::default()
+        };
+        net.insert("203.0.113.9", crate::enrich::IpInfo { location: Some(lagos.clone()), ..Default::default() });
+        net.insert("198.51.100.7", crate::enrich::IpInfo { location: Some(lagos), ..Default::default() });
+        let mut geo = Geo::learn(&table, &net);
+        let filled = geo.fill(&table).unwrap().unwrap();
+        let rows = Rows::new(&filled.batch).unwrap();
+        let found: Vec<_> =
+            (0..5).map(|i| (rows.country.get(i), geo.filled(i), geo.locate(&rows, i).map(|l| (l.source, l.precision)))).collect();
+        use LocationSource::*;
+        assert_eq!(
+            found,
+            [
+                (Some("US"), None, Some((Record, Precision::Record))),
+                (Some("US"), Some(FillSource::EvidenceIp), Some((EvidenceCity, Precision::City))),
+                (Some("NG"), Some(FillSource::Database), Some((Database, Precision::City))),
+                (Some("FR"), None, Some((CountryCentroid, Precision::Country))),
+                (None, None, None),
+            ]
+        );
+        assert_eq!(rows.city.get(2), Some("Lagos"));
+        assert_eq!(rows.coordinates(2), None, "coordinates are never filled");
+    }
+
+    #[test]
     fn haversine_new_york_london() {
         let d = distance_km((40.7128, -74.0060), (51.5074, -0.1278));
         assert!((d - 5570.0).abs() < 10.0, "{d}");

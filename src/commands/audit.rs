@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::audit::{AuditConfig, audit};
 use crate::cli::{AuditArgs, AuditFormat, EnrichArgs};
 use crate::enrich::{SourcePaths, Sources};
-use crate::error::{Error, EvidenceError};
+use crate::error::{EnrichError, Error, EvidenceError};
 use crate::model::time::{TimeValue, parse_time};
 use crate::report::audit::{AuditReport, write_csv, write_json, write_jsonl, write_table};
 
@@ -18,6 +18,14 @@ pub fn run(a: &AuditArgs, out: &mut dyn Write) -> Result<u8, Error> {
     }
     let ingested = super::load(&a.evidence, a.quiet)?;
     let result = super::with_threads(a.concurrency, || audit(&ingested.table, &cfg))?;
+    // A database whose records cannot be decoded is as unusable as one that does not open.
+    if let Some(e) = result.enrichment.lookup_errors.first() {
+        return Err(EnrichError::Invalid {
+            path: e.file.clone().into(),
+            message: format!("{} lookup(s) failed, the database is damaged; first: {}", e.count, e.error),
+        }
+        .into());
+    }
     let code = result.exit_code();
     if a.quiet {
         return Ok(code);

@@ -120,16 +120,24 @@ fn probe(reader: &Reader<Vec<u8>>) -> Result<Layout, String> {
     let keys: BTreeMap<String, IgnoredAny> =
         first.decode().map_err(|e| format!("the records of {db_type:?} are not maps: {e}"))?.unwrap_or_default();
     let has = |k: &str| keys.contains_key(k);
-    if has("autonomous_system_number") {
-        Ok(Layout::Asn)
+    let layout = if has("autonomous_system_number") {
+        Layout::Asn
     } else if has("country_code") {
-        Ok(Layout::Flat)
+        Layout::Flat
     } else if has("country") || has("location") || has("city") || has("registered_country") {
-        Ok(Layout::GeoIp2)
+        Layout::GeoIp2
     } else {
         let names: Vec<&str> = keys.keys().map(String::as_str).collect();
-        Err(format!("database {db_type:?} has neither location nor ASN records (record keys: {})", names.join(", ")))
-    }
+        return Err(format!("database {db_type:?} has neither location nor ASN records (record keys: {})", names.join(", ")));
+    };
+    // Decode the first record as the layout says, so a damaged file is refused now, not mid-audit.
+    let decoded = match layout {
+        Layout::GeoIp2 => first.decode::<geoip2::City<'_>>().map(|_| ()),
+        Layout::Flat => first.decode::<FlatRecord<'_>>().map(|_| ()),
+        Layout::Asn => first.decode::<geoip2::Asn<'_>>().map(|_| ()),
+    };
+    decoded.map_err(|e| format!("the records of {db_type:?} cannot be decoded as the {}: {e}", layout.describe()))?;
+    Ok(layout)
 }
 
 fn non_empty(s: Option<&str>) -> Option<String> {
@@ -199,5 +207,88 @@ impl FlatRecord<'_> {
             latitude: self.latitude.map(|c| c.0),
             longitude: self.longitude.map(|c| c.0),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database of `tests/fixtures/mmdb/` (MaxMind's test files and our synthetic ones).
+    pub(crate) fn fixture(name: &str) -> Mmdb {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mmdb").join(name);
+        Mmdb::open(std::fs::read(&path).unwrap()).unwrap()
+    }
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn maxmind_city_layout() {
+        let db = fixture("GeoIP2-City-Test.mmdb");
+        assert_eq!(db.layout, Layout::GeoIp2);
+        assert!(db.describe().starts_with("GeoIP2-City (MaxMind GeoIP2 location layout, IPv6, built "), "{}", db.describe());
+        let london = db.location(ip("81.2.69.142")).unwrap().unwrap();
+        assert_eq!((london.country.as_deref(), london.city.as_deref(), london.city_level), (Some("GB"), Some("London"), true));
+        assert!((london.latitude.unwrap() - 51.5142).abs() < 0.01, "{london:?}");
+        let linkoping = db.location(ip("89.160.20.128")).unwrap().unwrap();
+        assert_eq!((linkoping.country.as_deref(), linkoping.city.as_deref()), (Some("SE"), Some("Linköping")));
+        assert_eq!(linkoping.state.as_deref(), Some("Östergötland County"));
+        let japan = db.location(ip("2001:218::1")).unwrap().unwrap();
+        assert_eq!((japan.country.as_deref(), japan.city_level), (Some("JP"), false), "country only: {japan:?}");
+        assert_eq!(db.location(ip("8.8.8.8")).unwrap(), None, "an unknown address is not an error");
+        assert_eq!(db.asn(ip("81.2.69.142")).unwrap(), None, "a city database has no ASN");
+    }
+
+    #[test]
+    fn maxmind_asn_layout() {
+        let db = fixture("GeoLite2-ASN-Test.mmdb");
+        assert_eq!(db.layout, Layout::Asn);
+        assert_eq!(db.asn(ip("1.128.0.0")).unwrap(), Some((1221, Some("Telstra Pty Ltd".to_string()))));
+        assert_eq!(db.asn(ip("89.160.20.128")).unwrap(), Some((29518, Some("Bredband2 AB".to_string()))));
+        assert_eq!(db.asn(ip("149.101.100.0")).unwrap(), Some((6167, Some("CELLCO-PART".to_string()))));
+        assert_eq!(db.asn(ip("216.160.83.56")).unwrap(), Some((209, None)));
+        assert_eq!(db.asn(ip("8.8.8.8")).unwrap(), None);
+        assert_eq!(db.location(ip("1.128.0.0")).unwrap(), None);
+    }
+
+    #[test]
+    fn ip_location_db_flat_layout_with_f32_coordinates() {
+        let v4 = fixture("iplocdb-city-ipv4.mmdb");
+        assert_eq!(v4.layout, Layout::Flat);
+        assert!(v4.describe().starts_with("city ipv4 (ip-location-db flat location layout, IPv4, built 2026-01-01)"), "{}", v4.describe());
+        let lagos = v4.location(ip("203.0.113.9")).unwrap().unwrap();
+        assert_eq!(
+            lagos,
+            IpLocation {
+                city: Some("Lagos".into()),
+                state: Some("Lagos".into()),
+                country: Some("NG".into()),
+                latitude: Some(6.5244),
+                longitude: Some(3.3792),
+                city_level: true,
+            },
+            "f32 coordinates read back as their decimal value"
+        );
+        let us = v4.location(ip("198.51.100.1")).unwrap().unwrap();
+        assert_eq!((us.country.as_deref(), us.city, us.city_level), (Some("US"), None, false), "empty strings are absent values");
+        assert_eq!(v4.location(ip("2001:db8:66::1")).unwrap(), None, "an IPv4 file does not hold IPv6 addresses");
+        let v6 = fixture("iplocdb-city-ipv6.mmdb");
+        assert_eq!(v6.location(ip("2001:db8:66::1")).unwrap().unwrap().country.as_deref(), Some("NG"));
+        assert_eq!(v6.location(ip("203.0.113.9")).unwrap(), None, "ip-location-db's IPv6 file has no IPv4 subtree");
+    }
+
+    #[test]
+    fn damaged_and_foreign_files_are_refused() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mmdb");
+        // Its first record decodes; most others do not: a lookup error, not "unknown address".
+        let broken = Mmdb::open(std::fs::read(dir.join("GeoIP2-City-Test-Broken-Double-Format.mmdb")).unwrap()).unwrap();
+        let err = broken.location(ip("81.2.69.142")).unwrap_err().to_string();
+        assert!(err.contains("double of size"), "{err}");
+        let text = Mmdb::open(std::fs::read(dir.join("asn-ipv4.csv")).unwrap()).unwrap_err();
+        assert!(text.starts_with("not a valid MaxMind DB file"), "{text}");
+        assert!(!looks_like_mmdb(b"192.0.2.0,192.0.2.255,64496,X\n"));
+        assert!(looks_like_mmdb(&std::fs::read(dir.join("GeoLite2-ASN-Test.mmdb")).unwrap()));
     }
 }

@@ -316,3 +316,47 @@ impl Enrichment {
         self.by_ip.is_empty()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+    use crate::model::{SignIn, TableBuilder};
+
+    fn table(rows: &[(&'static str, Option<u32>)]) -> SignInTable {
+        let mut tb = TableBuilder::new("t.json", "graph", 0);
+        for &(ip, asn) in rows {
+            tb.push(&SignIn {
+                time: crate::model::time::parse_time("2024-03-13T14:00:00Z", 0),
+                user_principal_name: Some(Cow::Borrowed("u@contoso.example")),
+                ip_address: Some(Cow::Borrowed(ip)),
+                autonomous_system_number: asn,
+                user_agent: Some(Cow::Borrowed("python-requests/2.31")),
+                ..Default::default()
+            })
+            .unwrap();
+        }
+        SignInTable::from_sorted(tb.finish().unwrap().batch).unwrap()
+    }
+
+    #[test]
+    fn classes_by_precedence_and_ioc_matches() {
+        let mut sources = Sources::default();
+        // The examiner's VPN egress inside Microsoft's AS8075, and a hosting ASN of their own.
+        sources.nets.add_text("vpn:192.0.2.0/28\nhosting:AS64500\n", NetClass::Anonymizer).unwrap();
+        sources.ioc = Some(ioc::IocList::parse("AS14061\nua:python\n").unwrap());
+        let t =
+            table(&[("192.0.2.1", Some(8075)), ("192.0.2.99", Some(8075)), ("198.51.100.1", Some(64500)), ("203.0.113.1", Some(14061))]);
+        let net = Enrichment::build(&t, &Arc::new(sources));
+        assert_eq!(net.class("192.0.2.1"), Some(NetClass::Vpn), "an address entry beats the built-in ASN list");
+        assert_eq!(net.class("192.0.2.99"), Some(NetClass::Microsoft));
+        assert_eq!(net.class("198.51.100.1"), Some(NetClass::Hosting));
+        assert_eq!(net.info("203.0.113.1").and_then(|i| i.org.as_deref()), Some("DigitalOcean, LLC"));
+        assert_eq!(net.distinct_ips, 4);
+        let rows = Rows::new(&t.batch).unwrap();
+        assert_eq!(net.ioc_matches(&rows, 3), [0, 1]);
+        assert_eq!(net.ioc_matches(&rows, 0), [1]);
+        assert_eq!(net.row_asn(&rows, 2), Some(64500));
+    }
+}

@@ -9,10 +9,11 @@
 
 use std::io::Write;
 
+use serde::Serialize;
 use serde_json::json;
 
 use super::text::terminal;
-use crate::audit::scope::{Scope, ScopeAccount};
+use crate::audit::scope::{Scope, ScopeAccount, ScopeMode};
 use crate::enrich::report::EnrichmentSummary;
 use crate::error::{Error, OutputError};
 
@@ -38,8 +39,8 @@ pub fn write_table(s: &Scope, out: &mut dyn Write) -> Result<(), Error> {
         out,
         "scope of compromise ({} {}): {} account(s) touched {} of {} indicator(s)",
         match s.mode {
-            crate::audit::scope::ScopeMode::Ioc => "--ioc",
-            crate::audit::scope::ScopeMode::Pivot => "--pivot-from",
+            ScopeMode::Ioc => "--ioc",
+            ScopeMode::Pivot => "--pivot-from",
         },
         terminal(&s.source),
         s.accounts.len(),
@@ -70,10 +71,18 @@ pub fn write_table(s: &Scope, out: &mut dyn Write) -> Result<(), Error> {
     Ok(())
 }
 
+/// One JSONL line of the scope (fields in this order).
+#[derive(Serialize)]
+struct ScopeLine<'a> {
+    scope_account: &'a ScopeAccount,
+    mode: ScopeMode,
+    source: &'a str,
+}
+
 pub fn write_jsonl(s: &Scope, out: &mut dyn Write) -> Result<(), Error> {
     for a in &s.accounts {
-        serde_json::to_writer(&mut *out, &json!({"scope_account": a, "mode": s.mode, "source": s.source}))
-            .map_err(|e| Error::Output(e.into()))?;
+        let line = ScopeLine { scope_account: a, mode: s.mode, source: &s.source };
+        serde_json::to_writer(&mut *out, &line).map_err(|e| Error::Output(e.into()))?;
         writeln!(out)?;
     }
     Ok(())
