@@ -204,8 +204,8 @@ fn a_record_and_a_database_that_disagree_are_both_kept() {
     assert_eq!(f["details"]["country"], "BR", "the record's country is the one judged");
     let e = &f["details"]["enrichment"];
     assert_eq!(e["location_source"], "record");
-    assert_eq!(e["record_place"]["country"], "BR");
-    assert_eq!(e["database_place"]["country"], "NG");
+    assert_eq!(e["record_place"], "Sao Paulo, Sao Paulo, BR");
+    assert_eq!(e["database_place"], "Lagos, Lagos, NG");
     assert_eq!(
         (e["asn"].as_u64(), e["database_asn"].as_u64()),
         (Some(64511), Some(14061)),
@@ -391,4 +391,22 @@ fn a_pivot_whose_only_shared_address_is_the_office_pulls_nobody_in() {
     );
     assert!(excluded.iter().any(|e| e.0 == "AS64496"), "{excluded:?}");
     assert!(excluded.iter().any(|e| e.0 == CHROME), "{excluded:?}");
+}
+
+#[test]
+fn enrichment_and_scope_do_not_depend_on_threads() {
+    let dir = evidence(&tenant());
+    let iocs = tempfile::tempdir().unwrap();
+    let list = write(iocs.path(), "iocs.txt", "203.0.113.50\nua:python\nAS64496\n");
+    let d = dir.path().display().to_string();
+    let mut base: Vec<String> = ["audit", d.as_str(), "-o", "json", "--ioc", list.as_str()].map(String::from).to_vec();
+    base.extend(databases());
+    let output = |extra: &[&str]| {
+        let mut args: Vec<&str> = base.iter().map(String::as_str).collect();
+        args.extend_from_slice(extra);
+        run(&args).stdout
+    };
+    let one = output(&["--threads", "1", "--concurrency", "1"]);
+    assert!(one.len() > 1000);
+    assert!(one == output(&["--threads", "3", "--concurrency", "4"]), "the report differs with the thread count");
 }

@@ -5,9 +5,9 @@
 //!
 //! ```text
 //! "enrichment": {"ip", "asn"?, "org"?, "class"?, "asn_source"?,
-//!                "location_source"?: "record" | "evidence_city" | "database" | "country_centroid",
+//!                "location_source"?: "record" | "evidence_city" | "database" | "country_centroid" | "none",
 //!                "approximate"?, "place_filled_from"?: "evidence_ip" | "database",
-//!                "record_place"?: {..}, "database_place"?: {..}}
+//!                "record_place"?: "City, State, CC", "database_place"?: "City, State, CC"}
 //! ```
 //! Where the record and the database disagree both places are given, and `location_source` says
 //! which one the location-based detectors used (the record's, see [`crate::geo`]).
@@ -18,8 +18,10 @@ use super::{IpLocation, Origin};
 use crate::detect::{Finding, UserContext};
 use crate::geo::{LocationSource, Precision};
 
+/// A place as one line, `City, State, CC` (the portal CSV's `Location` form), empty parts left out.
 fn place(country: Option<&str>, state: Option<&str>, city: Option<&str>) -> Value {
-    json!({"country": country, "state": state, "city": city})
+    let parts: Vec<&str> = [city, state, country].into_iter().flatten().filter(|p| !p.is_empty()).collect();
+    Value::String(parts.join(", "))
 }
 
 fn db_place(l: &IpLocation) -> Value {
@@ -36,13 +38,15 @@ pub fn detail(cx: &UserContext<'_>, offset: usize, i: usize) -> Option<Value> {
     if let Some(info) =
         info.filter(|x| x.class.is_some() || x.org.is_some() || x.asn_source == Some(Origin::Database) || x.database_asn.is_some())
     {
-        d.insert("asn".into(), json!(info.asn));
-        d.insert("org".into(), json!(info.org));
-        d.insert("class".into(), json!(info.class.map(|c| c.as_str())));
-        d.insert("asn_source".into(), json!(info.asn_source));
-        if let Some(other) = info.database_asn {
-            d.insert("database_asn".into(), json!(other));
-        }
+        // Only what is known: a finding can be one of hundreds of thousands.
+        let known = [
+            ("asn", info.asn.map(|a| json!(a))),
+            ("org", info.org.as_ref().map(|o| json!(o))),
+            ("class", info.class.map(|c| json!(c.as_str()))),
+            ("asn_source", info.asn_source.map(|o| json!(o))),
+            ("database_asn", info.database_asn.map(|a| json!(a))),
+        ];
+        d.extend(known.into_iter().filter_map(|(k, v)| Some((k.to_string(), v?))));
     }
     let filled = cx.geo.filled(offset + i);
     let located = cx.geo.locate(r, i);
@@ -50,7 +54,7 @@ pub fn detail(cx: &UserContext<'_>, offset: usize, i: usize) -> Option<Value> {
     let disagree = filled.is_none()
         && db.is_some_and(|l| l.country.is_some() && r.country.get(i).is_some() && l.country.as_deref() != r.country.get(i));
     if filled.is_some() || disagree || located.is_some_and(|l| l.source != LocationSource::Record) {
-        d.insert("location_source".into(), json!(located.map(|l| l.source.as_str())));
+        d.insert("location_source".into(), json!(located.map_or("none", |l| l.source.as_str())));
         d.insert("approximate".into(), json!(located.is_none_or(|l| l.precision == Precision::Country)));
         if let Some(f) = filled {
             d.insert("place_filled_from".into(), json!(f.as_str()));

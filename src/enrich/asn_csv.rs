@@ -34,9 +34,15 @@ impl AsnRanges {
         let mut out = AsnRanges::default();
         let mut org_ids: HashMap<String, u32> = HashMap::new();
         let mut rd = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
-        for (k, rec) in rd.records().enumerate() {
-            let line = rec.as_ref().ok().and_then(|r| r.position()).map_or(k + 1, |p| p.line() as usize);
-            let rec = rec.map_err(|e| (line, e.to_string()))?;
+        // One record reused for every line: the files have half a million of them.
+        let mut rec = csv::StringRecord::new();
+        loop {
+            let line = rd.position().line() as usize;
+            match rd.read_record(&mut rec) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => return Err((line, e.to_string())),
+            }
             if rec.iter().all(|f| f.trim().is_empty()) {
                 continue;
             }
@@ -49,11 +55,15 @@ impl AsnRanges {
                 return Err(bad("the range ends before it starts or mixes IPv4 and IPv6"));
             }
             let org = rec.get(3).map(str::trim).unwrap_or("");
-            let next = org_ids.len() as u32;
-            let id = *org_ids.entry(org.to_string()).or_insert(next);
-            if id == next {
-                out.orgs.push(org.to_string());
-            }
+            let id = match org_ids.get(org) {
+                Some(&id) => id,
+                None => {
+                    let id = out.orgs.len() as u32;
+                    org_ids.insert(org.to_string(), id);
+                    out.orgs.push(org.to_string());
+                    id
+                }
+            };
             if s6 {
                 out.v6.push((start, end, asn, id));
             } else {

@@ -79,18 +79,21 @@ fn read(role: &'static str, path: &Path) -> Result<(Vec<u8>, InputFile), EnrichE
 }
 
 /// Text of a list file: UTF-8 (a byte-order mark skipped) or UTF-16 with a byte-order mark, as
-/// Notepad and PowerShell 5.1 write them.
-fn text(path: &Path, bytes: &[u8]) -> Result<String, EnrichError> {
-    let utf16 = |le: bool| {
-        let units =
-            bytes[2..].chunks_exact(2).map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) });
+/// Notepad and PowerShell 5.1 write them. UTF-8 is taken over without a copy.
+fn text(path: &Path, mut bytes: Vec<u8>) -> Result<String, EnrichError> {
+    let utf16 = |b: &[u8], le: bool| {
+        let units = b[2..].chunks_exact(2).map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) });
         char::decode_utf16(units).collect::<Result<String, _>>().ok()
     };
-    let decoded = match bytes {
-        [0xEF, 0xBB, 0xBF, rest @ ..] => std::str::from_utf8(rest).ok().map(str::to_string),
-        [0xFF, 0xFE, ..] => utf16(true),
-        [0xFE, 0xFF, ..] => utf16(false),
-        _ => std::str::from_utf8(bytes).ok().map(str::to_string),
+    let decoded = match bytes.as_slice() {
+        [0xFF, 0xFE, ..] => utf16(&bytes, true),
+        [0xFE, 0xFF, ..] => utf16(&bytes, false),
+        _ => {
+            if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+                bytes.drain(..3);
+            }
+            String::from_utf8(bytes).ok()
+        }
     };
     decoded.ok_or_else(|| EnrichError::Invalid {
         path: path.to_path_buf(),
@@ -133,7 +136,7 @@ impl Sources {
                 file.kind = db.describe();
                 AsnSource::Mmdb(db)
             } else {
-                let t = AsnRanges::parse(&text(path, &bytes)?).map_err(line_error(path))?;
+                let t = AsnRanges::parse(&text(path, bytes)?).map_err(line_error(path))?;
                 if t.is_empty() {
                     return Err(invalid(path, "holds no ASN range"));
                 }
@@ -147,13 +150,13 @@ impl Sources {
             let (class, name) = split_class(spec);
             let path = Path::new(name);
             let (bytes, mut file) = read("anonymizer_list", path)?;
-            let n = s.nets.add_text(&text(path, &bytes)?, class).map_err(line_error(path))?;
+            let n = s.nets.add_text(&text(path, bytes)?, class).map_err(line_error(path))?;
             file.kind = format!("network list, {n} entr{} (default class {})", if n == 1 { "y" } else { "ies" }, class.as_str());
             s.files.push(file);
         }
         if let Some(path) = &p.ioc {
             let (bytes, mut file) = read("ioc", path)?;
-            let list = IocList::parse(&text(path, &bytes)?).map_err(line_error(path))?;
+            let list = IocList::parse(&text(path, bytes)?).map_err(line_error(path))?;
             file.kind = format!("IOC list, {} indicator(s), {} line(s) skipped", list.iocs.len(), list.skipped.len());
             for (line, what) in &list.skipped {
                 s.warnings.push(format!(
@@ -199,8 +202,8 @@ mod tests {
     #[test]
     fn text_encodings() {
         let p = Path::new("x");
-        assert_eq!(text(p, b"\xEF\xBB\xBFAS1\n").unwrap(), "AS1\n");
-        assert_eq!(text(p, b"\xFF\xFEA\0S\x001\0").unwrap(), "AS1");
-        assert!(text(p, b"\xC0\xAF").is_err());
+        assert_eq!(text(p, b"\xEF\xBB\xBFAS1\n".to_vec()).unwrap(), "AS1\n");
+        assert_eq!(text(p, b"\xFF\xFEA\0S\x001\0".to_vec()).unwrap(), "AS1");
+        assert!(text(p, b"\xC0\xAF".to_vec()).is_err());
     }
 }
