@@ -16,6 +16,7 @@ use common::*;
 use serde_json::{Value, json};
 
 const CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+const CHROME_NEXT: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/132.0.0.0 Safari/537.36";
 const AZURE_PORTAL: &str = "c44b4083-3bb0-49c1-b47d-974e53cbdf3c";
 const OUTLOOK: &str = "9199bf20-a13f-4107-85dc-02114787ef48";
 
@@ -279,6 +280,8 @@ fn tenant() -> Vec<Rec> {
     // frank flies nowhere: his laptop at the office, then a sign-in from Sao Paulo 30 minutes later.
     let mut far = at("frank@contoso.example", 30, 10, 0, "198.51.100.99", Some(SAO_PAULO), Some(64499));
     far.app = AZURE_PORTAL;
+    // The browser updated since the baseline: still the common browser, not an indicator.
+    far.ua = CHROME_NEXT;
     recs.push(at("frank@contoso.example", 30, 9, 30, "192.0.2.10", Some(NEW_YORK), Some(64496)));
     recs.push(far);
     recs
@@ -391,6 +394,7 @@ fn a_pivot_whose_only_shared_address_is_the_office_pulls_nobody_in() {
     );
     assert!(excluded.iter().any(|e| e.0 == "AS64496"), "{excluded:?}");
     assert!(excluded.iter().any(|e| e.0 == CHROME), "{excluded:?}");
+    assert!(excluded.iter().any(|e| e.0 == CHROME_NEXT), "a browser update is the same browser: {excluded:?}");
 }
 
 #[test]

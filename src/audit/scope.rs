@@ -10,8 +10,10 @@
 //!   - a private or loopback address (an on-premises hop, not the attacker's), or
 //!   - normal for an account: used in a successful sign-in of the baseline period of any account,
 //!     the pivot user's own included (the office NAT, a VPN egress, the common browser, the user's
-//!     home network). The baseline is what the whole audit takes as normal; an attacker who was
-//!     already in during the baseline is outside what any baseline-based tool can separate.
+//!     home network); user agents are compared without their version numbers, as the baseline
+//!     compares browsers, so a browser update after the baseline is still the common browser. The
+//!     baseline is what the whole audit takes as normal; an attacker who was already in during the
+//!     baseline is outside what any baseline-based tool can separate.
 //!
 //! [`Scope`] is a public, serializable type so every report format (and an HTML report) renders the
 //! same facts.
@@ -249,6 +251,15 @@ impl Value {
         }
     }
 
+    /// The form compared with what is normal: a user agent without its version numbers, as the
+    /// baseline compares browsers (a browser update is not a new browser).
+    fn normal_form(&self) -> Value {
+        match self {
+            Value::Agent(ua) => Value::Agent(ua.chars().filter(|c| !c.is_ascii_digit() && !matches!(c, '.' | '_')).collect()),
+            v => v.clone(),
+        }
+    }
+
     fn text(&self) -> String {
         match self {
             Value::Ip(s) | Value::Session(s) | Value::Agent(s) => s.clone(),
@@ -274,8 +285,10 @@ fn micros(s: &str) -> Option<i64> {
     }
 }
 
-/// The accounts (sorted) whose successful baseline sign-ins used each of `wanted`.
+/// The accounts (sorted) whose successful baseline sign-ins used each of `wanted`, keyed by
+/// [`Value::normal_form`].
 fn normal_for(input: &ScopeInput<'_>, wanted: &BTreeMap<Value, String>) -> HashMap<Value, BTreeSet<String>> {
+    let wanted: BTreeSet<Value> = wanted.keys().map(Value::normal_form).collect();
     let periods: HashMap<&str, (i64, i64)> = input
         .users
         .iter()
@@ -294,7 +307,7 @@ fn normal_for(input: &ScopeInput<'_>, wanted: &BTreeMap<Value, String>) -> HashM
             let r = Rows::new(&batch).ok()?;
             let mut seen = BTreeSet::new();
             for i in (0..r.len).filter(|&i| r.is_success(i) && r.time(i) >= start && r.time(i) <= end && (input.included)(&r, i)) {
-                seen.extend(values(&r, i, input.net).into_iter().filter(|v| wanted.contains_key(v)));
+                seen.extend(values(&r, i, input.net).iter().map(Value::normal_form).filter(|v| wanted.contains(v)));
             }
             Some(seen.into_iter().map(|v| (v, u.principal.clone())).collect())
         })
@@ -329,7 +342,7 @@ fn exclusion(v: &Value, net: &Enrichment, normal: &HashMap<Value, BTreeSet<Strin
         }
         _ => {}
     }
-    let users = normal.get(v)?;
+    let users = normal.get(&v.normal_form())?;
     let named: Vec<&str> = users.iter().take(3).map(String::as_str).collect();
     Some(format!(
         "normal for {} account(s) ({}{}): used in successful sign-ins of their baseline, so the tenant's own infrastructure",
