@@ -5,11 +5,12 @@
 //! whose ASN carries both home broadband and mobile traffic (Telstra AS1221, Vodafone DE AS3209) is
 //! left out rather than guessed. Examiners extend or override it with `--anonymizer-list`.
 //!
-//! Sources: the registry record of each ASN (RIR and the holder's name). Every holder name below was
-//! checked against the RouteViews / DB-IP ASN data (`@ip-location-db/asn`, 2026-06-17); the hosting
-//! ASNs also appear in the suspicious-ASN list of Elastic's Entra ID device-registration rules
-//! (elastic/detection-rules, `rules/integrations/azure/`) or in the ASN blacklist of
-//! LETHAL-FORENSICS/Microsoft-Analyzer-Suite.
+//! Sources: `source` names the registry record of each ASN (RIR, AS number, registered holder) and,
+//! where there is one, the operator's documentation or the peer rule that lists it. `org` is the
+//! holder name as the RouteViews / DB-IP ASN data publish it (`@ip-location-db/asn`, 2026-06-17), so
+//! it matches what `--asn-db` reports for the same ASN. Several hosting ASNs also appear in the
+//! suspicious-ASN list of Elastic's Entra ID device-registration rules (elastic/detection-rules,
+//! `rules/integrations/azure/`) or the ASN blacklist of LETHAL-FORENSICS/Microsoft-Analyzer-Suite.
 
 use super::NetClass;
 
@@ -40,7 +41,7 @@ use NetClass::{Hosting, Microsoft, MobileCarrier, Vpn};
 /// VPN: privacy relays and security proxies that hide where the user is.
 pub static KNOWN_ASNS: &[KnownAsn] = &[
     known(3598, Microsoft, "Microsoft Corporation", "ARIN AS3598 (Microsoft Corporation)"),
-    known(6167, MobileCarrier, "Verizon Wireless", "ARIN AS6167 (Cellco Partnership DBA Verizon Wireless)"),
+    known(6167, MobileCarrier, "Verizon Business", "ARIN AS6167 (Cellco Partnership DBA Verizon Wireless)"),
     known(8068, Microsoft, "Microsoft Corporation", "ARIN AS8068 (Microsoft Corporation)"),
     known(8069, Microsoft, "Microsoft Corporation", "ARIN AS8069 (Microsoft Corporation)"),
     known(8075, Microsoft, "Microsoft Corporation", "ARIN AS8075 (MICROSOFT-CORP-MSN-AS-BLOCK)"),
@@ -57,25 +58,25 @@ pub static KNOWN_ASNS: &[KnownAsn] = &[
     known(14618, Hosting, "Amazon.com, Inc.", "ARIN AS14618 (Amazon AWS)"),
     known(16276, Hosting, "OVH SAS", "RIPE AS16276 (OVH)"),
     known(16509, Hosting, "Amazon.com, Inc.", "ARIN AS16509 (Amazon AWS)"),
-    known(20057, MobileCarrier, "AT&T Mobility", "ARIN AS20057 (AT&T Mobility LLC)"),
-    known(20473, Hosting, "The Constant Company, LLC (Vultr)", "ARIN AS20473 (The Constant Company / Vultr)"),
+    known(20057, MobileCarrier, "AT&T Enterprises, LLC", "ARIN AS20057 (AT&T Mobility LLC)"),
+    known(20473, Hosting, "The Constant Company, LLC", "ARIN AS20473 (The Constant Company / Vultr)"),
     known(21928, MobileCarrier, "T-Mobile USA, Inc.", "ARIN AS21928 (T-Mobile USA)"),
-    known(22394, MobileCarrier, "Verizon Wireless", "ARIN AS22394 (Cellco Partnership DBA Verizon Wireless)"),
+    known(22394, MobileCarrier, "Verizon Business", "ARIN AS22394 (Cellco Partnership DBA Verizon Wireless)"),
     known(24940, Hosting, "Hetzner Online GmbH", "RIPE AS24940 (Hetzner Online)"),
     known(31898, Hosting, "Oracle Corporation", "ARIN AS31898 (Oracle Cloud Infrastructure)"),
     known(45102, Hosting, "Alibaba (US) Technology Co., Ltd.", "APNIC AS45102 (Alibaba Cloud); Elastic Entra ID suspicious-ASN list"),
     known(51167, Hosting, "Contabo GmbH", "RIPE AS51167 (Contabo)"),
     known(60068, Hosting, "Datacamp Limited", "RIPE AS60068 (Datacamp / CDN77): commercial VPN egress"),
     known(60781, Hosting, "LeaseWeb Netherlands B.V.", "RIPE AS60781 (Leaseweb)"),
-    known(62044, Vpn, "Zscaler, Inc.", "RIPE AS62044 (Zscaler): security-proxy egress"),
-    known(63949, Hosting, "Akamai Technologies, Inc. (Linode)", "ARIN AS63949 (Linode, now Akamai)"),
+    known(62044, Vpn, "Zscaler Switzerland GmbH", "RIPE AS62044 (Zscaler): security-proxy egress"),
+    known(63949, Hosting, "Akamai Technologies, Inc.", "ARIN AS63949 (Linode, now Akamai)"),
     known(
         132203,
         Hosting,
         "Shenzhen Tencent Computer Systems Company Limited",
         "APNIC AS132203 (Tencent Cloud); Elastic Entra ID suspicious-ASN list",
     ),
-    known(396982, Hosting, "Google LLC (Google Cloud)", "ARIN AS396982 (Google Cloud Platform)"),
+    known(396982, Hosting, "Google LLC", "ARIN AS396982 (Google Cloud Platform)"),
 ];
 
 fn find(asn: u32) -> Option<&'static KnownAsn> {
