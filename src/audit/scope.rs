@@ -112,7 +112,8 @@ pub fn build(input: &ScopeInput<'_>, pivot_from: Option<&str>) -> Option<Scope> 
         return Some(pivot(input, user));
     }
     let list = input.net.sources().ioc.as_ref()?;
-    let source = input.net.sources().files.iter().find(|f| f.role == "ioc").map_or_else(String::new, |f| f.path.clone());
+    let source =
+        input.net.sources().files.iter().find(|f| f.role == crate::enrich::sources::role::IOC).map_or_else(String::new, |f| f.path.clone());
     let indicators: Vec<(&'static str, String, String)> =
         list.iocs.iter().map(|i| (i.kind.as_str(), i.value.clone(), format!("line {} of the IOC list", i.line))).collect();
     let matcher = |rows: &Rows<'_>, i: usize| input.net.ioc_matches(rows, i);

@@ -14,10 +14,18 @@ use super::lists::{NetList, class_named};
 use super::mmdb::{Layout, Mmdb, looks_like_mmdb};
 use crate::error::EnrichError;
 
+/// The `role` of each kind of input in the report.
+pub mod role {
+    pub const GEOIP_DB: &str = "geoip_db";
+    pub const ASN_DB: &str = "asn_db";
+    pub const ANONYMIZER_LIST: &str = "anonymizer_list";
+    pub const IOC: &str = "ioc";
+}
+
 /// One enrichment input as the report lists it.
 #[derive(Debug, Clone, Serialize)]
 pub struct InputFile {
-    /// `geoip_db`, `asn_db`, `anonymizer_list` or `ioc`.
+    /// One of [`role`].
     pub role: &'static str,
     pub path: String,
     pub sha256: String,
@@ -117,7 +125,7 @@ impl Sources {
     pub fn load(p: &SourcePaths) -> Result<Self, EnrichError> {
         let mut s = Sources::default();
         for path in &p.geoip_dbs {
-            let (bytes, mut file) = read("geoip_db", path)?;
+            let (bytes, mut file) = read(role::GEOIP_DB, path)?;
             let db = open_mmdb(path, bytes)?;
             if db.layout == Layout::Asn {
                 return Err(invalid(path, &format!("{} is an ASN database: give it with --asn-db", db.describe())));
@@ -127,7 +135,7 @@ impl Sources {
             s.files.push(file);
         }
         for path in &p.asn_dbs {
-            let (bytes, mut file) = read("asn_db", path)?;
+            let (bytes, mut file) = read(role::ASN_DB, path)?;
             let source = if looks_like_mmdb(&bytes) {
                 let db = open_mmdb(path, bytes)?;
                 if db.layout != Layout::Asn {
@@ -149,13 +157,13 @@ impl Sources {
         for spec in &p.anonymizer_lists {
             let (class, name) = split_class(spec);
             let path = Path::new(name);
-            let (bytes, mut file) = read("anonymizer_list", path)?;
+            let (bytes, mut file) = read(role::ANONYMIZER_LIST, path)?;
             let n = s.nets.add_text(&text(path, bytes)?, class).map_err(line_error(path))?;
             file.kind = format!("network list, {n} entr{} (default class {})", if n == 1 { "y" } else { "ies" }, class.as_str());
             s.files.push(file);
         }
         if let Some(path) = &p.ioc {
-            let (bytes, mut file) = read("ioc", path)?;
+            let (bytes, mut file) = read(role::IOC, path)?;
             let list = IocList::parse(&text(path, bytes)?).map_err(line_error(path))?;
             file.kind = format!("IOC list, {} indicator(s), {} line(s) skipped", list.iocs.len(), list.skipped.len());
             for (line, what) in &list.skipped {
