@@ -354,3 +354,13 @@ fn the_readme_states_the_caps_the_code_applies() {
         assert!(flat.contains(&phrase.replace('\n', " ")), "README.md does not say {phrase:?}");
     }
 }
+
+#[test]
+fn the_scope_of_a_pivot_is_a_section_and_without_one_there_is_none() {
+    assert!(!samples_page().contains("<section id=\"scope\""), "no --ioc / --pivot-from: no scope section");
+    let html = samples_html(&["--pivot-from", "daniel.kim@contoso.example"]);
+    let start = html.find("<section id=\"scope\"").expect("a scope section");
+    let section = &html[start..start + html[start..].find("</section>").unwrap()];
+    assert!(section.contains("daniel.kim@contoso.example (pivot)"), "{section}");
+    assert!(section.contains("<th>first contact</th>") || section.contains("first contact"), "{section}");
+}

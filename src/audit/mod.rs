@@ -13,9 +13,11 @@
 //! each user's audit then adds its part in what they found before risks are chained.
 
 pub mod coverage;
+pub mod scope;
 pub mod score;
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -23,7 +25,8 @@ use serde::Serialize;
 use crate::baseline::{BaselineMode, MIN_BASELINE_SIGN_INS, UserBaseline};
 use crate::detect::tenant::{self, Scope, Verdicts};
 use crate::detect::{DETECTORS, Finding, Risk, UserContext};
-use crate::enrich::Enrichment;
+use crate::enrich::report::EnrichmentSummary;
+use crate::enrich::{Enrichment, Sources};
 use crate::geo::Geo;
 use crate::model::time::format_rfc3339;
 use crate::model::view::Rows;
@@ -42,6 +45,10 @@ pub struct AuditConfig {
     pub include_non_interactive: bool,
     pub include_service_principal: bool,
     pub risk_threshold: Risk,
+    /// GeoIP/ASN databases, network lists and IOCs (`--geoip-db`, `--asn-db`, `--anonymizer-list`, `--ioc`).
+    pub sources: Arc<Sources>,
+    /// `--pivot-from`: the principal (lowercased) whose high-risk findings seed the scope.
+    pub pivot_from: Option<String>,
 }
 
 impl Default for AuditConfig {
@@ -54,6 +61,8 @@ impl Default for AuditConfig {
             include_non_interactive: false,
             include_service_principal: false,
             risk_threshold: Risk::Low,
+            sources: Arc::default(),
+            pivot_from: None,
         }
     }
 }
@@ -130,6 +139,13 @@ pub struct AuditResult {
     pub window: Window,
     pub users: Vec<UserResult>,
     pub findings: Vec<Finding>,
+    /// What the GeoIP/ASN enrichment knew, and what a database would sharpen.
+    pub enrichment: EnrichmentSummary,
+    /// Accounts that touched the `--ioc` indicators or the `--pivot-from` user's attacker.
+    pub scope: Option<scope::Scope>,
+    /// The lookups themselves, for reports that place sign-ins (the HTML map).
+    #[serde(skip)]
+    pub net: std::sync::Arc<Enrichment>,
 }
 
 impl AuditResult {
@@ -161,8 +177,11 @@ pub fn audit(table: &SignInTable, cfg: &AuditConfig) -> AuditResult {
         baseline: period(baseline_start, analysis_start),
         event_types,
     };
-    let geo = Geo::learn(table);
-    let net = Enrichment::from_records(table);
+    let net = Enrichment::build(table, &cfg.sources);
+    let mut geo = Geo::learn(table, &net);
+    // Records that lost their place get the one other records or the database give their address.
+    let filled = geo.fill(table).ok().flatten();
+    let table = filled.as_ref().unwrap_or(table);
     let includes = |e: Option<&str>| cfg.includes(e);
     let verdicts = tenant::run(table, &Scope { start: analysis_start, end: as_of, includes: &includes }, &net);
     let selected: Vec<&UserRange> = table.users.iter().filter(|u| cfg.users.as_ref().is_none_or(|s| s.contains(&u.principal))).collect();
@@ -197,7 +216,15 @@ pub fn audit(table: &SignInTable, cfg: &AuditConfig) -> AuditResult {
         users.sort_by(|a, b| a.user.cmp(&b.user));
     }
     findings.sort_by(|a, b| (&a.user, a.micros, a.detector, &a.sign_in_ids).cmp(&(&b.user, b.micros, b.detector, &b.sign_in_ids)));
-    AuditResult { window, users, findings }
+    let in_window = |r: &Rows<'_>, i: usize| r.time(i) > analysis_start && r.time(i) <= as_of;
+    let included = |r: &Rows<'_>, i: usize| cfg.includes(r.event_type.get(i));
+    let selected = |r: &Rows<'_>, i: usize| cfg.users.as_ref().is_none_or(|s| r.principal.get(i).is_some_and(|p| s.contains(p)));
+    let analysed = |r: &Rows<'_>, i: usize| in_window(r, i) && included(r, i) && selected(r, i);
+    let enrichment = crate::enrich::report::summarize(table, &net, &geo, &findings, &analysed);
+    let scope_input =
+        scope::ScopeInput { table, net: &net, users: &users, findings: &findings, in_window: &in_window, included: &included };
+    let scope = scope::build(&scope_input, cfg.pivot_from.as_deref());
+    AuditResult { window, users, findings, enrichment, scope, net: std::sync::Arc::new(net) }
 }
 
 /// What every user's audit shares: where places are, what networks are, what the cross-user pass
@@ -273,6 +300,7 @@ fn audit_user(
     for d in DETECTORS {
         let before = findings.len();
         d.detect(&cx, &mut findings);
+        crate::enrich::annotate::annotate(&cx, u.offset, &mut findings[before..]);
         if d.needs_baseline() && baseline.thin() {
             for f in &mut findings[before..] {
                 f.risk = f.risk.lower();

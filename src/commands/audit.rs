@@ -2,19 +2,21 @@
 
 use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
+use std::sync::Arc;
 
 use clap::ValueEnum;
 
 use crate::audit::coverage::coverage;
 use crate::audit::{AuditConfig, AuditResult, audit};
-use crate::cli::{AuditArgs, AuditFormat, ScopeArgs};
-use crate::error::{Error, EvidenceError};
+use crate::cli::{AuditArgs, AuditFormat, EnrichArgs, ScopeArgs};
+use crate::enrich::{SourcePaths, Sources};
+use crate::error::{EnrichError, Error, EvidenceError};
 use crate::model::time::{TimeValue, parse_time};
 use crate::report::audit::{AuditReport, write_csv, write_json, write_jsonl, write_table};
-use crate::report::html::{HtmlPage, collect};
+use crate::report::html::{HtmlPage, ScopeSection, collect};
 
 pub fn run(a: &AuditArgs, out: &mut dyn Write) -> Result<u8, Error> {
-    let cfg = config(&a.scope)?;
+    let cfg = config(&a.scope, &a.enrich)?;
     let mut status = super::status(&a.evidence, a.quiet);
     let ingested = super::load(&a.evidence, &status)?;
     // An audit that looks at nothing must never read as clean, not even with -q.
@@ -24,6 +26,14 @@ pub fn run(a: &AuditArgs, out: &mut dyn Write) -> Result<u8, Error> {
     }
     status.stage(format!("auditing {} principal(s)", ingested.table.users.len()));
     let result = super::with_threads(a.scope.concurrency, || audit(&ingested.table, &cfg))?;
+    // A database whose records cannot be decoded is as unusable as one that does not open.
+    if let Some(e) = result.enrichment.lookup_errors.first() {
+        return Err(EnrichError::Invalid {
+            path: e.file.clone().into(),
+            message: format!("{} lookup(s) failed, the database is damaged; first: {}", e.count, e.error),
+        }
+        .into());
+    }
     let code = result.exit_code();
     drop(status);
     if a.quiet {
@@ -44,11 +54,15 @@ pub fn run(a: &AuditArgs, out: &mut dyn Write) -> Result<u8, Error> {
     }
 }
 
-/// Validate the scope flags (shared with `timeline`) into audit settings.
-pub fn config(a: &ScopeArgs) -> Result<AuditConfig, Error> {
+/// Validate the scope flags (shared with `timeline`) and load the enrichment sources into audit
+/// settings.
+pub fn config(a: &ScopeArgs, e: &EnrichArgs) -> Result<AuditConfig, Error> {
     if a.concurrency == Some(0) {
         return Err(Error::Usage("--concurrency must be at least 1".into()));
     }
+    // Databases and lists first: a bad one is a usage error before minutes of ingest.
+    let sources = Arc::new(load_sources(e)?);
+    let pivot_from = e.pivot_from.as_ref().map(|u| u.trim().to_lowercase()).filter(|u| !u.is_empty());
     let mut users: BTreeSet<String> = a.users.iter().map(|u| u.trim().to_lowercase()).filter(|u| !u.is_empty()).collect();
     if let Some(path) = &a.batch {
         let text = std::fs::read_to_string(path).map_err(|e| EvidenceError::Read { path: path.clone(), source: e })?;
@@ -71,15 +85,31 @@ pub fn config(a: &ScopeArgs) -> Result<AuditConfig, Error> {
     if a.days == 0 {
         return Err(Error::Usage("--days must be at least 1".into()));
     }
+    let filtered = !(users.is_empty() && a.batch.is_none() && a.users.is_empty());
+    // The pivot user's findings seed the scope: audit them even when --user names others.
+    users.extend(pivot_from.iter().filter(|_| filtered).cloned());
     Ok(AuditConfig {
-        users: if users.is_empty() && a.batch.is_none() && a.users.is_empty() { None } else { Some(users) },
+        users: if filtered { Some(users) } else { None },
         days: a.days,
         baseline_days: a.baseline_days,
         as_of,
         include_non_interactive: a.include_non_interactive,
         include_service_principal: a.include_service_principal,
         risk_threshold: a.risk_threshold,
+        sources,
+        pivot_from,
     })
+}
+
+/// Read, hash and check every `--geoip-db`, `--asn-db`, `--anonymizer-list` and `--ioc` file.
+fn load_sources(e: &EnrichArgs) -> Result<Sources, Error> {
+    let paths = SourcePaths {
+        geoip_dbs: e.geoip_db.clone(),
+        asn_dbs: e.asn_db.clone(),
+        anonymizer_lists: e.anonymizer_list.clone(),
+        ioc: e.ioc.clone(),
+    };
+    Ok(Sources::load(&paths)?)
 }
 
 /// Everything `-o html` shows: the report, the per-file sizes and warnings, the settings as flags,
@@ -90,7 +120,44 @@ fn html_page<'a>(
     result: &AuditResult,
     report: &'a AuditReport<'a>,
 ) -> Result<HtmlPage<'a>, Error> {
-    Ok(HtmlPage { report, inputs: &ingested.inputs, flags: flags(a), data: collect(&ingested.table, result)?, scope: None })
+    let scope = result.scope.as_ref().map(scope_section);
+    Ok(HtmlPage { report, inputs: &ingested.inputs, flags: flags(a), data: collect(&ingested.table, result)?, scope })
+}
+
+/// The scope of compromise as the page's table: one row per account that touched the indicators.
+fn scope_section(s: &crate::audit::scope::Scope) -> ScopeSection {
+    let how = match s.mode {
+        crate::audit::scope::ScopeMode::Ioc => "the indicators of",
+        crate::audit::scope::ScopeMode::Pivot => "the infrastructure of the high-risk findings of",
+    };
+    let touched = s.indicators.iter().filter(|i| i.sign_ins > 0).count();
+    ScopeSection {
+        summary: format!(
+            "{} account(s) signed in from or with {how} {} ({touched} of {} indicator(s) seen).",
+            s.accounts.len(),
+            s.source,
+            s.indicators.len()
+        ),
+        columns: ["account", "first contact", "last contact", "sign-ins", "successes", "failures", "indicators", "IP addresses"]
+            .map(String::from)
+            .to_vec(),
+        rows: s
+            .accounts
+            .iter()
+            .map(|a| {
+                vec![
+                    if a.pivot { format!("{} (pivot)", a.user) } else { a.user.clone() },
+                    a.first_contact.clone(),
+                    a.last_contact.clone(),
+                    a.sign_ins.to_string(),
+                    a.successes.to_string(),
+                    a.failures.to_string(),
+                    a.indicators.join(", "),
+                    a.ips.join(", "),
+                ]
+            })
+            .collect(),
+    }
 }
 
 /// The settings of a run as the flags that give them (defaults included), for the report.
@@ -124,6 +191,12 @@ fn flags(a: &AuditArgs) -> Vec<String> {
     if e.strict {
         f.push("--strict".into());
     }
+    let n = &a.enrich;
+    f.extend(n.geoip_db.iter().map(|p| format!("--geoip-db {}", p.display())));
+    f.extend(n.asn_db.iter().map(|p| format!("--asn-db {}", p.display())));
+    f.extend(n.anonymizer_list.iter().map(|l| format!("--anonymizer-list {l}")));
+    f.extend(n.ioc.iter().map(|p| format!("--ioc {}", p.display())));
+    f.extend(n.pivot_from.iter().map(|u| format!("--pivot-from {u}")));
     f
 }
 

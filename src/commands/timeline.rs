@@ -9,7 +9,7 @@ use crate::report::timeline::{Timeline, write_csv, write_jsonl};
 
 /// Always exit status 0 on success: the timeline is an export, not a verdict.
 pub fn run(a: &TimelineArgs, out: &mut dyn Write) -> Result<u8, Error> {
-    let cfg = super::audit::config(&a.scope)?;
+    let cfg = super::audit::config(&a.scope, &a.enrich)?;
     let mut status = super::status(&a.evidence, false);
     let ingested = super::load(&a.evidence, &status)?;
     status.stage(format!("auditing {} principal(s)", ingested.table.users.len()));

@@ -6,6 +6,7 @@
 //! afterwards in [`crate::audit::score`].
 
 pub mod impossible_travel;
+pub mod ioc_match;
 pub mod legacy_protocol;
 pub mod mfa_fatigue;
 pub mod new_device;
@@ -259,6 +260,7 @@ pub const DETECTORS: &[&dyn Detector] = &[
     &valid_credentials_blocked::ValidCredentialsBlocked,
     &entra_risk::EntraRisk,
     &mfa_sweep::MfaSweep,
+    &ioc_match::IocMatch,
 ];
 
 /// Shorthand for detail maps.

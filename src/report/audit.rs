@@ -9,10 +9,14 @@
 //!   "users": [{"user","sign_ins","baseline":{"mode","period","sign_ins","thin"},"risk","findings","note"?}],
 //!   "findings": [{"user","detector","risk","time","sign_in_ids","evidence":[{"file","offset","record","line"?}],
 //!                 "summary","risk_notes"?,"details"}],
+//!   "enrichment": {..see enrich::report..},
+//!   "scope"?: {"mode","source","indicators":[..],"excluded"?:[..],"accounts":[..],"notes"?:[..]},
 //!   "warnings": [..] }
 //! ```
-//! JSONL: one finding object per line. CSV: one finding per row (cells defused against formula
-//! injection). Table: one block per user, for a person at a terminal (attacker strings escaped).
+//! JSONL: one finding object per line (then one line per account in scope). CSV: one finding per
+//! row (then one `scope` row per account in scope; cells defused against formula injection). Table:
+//! one block per user, for a person at a terminal (attacker strings escaped), then the scope and the
+//! enrichment notes. The scope rendering lives in [`super::scope`].
 
 use std::io::Write;
 
@@ -23,7 +27,9 @@ use super::inventory::Tool;
 use super::text::{spreadsheet, terminal};
 use crate::audit::AuditResult;
 use crate::audit::coverage::{Coverage, MAX_NAMED_USERS};
+use crate::audit::scope::Scope;
 use crate::detect::{Finding, Risk};
+use crate::enrich::report::EnrichmentSummary;
 use crate::error::Error;
 use crate::ingest::Ingested;
 
@@ -45,6 +51,9 @@ pub struct AuditReport<'a> {
     pub coverage: &'a Coverage,
     pub users: &'a [crate::audit::UserResult],
     pub findings: &'a [Finding],
+    pub enrichment: &'a EnrichmentSummary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<&'a Scope>,
     pub warnings: &'a [String],
 }
 
@@ -68,6 +77,8 @@ impl<'a> AuditReport<'a> {
             coverage,
             users: &result.users,
             findings: &result.findings,
+            enrichment: &result.enrichment,
+            scope: result.scope.as_ref(),
             warnings: &ing.warnings,
         }
     }
@@ -83,6 +94,9 @@ pub fn write_jsonl(r: &AuditReport<'_>, out: &mut dyn Write) -> Result<(), Error
     for f in r.findings {
         serde_json::to_writer(&mut *out, f).map_err(|e| Error::Output(e.into()))?;
         writeln!(out)?;
+    }
+    if let Some(s) = r.scope {
+        super::scope::write_jsonl(s, out)?;
     }
     Ok(())
 }
@@ -107,6 +121,9 @@ pub fn write_csv(r: &AuditReport<'_>, out: &mut dyn Write) -> Result<(), Error> 
             f.risk_notes.join("; "),
             details,
         ];
+        w.write_record(cells.iter().map(|c| spreadsheet(c).into_owned())).map_err(super::csv_error)?;
+    }
+    for cells in r.scope.map(super::scope::csv_rows).transpose()?.unwrap_or_default() {
         w.write_record(cells.iter().map(|c| spreadsheet(c).into_owned())).map_err(super::csv_error)?;
     }
     w.flush()?;
@@ -207,9 +224,13 @@ pub fn write_table(r: &AuditReport<'_>, out: &mut dyn Write, color: bool) -> Res
             }
         }
     }
+    if let Some(s) = r.scope {
+        super::scope::write_table(s, out)?;
+    }
     let flagged = r.users.iter().filter(|u| u.risk != "none").count();
     writeln!(out)?;
     writeln!(out, "{} user(s) audited, {} with findings, {} finding(s)", r.users.len(), flagged, r.findings.len())?;
+    super::scope::write_enrichment(r.enrichment, out)?;
     for warning in r.warnings {
         writeln!(out, "warning: {}", terminal(warning))?;
     }

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod describe;
 pub mod html;
 pub mod inventory;
+pub mod scope;
 pub mod text;
 pub mod timeline;
 

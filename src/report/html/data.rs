@@ -311,7 +311,7 @@ pub fn collect(table: &SignInTable, result: &AuditResult) -> Result<Data, Error>
     let mut needed: BTreeSet<usize> = per_user.iter().flat_map(|(d, _)| d.iter().copied()).collect();
     needed.extend(cited.iter().copied());
     let baselines = user_baselines(result, src.baseline_start, src.analysis_start);
-    let geo = Geo::learn(table);
+    let geo = Geo::learn(table, &result.net);
     let mut strings = Strings::new();
     let mut index: HashMap<usize, u32> = HashMap::with_capacity(needed.len());
     let (mut sign_ins, mut located) = (Vec::with_capacity(needed.len()), Vec::with_capacity(needed.len()));
