@@ -41,7 +41,10 @@ const SHAPES: [(&str, &str); 11] = [
 const DAMAGED: &str = "ual/shapes/damaged/UAL-edited-in-excel.csv";
 
 fn categories(entry: &Value) -> BTreeMap<String, u64> {
-    entry["not_sign_in_by_category"].as_object().map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_u64().unwrap_or(0))).collect()).unwrap_or_default()
+    entry["not_sign_in_by_category"]
+        .as_object()
+        .map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_u64().unwrap_or(0))).collect())
+        .unwrap_or_default()
 }
 
 fn n(entry: &Value, key: &str) -> u64 {
@@ -85,7 +88,11 @@ fn a_damaged_export_keeps_what_is_whole() {
     assert!(w.iter().any(|w| w.contains("1 row(s) whose user column names another user") && w.contains("record 1, line 2")), "{w:?}");
     // The AuditData is the record: the edited user column does not move the sign-in to someone else.
     let out = run_ok(&["timeline", "-o", "jsonl", DAMAGED]);
-    let users: BTreeSet<String> = text(&out).lines().filter_map(|l| serde_json::from_str::<Value>(l).ok()).filter_map(|v| v["user"].as_str().map(str::to_string)).collect();
+    let users: BTreeSet<String> = text(&out)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter_map(|v| v["user"].as_str().map(str::to_string))
+        .collect();
     assert!(users.contains("alex.rivera@contoso.example") && !users.iter().any(|u| u.starts_with("someone.else")), "{users:?}");
 }
 
@@ -94,7 +101,11 @@ fn copies_of_one_record_in_several_shapes_are_one_sign_in() {
     let inv = inventory_json(&["ual/shapes"]);
     let t = &inv["totals"];
     // 12 files of 9 records; one sign-in rejected in the damaged file; every other copy of a sign-in dropped.
-    assert_eq!((n(t, "records_in"), n(t, "unique_sign_ins"), n(t, "rejected"), n(t, "duplicates"), n(t, "not_sign_in")), (108, 5, 1, 54, 48), "{t}");
+    assert_eq!(
+        (n(t, "records_in"), n(t, "unique_sign_ins"), n(t, "rejected"), n(t, "duplicates"), n(t, "not_sign_in")),
+        (108, 5, 1, 54, 48),
+        "{t}"
+    );
 }
 
 /// The decoded text of an input as offsets count it: after a byte-order mark, UTF-16 as UTF-8.
@@ -154,7 +165,13 @@ fn keys(report: &Value) -> BTreeSet<(String, String, String)> {
         .as_array()
         .unwrap_or_else(|| panic!("no findings in {report}"))
         .iter()
-        .map(|f| (f["user"].as_str().unwrap_or("").to_string(), f["detector"].as_str().unwrap_or("").to_string(), f["sign_in_ids"][0].as_str().unwrap_or("").to_string()))
+        .map(|f| {
+            (
+                f["user"].as_str().unwrap_or("").to_string(),
+                f["detector"].as_str().unwrap_or("").to_string(),
+                f["sign_in_ids"][0].as_str().unwrap_or("").to_string(),
+            )
+        })
         .collect()
 }
 
@@ -203,7 +220,9 @@ fn the_planted_incidents_are_found_in_the_ual_alone() {
     let findings = r["findings"].as_array().cloned().unwrap_or_default();
     let find = |user: &str, detector: &str, needle: &str| {
         findings.iter().find(|f| {
-            f["user"] == format!("{user}@contoso.example") && f["detector"] == detector && f["summary"].as_str().unwrap_or("").contains(needle)
+            f["user"] == format!("{user}@contoso.example")
+                && f["detector"] == detector
+                && f["summary"].as_str().unwrap_or("").contains(needle)
         })
     };
     let risk = |f: Option<&Value>| f.and_then(|f| f["risk"].as_str()).unwrap_or("none").to_string();
@@ -214,8 +233,12 @@ fn the_planted_incidents_are_found_in_the_ual_alone() {
         assert_eq!(risk(find(victim, "password_spray", "attempt(s) failed")), "low", "{victim}");
     }
     // Attacker tooling, in the user agents the UAL keeps.
-    for (user, tool) in [("alex.rivera", "TeamFiltration"), ("alex.rivera", "AzureHound"), ("alex.rivera", "python-requests"), ("sam.okafor", "TeamFiltration")]
-    {
+    for (user, tool) in [
+        ("alex.rivera", "TeamFiltration"),
+        ("alex.rivera", "AzureHound"),
+        ("alex.rivera", "python-requests"),
+        ("sam.okafor", "TeamFiltration"),
+    ] {
         assert!(find(user, "suspicious_user_agent", tool).is_some(), "{user}: {tool}");
     }
     // ROPC: a password sent to the token endpoint, the legacy flow that skips MFA.
@@ -223,7 +246,10 @@ fn the_planted_incidents_are_found_in_the_ual_alone() {
     // MFA fatigue: seven declined pushes (500121), then a success from the same address.
     let fatigue = find("priya.natarajan", "mfa_fatigue", "7 denied/unanswered MFA prompts");
     assert_eq!(risk(fatigue), "critical", "{fatigue:?}");
-    assert!(!findings.iter().any(|f| f["detector"] == "new_location" || f["detector"] == "impossible_travel"), "no place, no location finding");
+    assert!(
+        !findings.iter().any(|f| f["detector"] == "new_location" || f["detector"] == "impossible_travel"),
+        "no place, no location finding"
+    );
 }
 
 #[test]
@@ -235,4 +261,22 @@ fn the_readme_lists_what_the_ual_does_not_carry() {
     for (_, format) in SHAPES {
         assert!(readme.contains(&format!("`{format}`")), "README.md does not name the format {format}");
     }
+}
+
+#[test]
+fn the_samples_ual_export_is_the_graph_pages_again() {
+    const FILE: &str = "../../samples/ual/Audit_Search_2026-10-14.csv";
+    let both = inventory_json(&["../../samples/graph", FILE]);
+    let e = file_entry(&both, FILE);
+    assert_eq!((n(e, "records_in"), n(e, "sign_ins"), n(e, "duplicates"), n(e, "not_sign_in")), (62, 0, 47, 15), "{e}");
+    // Alone, the day of the spray still shows the spray and the tooling (samples/README.md, incidents 6 and 7).
+    let r = audit(&[FILE]);
+    let found = |detector: &str, needle: &str| {
+        r["findings"].as_array().into_iter().flatten().any(|f| {
+            f["user"] == "priya.nair@contoso.example" && f["detector"] == detector && f["summary"].as_str().unwrap_or("").contains(needle)
+        })
+    };
+    assert!(found("password_spray", "then this account signed in successfully"), "{r}");
+    assert!(found("suspicious_user_agent", "AzureHound"), "{r}");
+    assert!(found("legacy_protocol", "over ROPC"), "{r}");
 }

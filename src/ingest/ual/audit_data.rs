@@ -331,7 +331,7 @@ fn is_guid(v: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use typed_arena::Arena;
 
     use super::*;

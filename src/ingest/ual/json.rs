@@ -171,7 +171,11 @@ fn fallbacks<'x>(w: &Outer<'_, 'x>, rec: &mut SignIn<'x>) {
 
 #[cfg(test)]
 mod tests {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::Int32Type;
+
     use super::*;
+    use crate::ingest::ual::audit_data::tests::FAILED;
 
     #[test]
     fn markers() {
@@ -189,5 +193,28 @@ mod tests {
         assert!(!mark(&["Operation", "Workload"]).0);
         assert!(is_query_context("https://graph.microsoft.com/beta/$metadata#security/auditLog/queries('a1')/records"));
         assert!(!is_query_context("https://graph.microsoft.com/beta/$metadata#auditLogs/signIns"));
+    }
+
+    /// The source format of each row of a parsed JSON input.
+    fn formats(json: &str) -> (Option<&'static str>, Vec<String>) {
+        let mut sink = Sink::new("f.json", "json", 0);
+        crate::ingest::json::parse(json.as_bytes(), &mut sink, 0);
+        let format = sink.format;
+        let b = std::mem::replace(&mut sink.builder, crate::model::TableBuilder::new("", "", 0)).finish().unwrap().batch;
+        let a = b.column_by_name("source_format").unwrap().as_dictionary::<Int32Type>();
+        let v = a.values().as_string::<i32>();
+        (format, a.keys().values().iter().map(|k| v.value(*k as usize).to_string()).collect())
+    }
+
+    #[test]
+    fn rows_from_ual_records_say_ual() {
+        let graph = r#"{"id":"g1","createdDateTime":"2026-10-14T09:00:00Z","userPrincipalName":"a@contoso.example","status":{"errorCode":0},"ipAddress":"192.0.2.1","appId":"x"}"#;
+        let (format, rows) = formats(&format!("{FAILED}\n{graph}\n{FAILED}\n"));
+        assert_eq!(format, Some("ual-json"));
+        assert_eq!(rows, ["ual", "json", "ual"], "a sign-in log record among UAL records keeps its own format");
+        let page = format!(
+            r#"{{"@odata.context":"https://graph.microsoft.com/beta/$metadata#security/auditLog/queries('q')/records","value":[{{"id":"r1","createdDateTime":"2026-10-14T09:15:02Z","auditLogRecordType":"azureActiveDirectoryStsLogon","operation":"UserLoginFailed","userPrincipalName":"kevin.obrien@contoso.example","auditData":{FAILED}}}]}}"#
+        );
+        assert_eq!(formats(&page), (Some("ual-graph"), vec!["ual".to_string()]));
     }
 }
