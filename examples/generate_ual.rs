@@ -67,8 +67,12 @@ const AGENTS: [&str; 4] = [
     "Mozilla\\/5.0 (Windows NT; Windows NT 10.0; en-US) WindowsPowerShell\\/5.1.19041.3031",
     "python-requests\\/2.31.0",
 ];
-const APPS: [&str; 4] =
-    ["4765445b-32c6-49b0-83e6-1d93765276ca", "1fec8e78-bce4-4aaf-ab1b-5451cc387264", "1b730954-1685-4b74-9bfd-dac224a7b894", "00000002-0000-0ff1-ce00-000000000000"];
+const APPS: [&str; 4] = [
+    "4765445b-32c6-49b0-83e6-1d93765276ca",
+    "1fec8e78-bce4-4aaf-ab1b-5451cc387264",
+    "1b730954-1685-4b74-9bfd-dac224a7b894",
+    "00000002-0000-0ff1-ce00-000000000000",
+];
 
 /// One record: (record type name, operation, user, ISO time, AuditData JSON).
 fn record(seed: u64, i: u64, sign_in_share: u64) -> (&'static str, &'static str, String, String, String) {
@@ -106,7 +110,13 @@ fn record(seed: u64, i: u64, sign_in_share: u64) -> (&'static str, &'static str,
     match r.below(3) {
         0 => {
             let folders: Vec<String> = (0..1 + r.below(4))
-                .map(|_| format!(r#"{{"FolderItems":[{{"InternetMessageId":"<{}@mail.contoso.example>","SizeInBytes":{}}}],"Path":"\\Inbox"}}"#, r.guid(), r.below(90_000)))
+                .map(|_| {
+                    format!(
+                        r#"{{"FolderItems":[{{"InternetMessageId":"<{}@mail.contoso.example>","SizeInBytes":{}}}],"Path":"\\Inbox"}}"#,
+                        r.guid(),
+                        r.below(90_000)
+                    )
+                })
                 .collect();
             let json = format!(
                 r#"{{{},"AppId":"{}","ClientAppId":"","ClientIPAddress":"{ip}","ClientInfoString":"Client=OWA;Action=ViaProxy","ExternalAccess":false,"InternalLogonType":0,"LogonType":0,"LogonUserSid":"S-1-5-21-{}","MailboxGuid":"{}","MailboxOwnerUPN":"{upn}","OperationProperties":[{{"Name":"MailAccessType","Value":"Bind"}},{{"Name":"IsThrottled","Value":"False"}}],"OrganizationName":"contoso.onmicrosoft.example","OriginatingServer":"AM0PR0{}MB1234 (15.20.7000.000)","SessionId":"{}","Folders":[{}],"OperationCount":{}}}"#,
@@ -182,8 +192,14 @@ fn main() -> anyhow::Result<()> {
     let out = out.context("--out FILE is required")?;
     let mut w = BufWriter::with_capacity(1 << 20, File::create(&out).with_context(|| out.display().to_string())?);
     match shape {
-        Shape::Purview => writeln!(w, r#""RecordId","CreationDate","RecordType","Operation","UserId","AuditData","AssociatedAdminUnits","AssociatedAdminUnitsNames""#)?,
-        Shape::PowerShell => writeln!(w, r#""RecordType","CreationDate","UserIds","Operations","AuditData","ResultIndex","ResultCount","Identity","IsValid","ObjectState""#)?,
+        Shape::Purview => writeln!(
+            w,
+            r#""RecordId","CreationDate","RecordType","Operation","UserId","AuditData","AssociatedAdminUnits","AssociatedAdminUnitsNames""#
+        )?,
+        Shape::PowerShell => writeln!(
+            w,
+            r#""RecordType","CreationDate","UserIds","Operations","AuditData","ResultIndex","ResultCount","Identity","IsValid","ObjectState""#
+        )?,
         Shape::Jsonl => {}
     }
     let (mut bytes, mut sign_ins) = (0u64, 0u64);
@@ -192,10 +208,20 @@ fn main() -> anyhow::Result<()> {
         sign_ins += u64::from(rt == "AzureActiveDirectoryStsLogon");
         let id = json.get(json.find(r#""Id":""#).map_or(0, |k| k + 6)..).and_then(|s| s.get(..36)).unwrap_or("").to_string();
         let line = match shape {
-            Shape::Purview => format!("{},{},\"{rt}\",\"{op}\",\"{user}\",{},\"\",\"\"\r\n", quoted(&id), quoted(&format!("{time}.0000000Z ")), quoted(&json)),
+            Shape::Purview => format!(
+                "{},{},\"{rt}\",\"{op}\",\"{user}\",{},\"\",\"\"\r\n",
+                quoted(&id),
+                quoted(&format!("{time}.0000000Z ")),
+                quoted(&json)
+            ),
             Shape::PowerShell => {
-                let t = chrono::NaiveDateTime::parse_from_str(&time, "%Y-%m-%dT%H:%M:%S").map(|t| t.format("%-m/%-d/%Y %-I:%M:%S %p").to_string())?;
-                format!("\"{rt}\",\"{t}\",\"{user}\",\"{op}\",{},\"{}\",\"{records}\",\"{id}\",\"True\",\"Unchanged\"\n", quoted(&json), i + 1)
+                let t = chrono::NaiveDateTime::parse_from_str(&time, "%Y-%m-%dT%H:%M:%S")
+                    .map(|t| t.format("%-m/%-d/%Y %-I:%M:%S %p").to_string())?;
+                format!(
+                    "\"{rt}\",\"{t}\",\"{user}\",\"{op}\",{},\"{}\",\"{records}\",\"{id}\",\"True\",\"Unchanged\"\n",
+                    quoted(&json),
+                    i + 1
+                )
             }
             Shape::Jsonl => format!("{json}\r\n"),
         };
