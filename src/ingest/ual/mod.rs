@@ -95,13 +95,14 @@ impl<'a> RecordKind<'a> {
         is_sign_in(self.record_type, self.operation)
     }
 
-    /// Whether what is known already rules a sign-in out: another record type, or an STS logon
-    /// operation that is not a sign-in.
+    /// Whether what is known already rules a sign-in out: another known record type, or an STS
+    /// logon operation that is not a sign-in. A record type this tool does not know (a renamed
+    /// enum, a display name) rules nothing out: the AuditData inside decides.
     pub fn is_not_sign_in(&self) -> bool {
         match self.record_type {
             Some(STS_LOGON) => self.operation.is_some() && !self.is_sign_in(),
             Some(_) => true,
-            None => self.unknown_type.is_some(),
+            None => false,
         }
     }
 
@@ -110,12 +111,13 @@ impl<'a> RecordKind<'a> {
         self.record_type.is_some() || self.unknown_type.is_some() || self.operation.is_some()
     }
 
-    /// What this says, completed by what `other` (the AuditData inside a wrapper or row) says.
+    /// What this says, completed by what `other` (the AuditData inside a wrapper or row) says: a
+    /// known record type before an unknown one, this one's before the other's.
     pub fn or(self, other: RecordKind<'a>) -> RecordKind<'a> {
-        let typed = self.record_type.is_some() || self.unknown_type.is_some();
+        let record_type = self.record_type.or(other.record_type);
         RecordKind {
-            record_type: if typed { self.record_type } else { other.record_type },
-            unknown_type: if typed { self.unknown_type } else { other.unknown_type },
+            record_type,
+            unknown_type: if record_type.is_some() { None } else { self.unknown_type.or(other.unknown_type) },
             operation: self.operation.or(other.operation),
         }
     }
@@ -199,9 +201,11 @@ mod tests {
         assert!(!sts.is_not_sign_in(), "an STS logon without its operation may be a sign-in");
         assert!(RecordKind { operation: Some("Add user."), ..sts }.is_not_sign_in());
         assert!(RecordKind { record_type: Some(2), ..Default::default() }.is_not_sign_in());
-        assert!(RecordKind { unknown_type: Some("Future"), ..Default::default() }.is_not_sign_in());
         assert!(!RecordKind::default().is_not_sign_in());
         let inner = RecordKind { record_type: Some(15), operation: Some("UserLoggedIn"), ..Default::default() };
+        let renamed = RecordKind { unknown_type: Some("Azure AD STS logon"), operation: Some("UserLoggedIn"), ..Default::default() };
+        assert!(!renamed.is_not_sign_in(), "an unknown record type name is no proof");
+        assert!(renamed.or(inner).is_sign_in(), "the AuditData's number decides");
         assert!(RecordKind::default().or(inner).is_sign_in());
         assert!(!RecordKind { record_type: Some(2), ..Default::default() }.or(inner).is_sign_in(), "the outer type wins");
     }
