@@ -131,10 +131,18 @@ fn every_sign_in_cites_its_own_record() {
             }
             let id = ev["request_id"].as_str().unwrap_or_else(|| panic!("{path}: no request id in {ev}"));
             let at = ev["source_offset"].as_u64().unwrap_or(u64::MAX) as usize;
-            assert!(matches!(bytes.get(at), Some(b'"' | b'{')), "{path}: byte {at} does not start a record ({ev})");
-            // A CSV row or JSON line ends at its newline; an element of an array or page within its next bytes.
             let rest = &bytes[at..];
-            let end = if file.ends_with(".csv") || file.ends_with(".jsonl") { memchr(b'\n', rest) } else { rest.len().min(2500) };
+            let lines = file.ends_with(".csv") || file.ends_with(".jsonl");
+            if lines {
+                // The row (or line) itself, never the AuditData inside it.
+                assert!(at == 0 || bytes[at - 1] == b'\n', "{path}: byte {at} is not the start of a line ({ev})");
+            } else {
+                // The record object: the wrapper (Graph record, PowerShell object), not its AuditData.
+                let first_key = String::from_utf8_lossy(&rest[..rest.len().min(40)]).split('"').nth(1).unwrap_or("").to_string();
+                assert_eq!(first_key, first_key_of(file), "{path}: byte {at} is not the record's own `{{` ({ev})");
+            }
+            // A CSV row or JSON line ends at its newline; an element of an array or page within its next bytes.
+            let end = if lines { memchr(b'\n', rest) } else { rest.len().min(2500) };
             assert!(String::from_utf8_lossy(&rest[..end]).contains(id), "{path}: the record at byte {at} is not sign-in {id}");
             if let Some(line) = ev["source_line"].as_u64() {
                 assert_eq!(line, 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64, "{path}: line of byte {at}");
@@ -144,6 +152,17 @@ fn every_sign_in_cites_its_own_record() {
             records.insert(ev["source_record"].as_u64().unwrap_or(0));
         }
         assert_eq!(records.len(), 5, "{path}: five sign-ins, five records");
+    }
+}
+
+/// The first key of a record object in each JSON shape.
+fn first_key_of(file: &str) -> &'static str {
+    if file.starts_with("graph/") {
+        "@odata.type"
+    } else if file.starts_with("powershell/") {
+        "RunspaceId"
+    } else {
+        "CreationTime"
     }
 }
 
