@@ -21,6 +21,12 @@ re-bless the goldens: UPDATE_GOLDEN=1 cargo test --test audit_samples. It rewrit
                                of the October interactive sign-ins of three users under
                                investigation; every row is also in the Graph pages (same request
                                id), so a reader must count them as duplicates, not new sign-ins.
+    ual/Audit_Search_2026-10-14.csv
+                               a Microsoft Purview audit search export of the whole tenant for
+                               2026-10-14 (the day of the spray): the Unified Audit Log's STS logon
+                               records of that day's interactive sign-ins (every one also in the
+                               Graph pages: duplicates) and the mailbox, file and Teams activity
+                               around them.
     README.md                  what all of this is: users, files, planted incidents with the
                                request ids of their key sign-ins and the detector meant to find each.
 
@@ -1278,6 +1284,140 @@ def portal_row(e):
     return out
 
 
+# --- Unified Audit Log: a Purview audit search export of one day ----------------------------
+#
+# The same sign-ins as STS logon records (RecordType 15), as the UAL writes them: AuditData key order,
+# `\/` escapes, whole-second zone-less CreationTime, ErrorNumber as a string, no location. Its own
+# random generator, so adding it changed no byte of the other files.
+
+UAL_DAY = date(2026, 10, 14)
+ual_rng = random.Random(SEED + 14)
+
+
+def ual_guid():
+    b = bytearray(ual_rng.getrandbits(128).to_bytes(16, "big"))
+    b[6] = (b[6] & 0x0F) | 0x40
+    b[8] = (b[8] & 0x3F) | 0x80
+    h = b.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+# Error code -> LogonError (the AADSTS error names of the Entra error-code reference).
+LOGON_ERRORS = {
+    50126: "InvalidUserNameOrPassword",
+    50034: "UserAccountNotFound",
+    50074: "UserStrongAuthClientAuthNRequiredInterrupt",
+    50076: "UserStrongAuthClientAuthNRequired",
+    500121: "AuthenticationFailedDuringStrongAuthRequest",
+    53003: "BlockedByConditionalAccess",
+}
+UAL_TRUST = {"Azure AD registered": "0", "Azure AD joined": "1"}
+
+
+def ual_sign_in(e):
+    """The STS logon record of a sign-in. A password sent to the token endpoint (ROPC, and the
+    basic authentication of legacy clients, which Exchange turns into ROPC) is RequestType
+    `OAuth2:Token`; every other interactive sign-in met the sign-in page (`OAuth2:Authorize`)."""
+    u = e["user"]
+    code = e["code"]
+    ok = code == 0
+    app_id = APPS[e["app"]][1]
+    res_id = RESOURCES[APP_RESOURCE[e["app"]]][1]
+    token = e["protocol"] == "ropc" or e["client"] not in ("Browser", "Mobile Apps and Desktop clients")
+    dev = e["device"] or {}
+    ext = [{"Name": "ResultStatusDetail", "Value": "Success" if ok else ("Redirect" if code in INTERRUPTS else "UserError")},
+           {"Name": "UserAgent", "Value": e["ua"] or ""}, {"Name": "UserAuthenticationMethod", "Value": "1"},
+           {"Name": "RequestType", "Value": "OAuth2:Token" if token else "OAuth2:Authorize"}]
+    props = []
+    if dev.get("id"):
+        props += [{"Name": "Id", "Value": dev["id"]}, {"Name": "DisplayName", "Value": dev["name"]}]
+    if dev.get("os"):
+        props.append({"Name": "OS", "Value": dev["os"]})
+    browser = (dev.get("browser_detail") or "").split(" ")[0] if e["client"] == "Browser" else ""
+    props.append({"Name": "BrowserType", "Value": browser or "Other"})
+    if dev.get("trust") in UAL_TRUST:
+        props.append({"Name": "TrustType", "Value": UAL_TRUST[dev["trust"]]})
+    props.append({"Name": "IsCompliantAndManaged", "Value": "True" if dev.get("compliant") and dev.get("managed") else "False"})
+    if ok and e["session"]:
+        props.append({"Name": "SessionId", "Value": e["session"]})
+    r = {
+        "CreationTime": e["t"].strftime("%Y-%m-%dT%H:%M:%S"), "Id": e["rid"], "Operation": "UserLoggedIn" if ok else "UserLoginFailed",
+        "OrganizationId": TENANT_ID, "RecordType": 15, "ResultStatus": "Success" if ok else "Failed", "UserKey": u["id"] if u else "",
+        "UserType": 0, "Version": 1, "Workload": "AzureActiveDirectory", "ClientIP": e["ip"], "ObjectId": res_id, "UserId": e["upn"],
+        "AzureActiveDirectoryEventType": 1, "ExtendedProperties": ext, "ModifiedProperties": [],
+        "Actor": ([{"ID": u["id"], "Type": 0}] if u else []) + [{"ID": e["upn"], "Type": 5}], "ActorContextId": TENANT_ID,
+        "ActorIpAddress": e["ip"], "InterSystemsId": e["corr"], "IntraSystemId": e["rid"], "SupportTicketId": "",
+        "Target": [{"ID": res_id, "Type": 0}], "TargetContextId": TENANT_ID, "ApplicationId": app_id, "DeviceProperties": props,
+        "ErrorNumber": str(code),
+    }
+    if code in LOGON_ERRORS:
+        r["LogonError"] = LOGON_ERRORS[code]
+    return r
+
+
+def ual_other(t, u, record_type, workload, operation, ip, extra):
+    r = {"CreationTime": t.strftime("%Y-%m-%dT%H:%M:%S"), "Id": ual_guid(), "Operation": operation, "OrganizationId": TENANT_ID,
+         "RecordType": record_type, "ResultStatus": "Succeeded", "UserKey": u["id"], "UserType": 0, "Version": 1, "Workload": workload,
+         "ClientIP": ip, "UserId": u["upn"]}
+    r.update(extra)
+    return r
+
+
+UAL_RECORD_TYPES = {15: "AzureActiveDirectoryStsLogon", 50: "ExchangeItemAggregated", 1: "ExchangeAdmin", 6: "SharePointFileOperation",
+                    25: "MicrosoftTeams"}
+
+
+def ual_activity(signins):
+    """Mailbox, file and Teams records after some of the day's successful sign-ins, and the attacker's
+    after Priya's account fell."""
+    out = []
+    for e in signins:
+        if e["code"] != 0 or not e["user"] or ual_rng.random() < 0.7:
+            continue
+        t = e["t"] + timedelta(seconds=ual_rng.randrange(20, 600))
+        u = e["user"]
+        kind = ual_rng.choice(["mail", "file", "teams"])
+        if kind == "mail":
+            out.append(ual_other(t, u, 50, "Exchange", "MailItemsAccessed", e["ip"],
+                                 {"MailAccessType": "Bind", "ClientAppId": APPS[e["app"]][1], "OperationCount": ual_rng.randrange(1, 40)}))
+        elif kind == "file":
+            out.append(ual_other(t, u, 6, "SharePoint", "FileAccessed", e["ip"],
+                                 {"ObjectId": f"https://contoso.sharepoint.example/sites/team/Shared Documents/{ual_guid()[:8]}.docx"}))
+        else:
+            out.append(ual_other(t, u, 25, "MicrosoftTeams", "TeamsSessionStarted", e["ip"], {}))
+    pn = BY_UPN["priya.nair"]
+    hound = "198.51.100.140"
+    out.append(ual_other(datetime(2026, 10, 14, 9, 40, 11, tzinfo=timezone.utc), pn, 50, "Exchange", "MailItemsAccessed", hound,
+                         {"MailAccessType": "Sync", "ClientAppId": APPS["aadps"][1], "OperationCount": 731}))
+    out.append(ual_other(datetime(2026, 10, 14, 9, 44, 52, tzinfo=timezone.utc), pn, 1, "Exchange", "New-InboxRule", hound,
+                         {"ObjectId": "priya.nair\\.", "Parameters": [{"Name": "MoveToFolder", "Value": "RSS Subscriptions"},
+                                                                     {"Name": "SubjectContainsWords", "Value": "invoice;payment;wire"}]}))
+    out.append(ual_other(datetime(2026, 10, 14, 9, 58, 30, tzinfo=timezone.utc), pn, 6, "SharePoint", "FileDownloaded", hound,
+                         {"ObjectId": "https://contoso.sharepoint.example/sites/finance/Shared Documents/vendor-bank-details.xlsx"}))
+    return out
+
+
+def ual_json(record):
+    return json.dumps(record, separators=(",", ":"), ensure_ascii=False).replace("/", "\\/")
+
+
+UAL_HEADER = ["RecordId", "CreationDate", "RecordType", "Operation", "UserId", "AuditData", "AssociatedAdminUnits", "AssociatedAdminUnitsNames"]
+
+
+def ual_export(interactive):
+    """The Purview export of UAL_DAY, newest first: (text, sign-in rows, other rows)."""
+    day = [e for e in interactive if e["t"].date() == UAL_DAY]
+    records = [ual_sign_in(e) for e in day] + ual_activity(day)
+    records.sort(key=lambda r: (r["CreationTime"], r["Id"]), reverse=True)
+    buf = io.StringIO()
+    w = csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    w.writerow(UAL_HEADER)
+    for r in records:
+        w.writerow([r["Id"], r["CreationTime"] + ".0000000Z ", UAL_RECORD_TYPES[r["RecordType"]], r["Operation"], r["UserId"], ual_json(r), "", ""])
+    return "\ufeff" + buf.getvalue(), len(day), len(records) - len(day)
+
+
+
 # ---------------------------------------------------------------------------------------------
 # Writing
 # ---------------------------------------------------------------------------------------------
@@ -1292,7 +1432,7 @@ def write(rel, text):
 
 
 def main():
-    for sub in ("graph", "azure-monitor", "portal"):
+    for sub in ("graph", "azure-monitor", "portal", "ual"):
         shutil.rmtree(os.path.join(HERE, sub), ignore_errors=True)
     order = sorted(EVENTS, key=lambda e: (e["t"], e["tick"], e["rid"]))
     interactive = [e for e in order if e["kind"] == "interactiveUser"]
@@ -1336,12 +1476,17 @@ def main():
     rel = "portal/InteractiveSignIns_2026-10-01_2026-10-31.csv"
     sizes[rel] = write(rel, buf.getvalue())
 
-    sizes["README.md"] = write("README.md", readme(interactive, non_interactive, sps, pages, october))
+    # Unified Audit Log: a Purview audit search of the day of the spray
+    text, ual_signins, ual_others = ual_export(interactive)
+    rel = f"ual/Audit_Search_{UAL_DAY.isoformat()}.csv"
+    sizes[rel] = write(rel, text)
+
+    sizes["README.md"] = write("README.md", readme(interactive, non_interactive, sps, pages, october, (ual_signins, ual_others)))
     total = sum(sizes.values())
     for rel, n in sizes.items():
         print(f"{n:>9}  samples/{rel}")
     print(f"{total:>9}  total ({len(interactive)} interactive, {len(non_interactive)} non-interactive, {len(sps)} service-principal sign-ins; "
-          f"{len(october)} portal CSV rows, all duplicates of Graph records)")
+          f"{len(october)} portal CSV rows, all duplicates of Graph records; UAL: {ual_signins} sign-ins, all duplicates, and {ual_others} other records)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1349,7 +1494,7 @@ def main():
 # ---------------------------------------------------------------------------------------------
 
 
-def readme(interactive, non_interactive, sps, pages, october):
+def readme(interactive, non_interactive, sps, pages, october, ual):
     def cnt(events, u):
         return sum(1 for e in events if e["upn"] == u["upn"])
 
@@ -1390,6 +1535,7 @@ def readme(interactive, non_interactive, sps, pages, october):
     p(f"| `azure-monitor/PT1H.json` | Azure Monitor diagnostic-setting records, category `NonInteractiveUserSignInLogs`, one JSON object per line as in a storage-account blob (the hourly `PT1H.json` blobs of 45 days concatenated); envelope `time`, `category`, `resultType`, `callerIpAddress`... and the sign-in in `properties` | {len(non_interactive)} |")
     p(f"| `azure-monitor/service-principals/PT1H.json` | the same for `ServicePrincipalSignInLogs` of two service principals (`contoso-backup-sync` daily at 23:55Z, `contoso-hr-connector` on weekdays); read only with `--include-service-principal` | {len(sps)} |")
     p(f"| `portal/InteractiveSignIns_2026-10-01_2026-10-31.csv` | an Entra admin center \"Download CSV\" (57-column header as of 2025-2026, `Incoming token type` twice, `Application ID ` with its trailing space): the October interactive sign-ins of {', '.join(PORTAL_USERS)}. **Every row is also in the Graph pages** (same `Request ID`): a reader must drop them as duplicates | {len(october)} |")
+    p(f"| `ual/Audit_Search_{UAL_DAY.isoformat()}.csv` | a Microsoft Purview audit search export (`RecordId, CreationDate, RecordType, Operation, UserId, AuditData, ...`) of the whole tenant for {UAL_DAY.isoformat()}, the day of the spray: the Unified Audit Log's STS logon records of that day's {ual[0]} interactive sign-ins, which carry no location, and {ual[1]} records of mailbox, file and Teams activity (the attacker's among them: Priya's mailbox synced, an inbox rule, a file downloaded from 198.51.100.140), counted as not sign-ins. **Every sign-in is also in the Graph pages** (`IntraSystemId` = request id): dropped as duplicates, the Graph copy being the more complete | {ual[0] + ual[1]} |")
     p("| `make_samples.py`, `README.md` | the generator and this file (not evidence: the tool lists them as unrecognized files) | - |")
     p("")
     p("Non-interactive sign-ins are thinned (a real tenant has ten times more) to keep the directory under 3 MB.")

@@ -12,6 +12,7 @@ mod input;
 pub mod json;
 pub mod sink;
 pub mod sniff;
+pub mod ual;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -266,6 +267,7 @@ fn evidence_warnings(inputs: &[InputReport], table: &SignInTable) -> Vec<String>
         w.push("no sign-in records found in the evidence".into());
         return w;
     }
+    w.extend(ual::evidence_note(table));
     let mut types: BTreeMap<&str, u64> = BTreeMap::new();
     for i in inputs {
         for (k, v) in &i.by_event_type {

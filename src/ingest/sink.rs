@@ -82,6 +82,15 @@ impl Sink {
         }
     }
 
+    /// A sign-in read from a record of another source inside this input (a Unified Audit Log
+    /// record in a JSON or CSV file): its row names that source as its format.
+    pub fn push_as(&mut self, rec: &SignIn<'_>, source_format: &'static str) {
+        let own = self.builder.source_format();
+        self.builder.set_source_format(source_format);
+        self.push(rec);
+        self.builder.set_source_format(own);
+    }
+
     /// A record that cannot be read or normalized.
     pub fn reject(&mut self, at: SourceRef, reason: String) {
         self.rejected += 1;

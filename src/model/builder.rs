@@ -75,7 +75,12 @@ struct StringListCols {
 /// Builds one Arrow batch of normalized sign-ins.
 pub struct TableBuilder {
     source_file: String,
+    /// The format rows are pushed as from now on ([`Self::set_source_format`]), the format of the
+    /// rows pushed last, and where it changed: rows from `format_runs[k].0` on were pushed as
+    /// `format_runs[k].1`. No change (the common case) is a constant column.
     source_format: &'static str,
+    run_format: &'static str,
+    format_runs: Vec<(usize, &'static str)>,
     assumed_offset_secs: i32,
     timestamps: Vec<i64>,
     /// Rows whose day/month order waits for the file-level decision.
@@ -193,6 +198,8 @@ impl TableBuilder {
         Self {
             source_file: source_file.to_string(),
             source_format,
+            run_format: source_format,
+            format_runs: Vec::new(),
             assumed_offset_secs,
             timestamps: Vec::new(),
             pending: Vec::new(),
@@ -274,6 +281,17 @@ impl TableBuilder {
         self.timestamps.is_empty()
     }
 
+    /// Rows pushed from now on come from `format` (a Unified Audit Log record inside a JSON or CSV
+    /// input is `ual`), not from the format the builder was made for.
+    pub fn set_source_format(&mut self, format: &'static str) {
+        self.source_format = format;
+    }
+
+    /// The format rows are pushed as.
+    pub fn source_format(&self) -> &'static str {
+        self.source_format
+    }
+
     /// Day/month evidence seen in this builder's local dates.
     pub fn date_votes(&self) -> DateOrderVotes {
         self.votes
@@ -307,6 +325,15 @@ impl TableBuilder {
         };
         let principal = Self::principal_of(r).ok_or(RowReject::NoPrincipal)?;
         let row = self.timestamps.len();
+        if self.source_format != self.run_format {
+            if row > 0 {
+                if self.format_runs.is_empty() {
+                    self.format_runs.push((0, self.run_format));
+                }
+                self.format_runs.push((row, self.source_format));
+            }
+            self.run_format = self.source_format;
+        }
         self.timestamps.push(micros);
         if let Some(d) = local {
             self.votes.add(&d);
@@ -584,7 +611,10 @@ impl TableBuilder {
             Arc::new(self.zone_assumed.finish()),
             d(&mut self.lost_fields),
             constant(&self.source_file),
-            constant(self.source_format),
+            match self.format_runs.as_slice() {
+                [] => constant(self.run_format),
+                runs => format_column(runs, n)?,
+            },
             Arc::new(UInt64Array::from(std::mem::take(&mut self.source_offset))),
             Arc::new(UInt64Array::from_iter_values(self.source_record.iter().map(|r| r + self.record_base))),
             Arc::new(UInt64Array::from_iter(self.source_line.iter().map(|l| l.map(|l| l + self.line_base)))),
@@ -598,6 +628,20 @@ impl TableBuilder {
         let batch = RecordBatch::try_new(schema::schema(), columns)?;
         Ok(BuiltBatch { batch, completeness: self.completeness })
     }
+}
+
+/// The per-row source format of a batch whose rows came from several formats.
+fn format_column(runs: &[(usize, &'static str)], rows: usize) -> Result<ArrayRef, ArrowError> {
+    let mut values = runs.iter().map(|r| r.1).collect::<Vec<_>>();
+    values.sort_unstable();
+    values.dedup();
+    let mut keys = Vec::with_capacity(rows);
+    for (k, (start, format)) in runs.iter().enumerate() {
+        let end = runs.get(k + 1).map_or(rows, |r| r.0);
+        let key = values.binary_search(format).unwrap_or(0) as i32;
+        keys.extend(std::iter::repeat_n(key, end.saturating_sub(*start)));
+    }
+    Ok(Arc::new(DictionaryArray::try_new(Int32Array::from(keys), Arc::new(StringArray::from(values)))?))
 }
 
 /// Event type when the source does not say: a service principal with no user is an SP sign-in,
@@ -704,6 +748,38 @@ mod tests {
         let out = b.finish().unwrap().batch;
         let et = out.column_by_name("event_type").unwrap().as_dictionary::<Int32Type>();
         assert_eq!(et.values().as_string::<i32>().value(et.keys().value(0) as usize), "servicePrincipal");
+    }
+
+    #[test]
+    fn rows_keep_the_format_they_were_pushed_as() {
+        let formats = |b: TableBuilder| {
+            let out = b.finish().unwrap().batch;
+            let a = out.column_by_name("source_format").unwrap().as_dictionary::<Int32Type>();
+            let v = a.values().as_string::<i32>();
+            a.keys().values().iter().map(|k| v.value(*k as usize).to_string()).collect::<Vec<_>>()
+        };
+        let mut b = TableBuilder::new("f.json", "json", 0);
+        b.push(&rec("a@b.c", "2024-01-01T00:00:00Z")).unwrap();
+        b.set_source_format("json");
+        b.push(&rec("a@b.c", "2024-01-01T00:00:01Z")).unwrap();
+        assert_eq!(formats(b), ["json", "json"]);
+        let mut b = TableBuilder::new("f.json", "json", 0);
+        b.push(&rec("a@b.c", "2024-01-01T00:00:00Z")).unwrap();
+        b.set_source_format("ual");
+        b.push(&rec("a@b.c", "2024-01-01T00:00:01Z")).unwrap();
+        b.push(&rec("a@b.c", "2024-01-01T00:00:02Z")).unwrap();
+        b.set_source_format("json");
+        b.push(&rec("a@b.c", "2024-01-01T00:00:03Z")).unwrap();
+        assert_eq!(formats(b), ["json", "ual", "ual", "json"]);
+        // A format set and set back without a row pushed in between leaves no trace.
+        let mut b = TableBuilder::new("f.json", "json", 0);
+        b.set_source_format("ual");
+        b.push(&rec("a@b.c", "2024-01-01T00:00:00Z")).unwrap();
+        b.set_source_format("json");
+        b.set_source_format("ual");
+        b.push(&rec("a@b.c", "2024-01-01T00:00:01Z")).unwrap();
+        assert!(b.format_runs.is_empty());
+        assert_eq!(formats(b), ["ual", "ual"]);
     }
 
     #[test]

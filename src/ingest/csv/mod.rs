@@ -25,6 +25,7 @@ use csv::{ByteRecord, ReaderBuilder};
 
 use super::json::classify::Kind;
 use super::sink::Sink;
+use super::ual;
 use crate::model::{EventType, SignIn, SourceRef};
 
 /// Which CSV family an input belongs to.
@@ -35,6 +36,8 @@ pub enum CsvKind {
     PowerShell,
     /// The portal's `*_AuthDetails_*.csv`: one row per authentication step, no sign-ins.
     AuthDetails,
+    /// A Unified Audit Log export ([`crate::ingest::ual::csv`]).
+    Ual(ual::Shape),
 }
 
 impl CsvKind {
@@ -44,6 +47,7 @@ impl CsvKind {
             CsvKind::LogAnalytics => "log-analytics-csv",
             CsvKind::PowerShell => "powershell-csv",
             CsvKind::AuthDetails => "portal-authdetails-csv",
+            CsvKind::Ual(shape) => shape.label(),
         }
     }
 }
@@ -174,6 +178,9 @@ fn classify(h: &Header, file_name: &str) -> Option<CsvKind> {
     };
     let has_base = |n: &str| h.names.iter().any(|x| la_name(x) == n);
     let user_columns = has("username") || has("user agent") || has("ip address");
+    if let Some(shape) = ual::csv::shape(&h.names) {
+        return Some(CsvKind::Ual(shape));
+    }
     let aux_name = file_name.to_ascii_lowercase().contains("_authdetails");
     if has("request id") && has("authentication method") && (has("succeeded") || aux_name) && !user_columns {
         return Some(CsvKind::AuthDetails);
@@ -231,6 +238,7 @@ enum Mapping {
     LogAnalytics(log_analytics::Columns),
     PowerShell(powershell::Columns),
     AuthDetails(auth_details::Columns),
+    Ual(ual::csv::Columns),
 }
 
 /// Everything needed to parse any part of a file: decided once from its header.
@@ -267,6 +275,7 @@ pub fn layout(bytes: &[u8], file_name: &str, kind: CsvKind) -> Result<CsvLayout,
         }
         CsvKind::PowerShell => (Mapping::PowerShell(powershell::map_header(&h.names)?), None),
         CsvKind::AuthDetails => (Mapping::AuthDetails(auth_details::map_header(&h.names)?), None),
+        CsvKind::Ual(_) => (Mapping::Ual(ual::csv::map_header(&h.names)?), None),
     };
     let first_line = 1 + memchr::memchr_iter(b'\n', &bytes[..h.data_start]).count() as u64;
     Ok(CsvLayout {
@@ -387,6 +396,13 @@ fn parse_rows(bytes: &[u8], chunk: &Chunk, layout: &CsvLayout, sink: &mut Sink, 
             if tally.rows > 0 {
                 tally.report(sink);
             }
+        }
+        Mapping::Ual(cols) => {
+            let arena = typed_arena::Arena::new();
+            let ctx = ual::csv::context(&arena, off);
+            let mut scratch = ual::csv::Scratch::default();
+            rows.each(sink, |r, at, sink| ual::csv::row(r, cols, at, sink, &mut scratch, &ctx, off));
+            scratch.report(sink);
         }
     }
     rows.report(sink);

@@ -27,7 +27,7 @@ use super::sink::Sink;
 use crate::model::{SignIn, SourceRef};
 use classify::{Declared, Kind, classify};
 use locate::{Elements, Structure};
-use record::{MapCtx, map_object};
+use record::MapCtx;
 
 /// At least this many keys make an object a record rather than a container (pages, batches and
 /// error envelopes have at most four keys; the sparsest real records have ten or more).
@@ -263,6 +263,7 @@ fn container<'x>(doc: &Doc<'_, 'x>, o: Object<'_, 'x>, pos: usize, sink: &mut Si
             sink.pages_with_next += 1;
         }
         sink.set_format(match context {
+            Some(c) if crate::ingest::ual::json::is_query_context(c) => crate::ingest::ual::Shape::GraphQuery.label(),
             Some(c) if c.contains("/beta/") => "graph-beta",
             Some(c) if c.contains("/v1.0/") => "graph-v1.0",
             _ => "graph-page",
@@ -350,7 +351,10 @@ fn log_analytics_tables<'x>(doc: &Doc<'_, 'x>, tables: simd_json::tape::Array<'_
 /// vectors keep their capacity), so a page costs no per-record allocation on the common path.
 fn record<'x>(doc: &Doc<'_, 'x>, o: Object<'_, 'x>, at: SourceRef, declared: Declared<'x>, sink: &mut Sink, rec: &mut SignIn<'x>) {
     rec.clear();
-    let fb = map_object(o, rec, &doc.ctx);
+    let fb = record::map_fields(&o, rec, &doc.ctx);
+    if fb.ual.is_ual() {
+        return crate::ingest::ual::json::record(&o, at, fb.ual, sink, rec, &doc.ctx);
+    }
     for f in &doc.ctx.lost {
         rec.mark_lost(f);
     }

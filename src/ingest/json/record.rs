@@ -22,6 +22,7 @@ use typed_arena::Arena;
 
 use super::classify::custom_base;
 use super::keys::KeyBits;
+use crate::ingest::ual::json::Markers;
 use crate::model::signin::{AuthStep, CaPolicy, EventType, SignIn, is_empty_value, is_type_name, parse_bool};
 use crate::model::time::{TimeValue, parse_time};
 
@@ -56,6 +57,9 @@ pub struct Fallbacks<'x> {
     /// A Log Analytics custom-table column name (`LocationDetails_dynamic`, `UserPrincipalName_s`)
     /// was read as its native column.
     pub custom_columns: bool,
+    /// Keys of a Unified Audit Log record (`RecordType`, `Operation`, `AuditData`...): such a
+    /// record is read by [`crate::ingest::ual`], not as a sign-in log record.
+    pub ual: Markers,
 }
 
 /// Context shared by the records of one page: the arena for JSON-in-a-string, the zone to assume,
@@ -107,8 +111,14 @@ fn apply_object<'x>(obj: &Object<'_, 'x>, rec: &mut SignIn<'x>, fb: &mut Fallbac
 
 /// Map every entry of `obj` into `rec`, then apply the fallbacks.
 pub fn map_object<'x>(obj: Object<'_, 'x>, rec: &mut SignIn<'x>, ctx: &MapCtx<'x>) -> Fallbacks<'x> {
+    map_fields(&obj, rec, ctx)
+}
+
+/// [`map_object`] for an object the caller still needs (a UAL record is read again by
+/// [`crate::ingest::ual`]).
+pub fn map_fields<'x>(obj: &Object<'_, 'x>, rec: &mut SignIn<'x>, ctx: &MapCtx<'x>) -> Fallbacks<'x> {
     let mut fb = Fallbacks::default();
-    apply_object(&obj, rec, &mut fb, ctx);
+    apply_object(obj, rec, &mut fb, ctx);
     finish(rec, &mut fb);
     fb
 }
@@ -334,6 +344,9 @@ pub fn apply_field<'x>(key: &str, v: Value<'_, 'x>, rec: &mut SignIn<'x>, fb: &m
         "DeviceDetailTrustType" => rec.device_trust_type = s(v),
         _ => {
             fb.known -= 1;
+            if fb.ual.note(key) {
+                return;
+            }
             // A custom-table twin that is empty must not erase the native column's value.
             if let Some(base) = custom_base(key)
                 && v.into_string().is_none_or(|t| !t.is_empty())
@@ -362,17 +375,24 @@ fn status<'x>(o: Object<'_, 'x>, rec: &mut SignIn<'x>) {
 
 fn device<'x>(o: Object<'_, 'x>, rec: &mut SignIn<'x>) {
     for (k, v) in o.iter() {
-        match k {
-            "deviceId" | "DeviceId" => rec.device_id = s(v),
-            "displayName" | "DisplayName" => rec.device_name = s(v),
-            "operatingSystem" | "OperatingSystem" => rec.device_os = s(v),
-            "browser" | "Browser" => rec.device_browser = s(v),
-            "isCompliant" | "IsCompliant" => rec.device_compliant = boolean(v),
-            "isManaged" | "IsManaged" => rec.device_managed = boolean(v),
-            "trustType" | "TrustType" => rec.device_trust_type = s(v),
-            _ => {}
-        }
+        device_field(k, v, rec);
     }
+}
+
+/// One key of a `deviceDetail` object (also the UAL's `DeviceProperties` entries that are the
+/// same fields under the same names). Returns whether the key is a device field.
+pub fn device_field<'x>(k: &str, v: Value<'_, 'x>, rec: &mut SignIn<'x>) -> bool {
+    match k {
+        "deviceId" | "DeviceId" => rec.device_id = s(v),
+        "displayName" | "DisplayName" => rec.device_name = s(v),
+        "operatingSystem" | "OperatingSystem" => rec.device_os = s(v),
+        "browser" | "Browser" => rec.device_browser = s(v),
+        "isCompliant" | "IsCompliant" => rec.device_compliant = boolean(v),
+        "isManaged" | "IsManaged" => rec.device_managed = boolean(v),
+        "trustType" | "TrustType" => rec.device_trust_type = s(v),
+        _ => return false,
+    }
+    true
 }
 
 fn location<'x>(o: Object<'_, 'x>, rec: &mut SignIn<'x>) {
@@ -443,7 +463,7 @@ fn auth_step<'x>(o: Object<'_, 'x>, ctx: &MapCtx<'x>) -> AuthStep<'x> {
 
 /// A string, or a number rendered as text (Log Analytics writes some numbers as strings and the
 /// other way round).
-fn s<'x>(v: Value<'_, 'x>) -> Option<Cow<'x, str>> {
+pub(crate) fn s<'x>(v: Value<'_, 'x>) -> Option<Cow<'x, str>> {
     if let Some(x) = v.into_string() {
         return Some(Cow::Borrowed(x));
     }
@@ -460,7 +480,7 @@ fn s<'x>(v: Value<'_, 'x>) -> Option<Cow<'x, str>> {
 }
 
 /// An integer, also when written as a whole float (`50126.0`: Log Analytics `_d` columns).
-fn int(v: Value<'_, '_>) -> Option<i64> {
+pub(crate) fn int(v: Value<'_, '_>) -> Option<i64> {
     let whole = |f: f64| (f.fract() == 0.0 && f.abs() < 9.0e15).then_some(f as i64);
     v.as_i64()
         .or_else(|| v.as_f64().and_then(whole))
@@ -474,7 +494,7 @@ fn float(v: Value<'_, '_>) -> Option<f64> {
         .or_else(|| v.into_string().and_then(|x| x.trim().parse().ok()))
 }
 
-fn boolean(v: Value<'_, '_>) -> Option<bool> {
+pub(crate) fn boolean(v: Value<'_, '_>) -> Option<bool> {
     v.as_bool().or_else(|| v.into_string().and_then(parse_bool))
 }
 
