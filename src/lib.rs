@@ -8,7 +8,8 @@
 //! 3. [`model`]: normalize records into one Arrow table ([`model::schema`]), deduplicate by request
 //!    id, sort by user then time, and partition per user ([`model::SignInTable`]).
 //! 4. [`baseline`] and [`detect`]: per-user behaviour and the anomaly detectors, run by [`audit`]
-//!    (windows, parallel users, risk chaining); [`geo`] locates sign-ins offline.
+//!    (windows, parallel users, risk chaining); [`geo`] locates sign-ins offline and [`enrich`] knows
+//!    each IP's network (ASN, class, database location).
 //! 5. [`export`]: write the table as a Parquet dataset (and read it back as evidence).
 //! 6. [`report`]: render reports to any `io::Write`.
 //!
@@ -20,6 +21,7 @@ pub mod baseline;
 pub mod cli;
 pub mod commands;
 pub mod detect;
+pub mod enrich;
 pub mod error;
 pub mod evidence;
 pub mod export;

@@ -329,7 +329,7 @@ impl Log {
                 session_id: e.session.as_deref().and_then(s),
                 unique_token_identifier: e.token.as_deref().and_then(s),
                 correlation_id: e.correlation.as_deref().and_then(s),
-                source: SourceRef { offset: n as u64 * 100, index: 0, line: Some(n as u64 + 1) },
+                source: SourceRef { offset: n as u64 * 100, record: n as u64 + 1, line: Some(n as u64 + 1) },
                 ..SignIn::default()
             };
             b.push(&r).unwrap();

@@ -7,8 +7,12 @@
 //! - the exit status, and for an error one line on stderr that names the file;
 //! - per input, exactly the expected records / rejected / duplicates, and no input more or less;
 //! - exactly the expected damaged items, each named in a warning; a rejected record is detailed;
+//! - every record read is accounted for once (`records_in = sign_ins + rejected + duplicates +
+//!   not_sign_in`);
 //! - an expected message is in the report;
 //! - the evidence is untouched: SHA-256, length and mtime of every file are the same afterwards.
+//!
+//! `MALFORMED_SHOW=NAME` prints the report of case NAME; `MALFORMED_TIMES=1` prints each run's time.
 //!
 //! Cases are data (`malformed/*.rs`); expectations marked `TODO(ingest branch)` record what the JSON
 //! and CSV readers do today where the issue asks for better (those readers are being reworked on
@@ -256,6 +260,11 @@ fn check_report(report: &Value, inputs: &[(&str, u64, u64, u64)], damaged: &[&st
         if f["rejected"].as_u64().unwrap_or(0) > 0 && f["rejects"].as_array().is_none_or(|r| r.is_empty()) {
             bad.push(format!("{}: rejected records without details", f["path"]));
         }
+        // Every record read is accounted for exactly once.
+        let n = |k: &str| f[k].as_u64().unwrap_or(u64::MAX);
+        if n("records_in") != n("sign_ins") + n("rejected") + n("duplicates") + n("not_sign_in") {
+            bad.push(format!("{}: records_in is not sign_ins + rejected + duplicates + not_sign_in: {f}", f["path"]));
+        }
     }
     let global = strings(&report["warnings"]);
     let items: Vec<String> = report["damaged"]
@@ -291,6 +300,14 @@ fn check_all(cases: Vec<Case>) {
     let mut names: Vec<&str> = cases.iter().map(|c| c.name).collect();
     names.sort_unstable();
     assert!(names.windows(2).all(|w| w[0] != w[1]), "case names must be unique: {names:?}");
+    if let Ok(only) = std::env::var("MALFORMED_SHOW") {
+        for c in cases.iter().filter(|c| c.name == only) {
+            let dir = root.path().join(c.name);
+            let _ = check(root.path(), c);
+            let out = Command::new(BIN).args(["inventory", "-o", "json", "ev"]).current_dir(&dir).output().unwrap();
+            eprintln!("{}", String::from_utf8_lossy(&out.stdout));
+        }
+    }
     let failures: Vec<String> = std::thread::scope(|s| {
         let handles: Vec<_> = cases.iter().map(|c| s.spawn(|| check(root.path(), c))).collect();
         handles.into_iter().filter_map(|h| h.join().unwrap().err()).collect()

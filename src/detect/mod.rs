@@ -6,6 +6,7 @@
 //! afterwards in [`crate::audit::score`].
 
 pub mod impossible_travel;
+pub mod ioc_match;
 pub mod legacy_protocol;
 pub mod mfa_fatigue;
 pub mod new_device;
@@ -14,11 +15,22 @@ pub mod off_hours;
 pub mod suspicious_user_agent;
 pub mod token_replay;
 
+// Issue #7 section 3: detectors across users and protocols (the cross-user ones in `tenant`).
+pub mod brute_force;
+pub mod credentials;
+pub mod device_code;
+pub mod entra_risk;
+pub mod infra;
+pub mod mfa_sweep;
+pub mod tenant;
+pub mod valid_credentials_blocked;
+
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use crate::baseline::UserBaseline;
+use crate::enrich::{Enrichment, NetClass};
 use crate::geo::Geo;
 use crate::model::view::Rows;
 
@@ -59,11 +71,29 @@ impl Risk {
     }
 }
 
-/// Where a sign-in came from in the evidence.
+/// Where a sign-in came from in the evidence: the file, the first byte of the record in it, the
+/// record's 1-based ordinal within the file and, where the format has lines, its line
+/// ([`crate::model::SourceRef`], the numbering every report uses).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Cite {
     pub file: String,
-    pub position: String,
+    pub offset: u64,
+    pub record: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+}
+
+impl Cite {
+    /// The citation of row `i` of a batch: its file and where the record starts in it.
+    pub fn of(rows: &Rows<'_>, i: usize) -> Cite {
+        let (file, at) = rows.source(i);
+        Cite { file: file.to_string(), offset: at.offset, record: at.record, line: at.line }
+    }
+
+    /// `record 7, line 9, byte 1234`.
+    pub fn position(&self) -> String {
+        crate::model::SourceRef { offset: self.offset, record: self.record, line: self.line }.to_string()
+    }
 }
 
 /// One anomaly.
@@ -121,6 +151,8 @@ pub struct UserContext<'a> {
     /// The rows the baseline was learned from.
     pub baseline_rows: &'a [usize],
     pub geo: &'a Geo,
+    /// What is known about each IP address (ASN, network class, database location).
+    pub net: &'a Enrichment,
     /// Every interactive row of the user up to the as-of time (baseline and analysis window).
     pub interactive_history: &'a [usize],
 }
@@ -147,14 +179,7 @@ impl UserContext<'_> {
             risk,
             time: crate::model::time::format_rfc3339(micros),
             sign_in_ids: rows.iter().take(MAX_CITES).map(|&r| self.rows.sign_in_id(r)).collect(),
-            evidence: rows
-                .iter()
-                .take(MAX_CITES)
-                .map(|&r| {
-                    let (file, position) = self.rows.source(r);
-                    Cite { file, position }
-                })
-                .collect(),
+            evidence: rows.iter().take(MAX_CITES).map(|&r| Cite::of(self.rows, r)).collect(),
             summary,
             risk_notes: Vec::new(),
             details,
@@ -208,6 +233,11 @@ pub const SENSITIVE_APP_NAMES: &[&str] = &[
 ];
 
 impl UserContext<'_> {
+    /// The network class of row `i`'s IP address, when known.
+    pub fn net_class(&self, i: usize) -> Option<NetClass> {
+        self.rows.ip.get(i).and_then(|ip| self.net.class(ip))
+    }
+
     /// Whether row `i` signed in to a sensitive app.
     pub fn sensitive_app(&self, i: usize) -> bool {
         self.rows.app_id.get(i).is_some_and(|a| SENSITIVE_APPS.contains(&a))
@@ -225,6 +255,12 @@ pub const DETECTORS: &[&dyn Detector] = &[
     &new_location::NewLocation,
     &suspicious_user_agent::SuspiciousUserAgent,
     &off_hours::OffHours,
+    &brute_force::BruteForce,
+    &device_code::DeviceCode,
+    &valid_credentials_blocked::ValidCredentialsBlocked,
+    &entra_risk::EntraRisk,
+    &mfa_sweep::MfaSweep,
+    &ioc_match::IocMatch,
 ];
 
 /// Shorthand for detail maps.
@@ -277,6 +313,7 @@ pub(crate) mod fixture {
         let history: Vec<usize> = (0..rows.len).filter(|&i| rows.is_interactive(i)).collect();
         let b = UserBaseline::build(&rows, &base, BaselineMode::Window, 0, 1);
         let geo = Geo::default();
+        let net = crate::enrich::Enrichment::default();
         let cx = UserContext {
             principal: "u@contoso.example",
             rows: &rows,
@@ -285,6 +322,7 @@ pub(crate) mod fixture {
             baseline: &b,
             baseline_rows: &base,
             geo: &geo,
+            net: &net,
             interactive_history: &history,
         };
         let mut out = Vec::new();

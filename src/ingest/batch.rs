@@ -84,8 +84,12 @@ struct Group {
 /// in parallel).
 pub(super) fn run(files: &[EvidenceFile], units: &[Unit], opts: &IngestOptions) -> Result<GroupOut, Error> {
     let mut g = Group { out: GroupOut::default(), shared: None, pending: Vec::new() };
+    let progress = opts.progress.as_deref().map(|p| &p.parsed);
     for u in units {
         let f = &files[u.file];
+        // This entry's share of its file's size, for the progress count (done whatever happens).
+        let (k, n) = (u.entry as u64, f.entries.len() as u64);
+        super::bump(progress, f.bytes * (k + 1) / n - f.bytes * k / n);
         let item = || f.entries[u.entry].display.clone();
         let input = match contain(|| f.materialize(u.entry, &opts.limits)) {
             Ok(Ok(Opened::Input(i))) => i,

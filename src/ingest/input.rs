@@ -74,11 +74,11 @@ pub(super) fn parse_input(
 ) -> Result<(InputReport, Rows), Error> {
     let mut report = new_report(file, input);
     let none = Rows::Shared(0..0);
-    if input.is_empty() || input.head(4096)?.trim_ascii().is_empty() {
+    let Some(start) = sniff::content_start(input)? else {
         report.warnings.push("empty file".into());
         return Ok((report, none));
-    }
-    let head = input.head(sniff::HEAD_BYTES)?;
+    };
+    let head = input.read_range(start, sniff::HEAD_BYTES.min((input.len() - start) as usize))?.to_vec();
     let format = match opts.format {
         Some(f) => f,
         None => match sniff::sniff(&head, input.file_name()) {
@@ -137,6 +137,7 @@ fn dataset_file(input: &Input, report: &mut InputReport) -> Result<Vec<BuiltBatc
         Ok(Ok(b)) => {
             report.format = Some(Format::Dataset.label().to_string());
             summarize(&b.batch, report)?;
+            report.records_in = report.records;
             count_warnings(report);
             Ok(vec![b])
         }
@@ -193,7 +194,7 @@ fn parse_json_segments(input: &Input, opts: &IngestOptions) -> Result<Option<Seg
         .map(|c| {
             let mut sink = Sink::new(&input.display, Format::Json.label(), opts.assumed_offset_secs);
             let bytes = input.read_range(c.start, (c.end - c.start) as usize)?;
-            let panic = contain(|| json::parse_lines(&bytes, &mut sink, opts.assumed_offset_secs, c.start, None)).err();
+            let panic = contain(|| json::parse_lines(&bytes, &mut sink, opts.assumed_offset_secs, c.start)).err();
             Ok((sink, panic.map(|p| format!("the parser panicked in bytes {}..{} ({p}): records read before it are kept", c.start, c.end))))
         })
         .collect();
@@ -290,38 +291,26 @@ fn finish_sinks(sinks: &mut [Sink], votes_before: DateOrderVotes, format: Format
     let (order, notes) = decide_order(subtract(votes, votes_before), pending, opts.date_order);
     report.warnings.extend(notes);
 
-    let mut rows = 0;
-    let mut objects_rejected = 0;
-    let mut signin_like = 0;
+    let mut objects = 0;
     let mut detected = None;
     let mut flipped = 0;
     for s in sinks.iter_mut() {
         flipped += s.builder.resolve_dates(order);
-        rows += s.builder.len();
-        objects_rejected += s.rejected;
-        signin_like += s.signin_like;
+        objects += s.records_in;
         detected = detected.or(s.format);
     }
-    if format == Format::Json && rows == 0 && signin_like == 0 && sinks.iter().all(|s| s.containers == 0) {
-        // Objects, but none of them sign-ins: an unrelated JSON file, not a broken export.
-        report.warnings.push(format!("unrecognized JSON, skipped: no sign-in records among {objects_rejected} object(s)"));
+    if format == Format::Json && !sinks.iter().any(Sink::recognized) {
+        // Objects, but none of them sign-ins or log records: an unrelated JSON file, not a broken export.
+        report.warnings.push(format!("unrecognized JSON, skipped: no sign-in records among {objects} object(s)"));
         return false;
     }
+    super::sink::rebase(sinks);
     if flipped > 0 {
         report.warnings.push(format!("{flipped} date(s) impossible in the chosen day/month order were read in the other order"));
     }
     report.format = Some(detected.unwrap_or(format.label()).to_string());
     for s in sinks.iter_mut() {
-        report.rejected += s.rejected;
-        report.pages += s.pages;
-        report.pages_with_next += s.pages_with_next;
-        let room = super::sink::MAX_REJECT_DETAILS.saturating_sub(report.rejects.len());
-        report.rejects.extend(s.reject_details.drain(..).take(room));
-        for w in s.warnings.drain(..) {
-            if !report.warnings.contains(&w) {
-                report.warnings.push(w);
-            }
-        }
+        s.add_to(report);
         // One page per file is the normal way to save a set: only a file of several pages whose
         // last one still points further is incomplete on its own (sets are judged in `mod.rs`).
         if s.last_page_has_next && s.pages > 1 {

@@ -19,9 +19,12 @@ mod input;
 pub mod json;
 pub mod sink;
 pub mod sniff;
+pub mod ual;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Int32Type, TimestampMicrosecondType};
@@ -47,6 +50,24 @@ pub struct IngestOptions {
     pub date_order: Option<DateOrder>,
     /// What reading one item may cost (`--max-inflate`).
     pub limits: Limits,
+    /// Bytes done so far, for a progress bar (nothing reads it here).
+    pub progress: Option<Arc<Progress>>,
+}
+
+/// How far an ingest is, in bytes of evidence files: all of them are hashed, then parsed.
+/// Bumped as each file is hashed and as each input is parsed (an archive's members share its size).
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Size of every evidence file, known once discovery is done.
+    pub total: AtomicU64,
+    pub hashed: AtomicU64,
+    pub parsed: AtomicU64,
+}
+
+fn bump(counter: Option<&AtomicU64>, bytes: u64) {
+    if let Some(c) = counter {
+        c.fetch_add(bytes, Ordering::Relaxed);
+    }
 }
 
 /// What one input (a file, or a member of an archive) held.
@@ -60,11 +81,19 @@ pub struct InputReport {
     pub bytes: u64,
     /// For archive members and compressed files: the evidence file they came from and its hash.
     pub container: Option<(String, String)>,
+    /// Records read from this input: every record, whatever became of it. Always
+    /// `sign_ins + rejected + duplicates + not_sign_in`.
+    pub records_in: u64,
     /// Records normalized from this input (duplicates included).
     pub records: u64,
+    /// Normalized records of this input kept in the table (`records - duplicates`).
+    pub sign_ins: u64,
     pub rejected: u64,
-    /// Records of this input dropped because another copy was kept.
+    /// Records of this input dropped because another copy of the same sign-in was kept.
     pub duplicates: u64,
+    /// Records of other logs (audit logs, Graph activity, risk events...), by category: counted,
+    /// never normalized, never rejected.
+    pub not_sign_in: BTreeMap<String, u64>,
     pub first: Option<i64>,
     pub last: Option<i64>,
     pub by_event_type: BTreeMap<String, u64>,
@@ -115,13 +144,26 @@ pub fn ingest(paths: &[PathBuf], opts: &IngestOptions) -> Result<Ingested, Error
     let found = evidence::discover(paths)?;
     let mut damage = found.damage;
     let mut warnings = found.warnings;
+    let progress = opts.progress.as_deref();
+    let sizes: Vec<u64> = found.files.iter().map(|f| std::fs::metadata(f).map_or(0, |m| m.len())).collect();
+    if let Some(p) = progress {
+        p.total.store(sizes.iter().sum(), Ordering::Relaxed);
+    }
     let opened: Vec<Result<EvidenceFile, Damage>> = found
         .files
         .par_iter()
-        .map(|p| {
-            contain::contain(|| evidence::open(p, &opts.limits)).unwrap_or_else(|panic| {
+        .zip(&sizes)
+        .map(|(p, size)| {
+            let f = contain::contain(|| evidence::open(p, &opts.limits)).unwrap_or_else(|panic| {
                 Err(Damage { item: p.display().to_string(), reason: format!("listing its contents panicked ({panic}): not read") })
-            })
+            });
+            // A file that cannot be read is done: hashed and parsed, as far as the progress goes.
+            let done = f.as_ref().map_or(*size, |f| f.bytes);
+            bump(progress.map(|p| &p.hashed), done);
+            if f.is_err() {
+                bump(progress.map(|p| &p.parsed), done);
+            }
+            f
         })
         .collect();
     let mut files = Vec::with_capacity(opened.len());
@@ -133,8 +175,11 @@ pub fn ingest(paths: &[PathBuf], opts: &IngestOptions) -> Result<Ingested, Error
     }
     for f in &files {
         damage.extend(f.damage.iter().map(|reason| Damage { item: f.display.clone(), reason: reason.clone() }));
-        if f.entries.is_empty() && f.damage.is_empty() {
-            warnings.push(format!("{}: archive holds no files", f.display));
+        if f.entries.is_empty() {
+            bump(progress.map(|p| &p.parsed), f.bytes);
+            if f.damage.is_empty() {
+                warnings.push(format!("{}: archive holds no files", f.display));
+            }
         }
     }
     let datasets = dataset::verify::Datasets::check(&files)?;
@@ -170,6 +215,12 @@ pub fn ingest(paths: &[PathBuf], opts: &IngestOptions) -> Result<Ingested, Error
 fn apply_stats(inputs: &mut [InputReport], stats: &MergeStats) {
     for (i, r) in inputs.iter_mut().enumerate() {
         r.duplicates = stats.duplicates.get(&i).copied().unwrap_or(0);
+        r.sign_ins = r.records.saturating_sub(r.duplicates);
+    }
+    for (i, w) in &stats.collisions {
+        if let Some(r) = inputs.get_mut(*i) {
+            r.warnings.push(w.clone());
+        }
     }
 }
 
@@ -210,7 +261,7 @@ fn count_warnings(report: &mut InputReport) {
     }
     if report.lost > 0 {
         report.warnings.push(format!(
-            "{} record(s) have fields the export destroyed (PowerShell type names instead of values); those fields are missing",
+            "{} record(s) have fields the export destroyed (PowerShell type names or numbers out of range instead of values); those fields are missing",
             report.lost
         ));
     }
@@ -240,6 +291,7 @@ fn evidence_warnings(inputs: &[InputReport], table: &SignInTable) -> Vec<String>
         w.push("no sign-in records found in the evidence".into());
         return w;
     }
+    w.extend(ual::evidence_note(table));
     let mut types: BTreeMap<&str, u64> = BTreeMap::new();
     for i in inputs {
         for (k, v) in &i.by_event_type {

@@ -10,9 +10,7 @@ use std::borrow::Cow;
 use std::net::Ipv6Addr;
 use std::sync::Arc;
 
-use arrow_array::builder::{
-    BooleanBuilder, Float64Builder, Int32Builder, StringBuilder, StringDictionaryBuilder, UInt32Builder, UInt64Builder,
-};
+use arrow_array::builder::{BooleanBuilder, Float64Builder, Int32Builder, StringBuilder, StringDictionaryBuilder, UInt32Builder};
 use arrow_array::types::Int32Type;
 use arrow_array::{
     ArrayRef, DictionaryArray, Int32Array, ListArray, RecordBatch, StringArray, StructArray, TimestampMicrosecondArray, UInt64Array,
@@ -76,8 +74,15 @@ struct StringListCols {
 
 /// Builds one Arrow batch of normalized sign-ins.
 pub struct TableBuilder {
-    /// Runs of rows from one source: (first row, file, format), in row order.
-    sources: Vec<(usize, String, &'static str)>,
+    /// Runs of rows from one source file: (first row, file), in row order. A builder may hold the
+    /// rows of many small inputs one after the other ([`Self::set_source`]).
+    file_runs: Vec<(usize, String)>,
+    /// The format rows are pushed as from now on ([`Self::set_source_format`]), the format of the
+    /// rows pushed last, and where it changed: rows from `format_runs[k].0` on were pushed as
+    /// `format_runs[k].1`. No change (the common case) is a constant column.
+    source_format: &'static str,
+    run_format: &'static str,
+    format_runs: Vec<(usize, &'static str)>,
     assumed_offset_secs: i32,
     timestamps: Vec<i64>,
     /// Rows whose day/month order waits for the file-level decision.
@@ -145,9 +150,13 @@ pub struct TableBuilder {
     resource_tenant_id: Dict,
     autonomous_system_number: UInt32Builder,
     lost_fields: Dict,
-    source_offset: UInt64Builder,
-    source_index: UInt32Builder,
-    source_line: UInt64Builder,
+    source_offset: Vec<u64>,
+    source_record: Vec<u64>,
+    source_line: Vec<Option<u64>>,
+    /// Added to `source_record` and `source_line` when the batch is finished: a segment of a large
+    /// input numbers its records and lines from 1 and learns what precedes it only afterwards.
+    record_base: u64,
+    line_base: u64,
 }
 
 /// A finished segment: its batch plus what the merge step needs and the schema does not hold.
@@ -189,7 +198,10 @@ impl TableBuilder {
     /// `assumed_offset_secs` is applied to zone-less local dates when they are resolved.
     pub fn new(source_file: &str, source_format: &'static str, assumed_offset_secs: i32) -> Self {
         Self {
-            sources: vec![(0, source_file.to_string(), source_format)],
+            file_runs: vec![(0, source_file.to_string())],
+            source_format,
+            run_format: source_format,
+            format_runs: Vec::new(),
             assumed_offset_secs,
             timestamps: Vec::new(),
             pending: Vec::new(),
@@ -255,9 +267,11 @@ impl TableBuilder {
             resource_tenant_id: Dict::new(),
             autonomous_system_number: UInt32Builder::new(),
             lost_fields: Dict::new(),
-            source_offset: UInt64Builder::new(),
-            source_index: UInt32Builder::new(),
-            source_line: UInt64Builder::new(),
+            source_offset: Vec::new(),
+            source_record: Vec::new(),
+            source_line: Vec::new(),
+            record_base: 0,
+            line_base: 0,
         }
     }
 
@@ -269,14 +283,28 @@ impl TableBuilder {
     /// rows of many small inputs, which costs far less than a builder (and a batch) per input.
     pub fn set_source(&mut self, source_file: &str, source_format: &'static str) {
         let row = self.len();
-        if self.sources.last().is_some_and(|s| s.0 == row) {
-            self.sources.pop();
+        if self.file_runs.last().is_some_and(|s| s.0 == row) {
+            self.file_runs.pop();
         }
-        self.sources.push((row, source_file.to_string(), source_format));
+        if self.file_runs.last().is_none_or(|s| s.1 != source_file) {
+            self.file_runs.push((row, source_file.to_string()));
+        }
+        self.set_source_format(source_format);
     }
 
     pub fn is_empty(&self) -> bool {
         self.timestamps.is_empty()
+    }
+
+    /// Rows pushed from now on come from `format` (a Unified Audit Log record inside a JSON or CSV
+    /// input is `ual`), not from the format the builder was made for.
+    pub fn set_source_format(&mut self, format: &'static str) {
+        self.source_format = format;
+    }
+
+    /// The format rows are pushed as.
+    pub fn source_format(&self) -> &'static str {
+        self.source_format
     }
 
     /// Day/month evidence seen in this builder's local dates.
@@ -312,6 +340,15 @@ impl TableBuilder {
         };
         let principal = Self::principal_of(r).ok_or(RowReject::NoPrincipal)?;
         let row = self.timestamps.len();
+        if self.source_format != self.run_format {
+            if row > 0 {
+                if self.format_runs.is_empty() {
+                    self.format_runs.push((0, self.run_format));
+                }
+                self.format_runs.push((row, self.source_format));
+            }
+            self.run_format = self.source_format;
+        }
         self.timestamps.push(micros);
         if let Some(d) = local {
             self.votes.add(&d);
@@ -468,11 +505,19 @@ impl TableBuilder {
         } else {
             self.lost_fields.append_value(r.lost_fields.join(","));
         }
-        self.source_offset.append_value(r.source.offset);
-        self.source_index.append_value(r.source.index);
-        self.source_line.append_option(r.source.line);
+        self.source_offset.push(r.source.offset);
+        self.source_record.push(r.source.record);
+        self.source_line.push(r.source.line);
         self.completeness.push(filled);
         Ok(())
+    }
+
+    /// Records and lines that precede this builder's segment in its input (see [`SourceRef`]).
+    ///
+    /// [`SourceRef`]: super::signin::SourceRef
+    pub fn rebase(&mut self, records_before: u64, lines_before: u64) {
+        self.record_base = records_before;
+        self.line_base = lines_before;
     }
 
     /// Resolve pending local dates with `order` (the caller decides it per file from
@@ -506,8 +551,14 @@ impl TableBuilder {
         }
         let n = self.timestamps.len();
         let d = |b: &mut Dict| Arc::new(b.finish()) as ArrayRef;
-        let source_file = runs(n, self.sources.iter().map(|s| (s.0, s.1.as_str())))?;
-        let source_format = runs(n, self.sources.iter().map(|s| (s.0, s.2)))?;
+        let constant = |s: &str| -> ArrayRef {
+            let keys = Int32Array::from(vec![0; n]);
+            let values = Arc::new(StringArray::from(vec![s]));
+            match DictionaryArray::<Int32Type>::try_new(keys, values) {
+                Ok(a) => Arc::new(a),
+                Err(_) => Arc::new(DictionaryArray::<Int32Type>::from_iter(std::iter::repeat_n(Some(s), n))),
+            }
+        };
         let ts = TimestampMicrosecondArray::from(std::mem::take(&mut self.timestamps)).with_timezone("UTC");
         let auth = finish_auth(&mut self.auth_details)?;
         let ca = finish_ca(&mut self.ca_policies)?;
@@ -574,11 +625,14 @@ impl TableBuilder {
             Arc::new(self.autonomous_system_number.finish()),
             Arc::new(self.zone_assumed.finish()),
             d(&mut self.lost_fields),
-            source_file,
-            source_format,
-            Arc::new(UInt64Array::from(self.source_offset.finish())),
-            Arc::new(self.source_index.finish()),
-            Arc::new(self.source_line.finish()),
+            runs(n, self.file_runs.iter().map(|s| (s.0, s.1.as_str())))?,
+            match self.format_runs.as_slice() {
+                [] => constant(self.run_format),
+                runs => format_column(runs, n)?,
+            },
+            Arc::new(UInt64Array::from(std::mem::take(&mut self.source_offset))),
+            Arc::new(UInt64Array::from_iter_values(self.source_record.iter().map(|r| r + self.record_base))),
+            Arc::new(UInt64Array::from_iter(self.source_line.iter().map(|l| l.map(|l| l + self.line_base)))),
         ];
         // Builders grow by doubling; a segment kept until the merge would hold up to twice its
         // data. Shrinking costs one copy now and saves that memory for the rest of the run.
@@ -606,6 +660,20 @@ fn runs<'s>(n: usize, runs: impl Iterator<Item = (usize, &'s str)>) -> Result<Ar
         keys.resize(keys.len() + end.saturating_sub(start), k);
     }
     Ok(Arc::new(DictionaryArray::<Int32Type>::try_new(Int32Array::from(keys), Arc::new(StringArray::from(values)))?))
+}
+
+/// The per-row source format of a batch whose rows came from several formats.
+fn format_column(runs: &[(usize, &'static str)], rows: usize) -> Result<ArrayRef, ArrowError> {
+    let mut values = runs.iter().map(|r| r.1).collect::<Vec<_>>();
+    values.sort_unstable();
+    values.dedup();
+    let mut keys = Vec::with_capacity(rows);
+    for (k, (start, format)) in runs.iter().enumerate() {
+        let end = runs.get(k + 1).map_or(rows, |r| r.0);
+        let key = values.binary_search(format).unwrap_or(0) as i32;
+        keys.extend(std::iter::repeat_n(key, end.saturating_sub(*start)));
+    }
+    Ok(Arc::new(DictionaryArray::try_new(Int32Array::from(keys), Arc::new(StringArray::from(values)))?))
 }
 
 /// Event type when the source does not say: a service principal with no user is an SP sign-in,
@@ -732,6 +800,38 @@ mod tests {
         };
         assert_eq!(s("source_file"), vec!["a.json", "b.csv", "b.csv", "a.json"]);
         assert_eq!(s("source_format"), vec!["json", "portal-csv", "portal-csv", "json"]);
+    }
+
+    #[test]
+    fn rows_keep_the_format_they_were_pushed_as() {
+        let formats = |b: TableBuilder| {
+            let out = b.finish().unwrap().batch;
+            let a = out.column_by_name("source_format").unwrap().as_dictionary::<Int32Type>();
+            let v = a.values().as_string::<i32>();
+            a.keys().values().iter().map(|k| v.value(*k as usize).to_string()).collect::<Vec<_>>()
+        };
+        let mut b = TableBuilder::new("f.json", "json", 0);
+        b.push(&rec("a@b.c", "2024-01-01T00:00:00Z")).unwrap();
+        b.set_source_format("json");
+        b.push(&rec("a@b.c", "2024-01-01T00:00:01Z")).unwrap();
+        assert_eq!(formats(b), ["json", "json"]);
+        let mut b = TableBuilder::new("f.json", "json", 0);
+        b.push(&rec("a@b.c", "2024-01-01T00:00:00Z")).unwrap();
+        b.set_source_format("ual");
+        b.push(&rec("a@b.c", "2024-01-01T00:00:01Z")).unwrap();
+        b.push(&rec("a@b.c", "2024-01-01T00:00:02Z")).unwrap();
+        b.set_source_format("json");
+        b.push(&rec("a@b.c", "2024-01-01T00:00:03Z")).unwrap();
+        assert_eq!(formats(b), ["json", "ual", "ual", "json"]);
+        // A format set and set back without a row pushed in between leaves no trace.
+        let mut b = TableBuilder::new("f.json", "json", 0);
+        b.set_source_format("ual");
+        b.push(&rec("a@b.c", "2024-01-01T00:00:00Z")).unwrap();
+        b.set_source_format("json");
+        b.set_source_format("ual");
+        b.push(&rec("a@b.c", "2024-01-01T00:00:01Z")).unwrap();
+        assert!(b.format_runs.is_empty());
+        assert_eq!(formats(b), ["ual", "ual"]);
     }
 
     #[test]

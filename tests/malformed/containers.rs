@@ -139,7 +139,7 @@ pub fn cases() -> Vec<Case> {
                 z
             })],
         )
-        .inputs(&[("e.zip!b.jsonl", 178, 227, 0)])
+        .inputs(&[("e.zip!b.jsonl", 178, 222, 0)])
         .damaged(&["e.zip!b.jsonl"])
         .says("beyond its declared size"),
         case("zip-with-strict", vec![("e.zip", zip(&[Entry { flags: 1, ..Entry::new("secret.json", &page_of(1)) }]))])

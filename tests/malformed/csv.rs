@@ -24,20 +24,14 @@ pub fn cases() -> Vec<Case> {
     vec![
         csv("csv-whole", full.clone()).inputs(&[(NAME, 3, 0, 0)]),
         csv("csv-header-only", format!("{PORTAL_HEADER}\r\n")).inputs(&[(NAME, 0, 0, 0)]),
-        csv("csv-cut-mid-row", full[..full.len() - 60].to_string())
-            // TODO(ingest branch): the cut last row is mapped by position today; it should be
-            // rejected as misaligned (issue 10).
-            .inputs(&[(NAME, 3, 0, 0)]),
+        // Rows whose cells do not line up with the header are rejected, never mapped by position.
+        csv("csv-cut-mid-row", full[..full.len() - 60].to_string()).inputs(&[(NAME, 2, 1, 0)]),
         csv("csv-cut-in-header", PORTAL_HEADER[..40].to_string()).inputs(&[(NAME, 0, 0, 0)]).says("header only"),
         csv("csv-row-missing-a-cell", rows(&[portal_row(1), portal_row(2).replacen(",\"Member\"", "", 1), portal_row(3)]))
-            // TODO(ingest branch): a row with a missing cell must be rejected, never mapped by position.
-            .inputs(&[(NAME, 3, 0, 0)]),
-        csv("csv-row-extra-cell", rows(&[portal_row(1), format!("{},\"extra\"", portal_row(2)), portal_row(3)]))
-            // TODO(ingest branch): as above.
-            .inputs(&[(NAME, 3, 0, 0)]),
+            .inputs(&[(NAME, 2, 1, 0)]),
+        csv("csv-row-extra-cell", rows(&[portal_row(1), format!("{},\"extra\"", portal_row(2)), portal_row(3)])).inputs(&[(NAME, 2, 1, 0)]),
         csv("csv-unbalanced-quote", rows(&[portal_row(1), portal_row(2).replacen("\"Mozilla/5.0\"", "\"Mozilla/5.0", 1), portal_row(3)]))
-            // TODO(ingest branch): the row with the open quote is mapped by position (issue 10).
-            .inputs(&[(NAME, 3, 0, 0)]),
+            .inputs(&[(NAME, 2, 1, 0)]),
         csv("csv-stray-quote-in-cell", rows(&[portal_row(1), portal_row(2).replacen("Mozilla/5.0", "Mozilla\"5.0", 1)]))
             .inputs(&[(NAME, 2, 0, 0)]),
         csv("csv-semicolon-delimiter", rows(&[portal_row(1), portal_row(2)]).replace("\",\"", "\";\"")).inputs(&[(NAME, 2, 0, 0)]),
