@@ -10,7 +10,7 @@ fuzz_target!(|data: &[u8]| {
     let mut sink = Sink::new("fuzz.json", "json", 0);
     json::parse(data, &mut sink, 0);
     let mut lines = Sink::new("fuzz.jsonl", "json", 3600);
-    json::parse_lines(data, &mut lines, 3600, 0, Some(0));
+    json::parse_lines(data, &mut lines, 3600, 0);
     let _ = sink.builder.finish();
     let _ = lines.builder.finish();
 });

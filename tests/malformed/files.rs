@@ -13,7 +13,7 @@ fn mkfifo(p: &Path) {
 }
 
 pub fn cases() -> Vec<Case> {
-    vec![
+    let mut cases = vec![
         case("fifo-in-a-folder", vec![("p.json", page_of(1))])
             .setup(|ev| mkfifo(&ev.join("pipe.json")))
             .inputs(&[("p.json", 1, 0, 0)])
@@ -58,5 +58,16 @@ pub fn cases() -> Vec<Case> {
         case("rejected-with-strict", vec![("p.json", page(&[record(1), with(2, "createdDateTime", serde_json::Value::Null)]))])
             .flags(&["--strict"])
             .error("rejected and --strict is set"),
-    ]
+    ];
+    // A file that cannot be read, even by root: /proc/self/mem is a regular file whose first page is
+    // never mapped, so reading it fails with EIO (here through a link in the evidence folder).
+    #[cfg(target_os = "linux")]
+    cases.push(
+        case("unreadable-file-in-a-folder", vec![("p.json", page_of(1))])
+            .setup(|ev| symlink("/proc/self/mem", ev.join("mem.json")).unwrap())
+            .inputs(&[("p.json", 1, 0, 0)])
+            .damaged(&["mem.json"])
+            .says("cannot read"),
+    );
+    cases
 }
