@@ -353,5 +353,6 @@ fn the_suite_is_large_enough() {
         + containers::cases().len()
         + files::cases().len()
         + dataset::cases().len();
+    eprintln!("{n} malformed-input cases");
     assert!(n >= 60, "{n} cases");
 }
