@@ -69,7 +69,7 @@ pub fn synthetic_table() -> SignInTable {
         if u % 100 == 99 {
             let full = std::mem::replace(&mut b, TableBuilder::new("bench.json", "graph-beta", 0));
             if let Ok(built) = full.finish() {
-                segments.push(Segment { file: 0, built });
+                segments.push(Segment::single(0, built));
             }
         }
     }

@@ -7,7 +7,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 const AFTER_HELP: &str = "\
 EXIT STATUS:
     0   success (for `audit`: no finding at or above medium risk)
-    1   error: bad flag, unreadable evidence, refused output path, or a rejected record with --strict
+    1   error: bad flag, missing evidence, a dataset that does not match its manifest, refused output
+        path, or a rejected record or damaged evidence item with --strict
     2   `audit` only: a high or critical finding
     3   `audit` only: a medium finding (and no high or critical one)
 
@@ -67,9 +68,15 @@ pub struct EvidenceArgs {
     #[arg(long, value_enum, value_name = "ORDER", help_heading = "Input")]
     pub date_order: Option<DateOrderArg>,
 
-    /// Fail (exit 1) if any record is rejected.
+    /// Fail (exit 1) if any record is rejected or any evidence item is damaged (a cut gzip, an
+    /// unreadable zip member, a special file in a folder...).
     #[arg(long, help_heading = "Input")]
     pub strict: bool,
+
+    /// Most bytes one `.gz` file or zip member may inflate to (suffixes K, M, G, T: powers of 1024).
+    /// Beyond it, or beyond a member's declared size, the member is cut with a warning.
+    #[arg(long, value_name = "SIZE", default_value = crate::evidence::DEFAULT_MAX_INFLATE_ARG, help_heading = "Input")]
+    pub max_inflate: String,
 
     /// Worker threads for parsing (default: one per core). Output is identical for any value.
     #[arg(long, value_name = "N", help_heading = "Input")]

@@ -1,5 +1,12 @@
 //! Error types of the library. Each carries the file and, where it has one, the byte offset or line.
 //! `anyhow` appears only in `main.rs`.
+//!
+//! Three kinds of trouble, three types: an [`Error`] stops the run (a path that does not exist, a
+//! special file named on the command line, a dataset whose files do not match its manifest); a
+//! [`Damage`] is an evidence item that could not be read completely (a cut gzip stream, an encrypted
+//! zip member, an unreadable file in a folder), reported as a warning while the run goes on; a
+//! [`Rejected`] record is one record that could not be normalized. `--strict` turns the last two
+//! into errors.
 
 use std::path::PathBuf;
 
@@ -14,8 +21,43 @@ pub enum EvidenceError {
     },
     #[error("{}: no such file or directory", path.display())]
     NotFound { path: PathBuf },
-    #[error("{}: cannot decompress: {message}", path.display())]
-    Decompress { path: PathBuf, message: String },
+    /// A FIFO, socket or device named on the command line: reading it could block forever or never end.
+    #[error("{}: not a regular file or directory ({kind}): refusing to read it", path.display())]
+    Special { path: PathBuf, kind: &'static str },
+    /// The temporary file that holds inflated or transcoded evidence could not be written (a full disk).
+    #[error("temporary file for decompressed evidence ({}): {source}", std::env::temp_dir().display())]
+    Spill {
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// An evidence item (a file, a zip member) that could not be read completely. The run goes on;
+/// `--strict` makes any of them fatal.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, thiserror::Error)]
+#[error("{item}: {reason}")]
+pub struct Damage {
+    /// The file or `archive.zip!member` concerned.
+    pub item: String,
+    /// What is wrong and what was kept ("cut short after 1234 decompressed bytes; ...").
+    pub reason: String,
+}
+
+/// A dataset written by `signin-audit export` that does not match its `manifest.json`: a part
+/// whose SHA-256 or row count differs, a listed part that is missing, a part it does not list.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{dataset}: dataset does not match its manifest.json: {problem}{}", more_problems(*.more))]
+pub struct DatasetMismatch {
+    /// The dataset directory.
+    pub dataset: String,
+    /// The first problem found.
+    pub problem: String,
+    /// How many more problems there are.
+    pub more: usize,
+}
+
+fn more_problems(n: usize) -> String {
+    if n == 0 { String::new() } else { format!(" (and {n} more problem(s))") }
 }
 
 /// A record that could not be normalized. Counted per file; `--strict` makes any of them fatal.
@@ -76,6 +118,10 @@ pub enum Error {
     Enrich(#[from] EnrichError),
     #[error("{count} record(s) rejected and --strict is set; first: {first}")]
     Strict { count: u64, first: Rejected },
+    #[error("{count} evidence item(s) damaged and --strict is set; first: {first}")]
+    Damaged { count: usize, first: Damage },
+    #[error(transparent)]
+    Dataset(#[from] DatasetMismatch),
     #[error("{0}")]
     Usage(String),
 }

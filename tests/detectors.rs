@@ -335,7 +335,7 @@ impl Log {
             b.push(&r).unwrap();
         }
         let built = b.finish().unwrap();
-        SignInTable::merge(vec![Segment { file: 0, built }]).unwrap().0
+        SignInTable::merge(vec![Segment::single(0, built)]).unwrap().0
     }
 
     fn audit(&self, cfg: &AuditConfig) -> AuditResult {

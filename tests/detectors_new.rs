@@ -244,7 +244,7 @@ impl Log {
             };
             b.push(&r).unwrap();
         }
-        SignInTable::merge(vec![Segment { file: 0, built: b.finish().unwrap() }]).unwrap().0
+        SignInTable::merge(vec![Segment::single(0, b.finish().unwrap())]).unwrap().0
     }
 
     fn audit(&self, cfg: &AuditConfig) -> AuditResult {

@@ -44,11 +44,11 @@ struct Expect {
 /// The bytes an entry describes: the file itself, a `.gz` decompressed, or a zip member.
 fn entry_bytes(disk: &str, entry: &str) -> Vec<u8> {
     let raw = std::fs::read(fixtures().join(disk)).unwrap_or_else(|e| panic!("{disk}: {e}"));
-    if let Some((_, member)) = entry.split_once("!/") {
+    if let Some((_, member)) = entry.split_once("!") {
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(raw)).unwrap_or_else(|e| panic!("{disk}: {e}"));
-        let mut m = zip.by_name(member).unwrap_or_else(|e| panic!("{disk}!/{member}: {e}"));
+        let mut m = zip.by_name(member).unwrap_or_else(|e| panic!("{disk}!{member}: {e}"));
         let mut out = Vec::new();
-        m.read_to_end(&mut out).unwrap_or_else(|e| panic!("{disk}!/{member}: {e}"));
+        m.read_to_end(&mut out).unwrap_or_else(|e| panic!("{disk}!{member}: {e}"));
         out
     } else if disk.ends_with(".gz") {
         let mut out = Vec::new();
@@ -679,7 +679,7 @@ fn malformed_gzip_page() {
 fn malformed_zip_member_page_1() {
     check(
         "evidence/malformed/pages.zip",
-        "evidence/malformed/pages.zip!/signins/page-1.json",
+        "evidence/malformed/pages.zip!signins/page-1.json",
         &Expect {
             format: Some("graph-beta"),
             records: 2,
@@ -697,7 +697,7 @@ fn malformed_zip_member_page_1() {
 fn malformed_zip_member_page_2() {
     check(
         "evidence/malformed/pages.zip",
-        "evidence/malformed/pages.zip!/signins/page-2.json",
+        "evidence/malformed/pages.zip!signins/page-2.json",
         &Expect {
             format: Some("graph-beta"),
             records: 2,
@@ -981,7 +981,7 @@ fn pages_appended_or_slurped_whose_last_page_ends_the_run_are_complete() {
 #[test]
 fn a_complete_two_page_export_is_not_flagged_incomplete() {
     let inv = inventory_json(&["evidence/malformed/pages.zip"]);
-    let page1 = file_entry(&inv, "evidence/malformed/pages.zip!/signins/page-1.json");
+    let page1 = file_entry(&inv, "evidence/malformed/pages.zip!signins/page-1.json");
     let ws: Vec<String> = warnings(page1).into_iter().chain(warnings(&inv)).collect();
     assert!(!ws.iter().any(|w| w.contains("incomplete")), "{ws:?}");
 }

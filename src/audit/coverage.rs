@@ -138,7 +138,7 @@ mod tests {
             })
             .unwrap();
         }
-        SignInTable::merge(vec![Segment { file: 0, built: b.finish().unwrap() }]).unwrap().0
+        SignInTable::merge(vec![Segment::single(0, b.finish().unwrap())]).unwrap().0
     }
 
     #[test]

@@ -11,6 +11,7 @@ use std::io::Write;
 
 use crate::cli::{Cli, Command, DateOrderArg, EvidenceArgs, FormatArg};
 use crate::error::Error;
+use crate::evidence::Limits;
 use crate::ingest::csv::CsvKind;
 use crate::ingest::{Format, IngestOptions, Ingested};
 use crate::model::time::{DateOrder, parse_offset_arg};
@@ -32,7 +33,11 @@ pub fn ingest_options(a: &EvidenceArgs) -> Result<IngestOptions, Error> {
     if a.threads == Some(0) {
         return Err(Error::Usage("--threads must be at least 1".into()));
     }
+    let max_inflate = parse_size(&a.max_inflate)
+        .filter(|n| *n > 0)
+        .ok_or_else(|| Error::Usage(format!("--max-inflate {:?}: expected a size such as 512M or 16G", a.max_inflate)))?;
     Ok(IngestOptions {
+        limits: Limits { max_inflate },
         format: a.format.map(|f| match f {
             FormatArg::Json => Format::Json,
             FormatArg::PortalCsv => Format::Csv(CsvKind::Portal),
@@ -56,11 +61,34 @@ pub fn load(a: &EvidenceArgs, status: &progress::Status) -> Result<Ingested, Err
     opts.progress = status.ingest_counters();
     let ingested = with_threads(a.threads, || crate::ingest::ingest(&a.evidence, &opts))??;
     if a.strict
+        && let Some(first) = ingested.damage.first()
+    {
+        return Err(Error::Damaged { count: ingested.damage.len(), first: first.clone() });
+    }
+    if a.strict
         && let Some(first) = ingested.first_reject()
     {
         return Err(Error::Strict { count: ingested.rejected(), first: first.clone() });
     }
     Ok(ingested)
+}
+
+/// A byte count with an optional binary suffix: `1048576`, `512K`, `64M`, `16G`, `1T` (`KiB`, `MB`...
+/// are read the same way).
+pub fn parse_size(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    let n: u64 = s[..digits].parse().ok()?;
+    let unit = s[digits..].trim().to_ascii_uppercase();
+    let shift = match unit.trim_end_matches('B').trim_end_matches('I') {
+        "" => 0,
+        "K" => 10,
+        "M" => 20,
+        "G" => 30,
+        "T" => 40,
+        _ => return None,
+    };
+    n.checked_mul(1u64 << shift)
 }
 
 /// The progress display of a run: shown unless `quiet` (`-q`) or `--no-progress`, and only on a
@@ -77,5 +105,22 @@ pub fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Sen
             let pool = rayon::ThreadPoolBuilder::new().num_threads(n).build().map_err(|e| Error::Usage(format!("--threads {n}: {e}")))?;
             Ok(pool.install(f))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("1048576"), Some(1 << 20));
+        assert_eq!(parse_size("512K"), Some(512 << 10));
+        assert_eq!(parse_size("64mib"), Some(64 << 20));
+        assert_eq!(parse_size("1T"), Some(1 << 40));
+        assert_eq!(parse_size(crate::evidence::DEFAULT_MAX_INFLATE_ARG), Some(crate::evidence::DEFAULT_MAX_INFLATE));
+        assert_eq!(parse_size("12Q"), None);
+        assert_eq!(parse_size("G"), None);
+        assert_eq!(parse_size("99999999999T"), None);
     }
 }

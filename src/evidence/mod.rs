@@ -1,362 +1,239 @@
 //! Evidence files: finding them, opening them read-only, hashing them, and undoing their containers.
 //!
-//! An evidence *file* is what the examiner handed over (a `.json`, a `.csv`, a `.zip`). It yields one
-//! or more *inputs*: the file itself, or each member of a zip, after decompression (`.gz`) and after
-//! decoding (UTF-8 BOM stripped, UTF-16 transcoded). Plain files are never copied: they are parsed
-//! through read-only memory maps of the ranges being parsed. Nothing here writes to evidence.
+//! An evidence *file* is what the examiner handed over (a `.json`, a `.csv`, a `.gz`, a `.zip`).
+//! [`open`] hashes it and lists its *entries* (the file itself, or each zip member) without
+//! inflating anything; [`EvidenceFile::materialize`] turns one entry into an [`Input`], the decoded
+//! bytes to parse (decompressed, UTF-8 BOM skipped, UTF-16 transcoded), just before it is parsed, so
+//! only the inputs being parsed hold bytes. Plain files are parsed through read-only memory maps of
+//! the ranges being parsed; inflated and transcoded bytes go to memory while small and to an unlinked
+//! temporary file beyond that ([`spill`]). Nothing here writes to evidence.
+//!
+//! Damage is per item: a cut gzip stream, a zip without its central directory, an encrypted member,
+//! a member that inflates past its declared size or `--max-inflate`, an unreadable or special file
+//! in a folder are each reported on that item ([`Damage`]) and everything readable is still read.
+//!
+//! Names: a zip member is `archive.zip!dir/member.json`; when several members share a name, each is
+//! `archive.zip!dir/member.json#N` with N its 1-based position in the archive (central directory order,
+//! or local header order when the directory is missing). A `.gz` file keeps its own path.
 
+mod discover;
+pub mod fs;
+mod gzip;
 pub mod mmap;
+mod payload;
+mod spill;
+mod text;
+pub mod zip;
 
-use std::fs::File;
-use std::io::{self, Read};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use sha2::{Digest, Sha256};
+pub use discover::{Found, discover};
+pub use fs::{sha256_bytes, sha256_file};
+pub use payload::{Bytes, Input, Payload};
 
-use crate::error::EvidenceError;
+use crate::error::{Damage, EvidenceError};
+use fs::Stamp;
 
-/// Bytes hashed per read when hashing a file from disk.
-const HASH_CHUNK: usize = 1 << 20;
+/// Default of `--max-inflate`: the most bytes one `.gz` file or zip member may inflate to. A real
+/// 30-day export of a large tenant is a few GB; inflated bytes beyond 8 MiB go to a temporary file,
+/// so this bounds temporary disk, not memory.
+pub const DEFAULT_MAX_INFLATE: u64 = 16 << 30;
 
-/// Largest decompressed size accepted for one `.gz` file or zip member, as a guard against
-/// decompression bombs (a real 30-day export of a large tenant is a few GB).
-pub const MAX_DECOMPRESSED: u64 = 16 << 30;
+/// [`DEFAULT_MAX_INFLATE`] as the command line writes it (a test checks they agree).
+pub const DEFAULT_MAX_INFLATE_ARG: &str = "16G";
 
-/// All files under the given paths (directories are walked recursively), sorted, without repeats.
-/// Symbolic links to files are followed; links to directories are not (no cycles).
-pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, EvidenceError> {
-    let mut out = Vec::new();
-    for p in inputs {
-        let meta = std::fs::metadata(p).map_err(|e| match e.kind() {
-            io::ErrorKind::NotFound => EvidenceError::NotFound { path: p.clone() },
-            _ => EvidenceError::Read { path: p.clone(), source: e },
-        })?;
-        if meta.is_dir() {
-            walk(p, &mut out)?;
-        } else {
-            out.push(p.clone());
-        }
+/// Bytes of a file kept to recognize it by its magic number.
+const MAGIC_BYTES: usize = 16;
+
+/// Plain files up to this size are read into memory with one read instead of being mapped: a map
+/// costs two system calls, a page fault per page and a TLB flush on the other threads when it is
+/// removed, which dominated the time of 12,000 one-record `PT1H.json` files.
+const READ_SMALL_BYTES: u64 = 1 << 20;
+
+/// Limits on what reading one item may cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Most bytes a `.gz` file or zip member may inflate to; the rest is cut with damage.
+    pub max_inflate: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_inflate: DEFAULT_MAX_INFLATE }
     }
-    out.sort();
-    out.dedup();
-    Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), EvidenceError> {
-    let rd = std::fs::read_dir(dir).map_err(|e| EvidenceError::Read { path: dir.to_path_buf(), source: e })?;
-    for entry in rd {
-        let entry = entry.map_err(|e| EvidenceError::Read { path: dir.to_path_buf(), source: e })?;
-        let path = entry.path();
-        let ft = entry.file_type().map_err(|e| EvidenceError::Read { path: path.clone(), source: e })?;
-        if ft.is_dir() {
-            walk(&path, out)?;
-        } else if ft.is_file() || (ft.is_symlink() && path.is_file()) {
-            out.push(path);
-        }
-    }
-    Ok(())
+/// How an entry's bytes are obtained.
+#[derive(Debug, Clone)]
+enum EntryKind {
+    Plain,
+    Gzip,
+    Zip(zip::Member),
 }
 
-/// SHA-256 of a file, read sequentially (no map, so hashing a large file does not grow the RSS).
-pub fn sha256_file(path: &Path) -> Result<(String, u64), EvidenceError> {
-    let mut f = File::open(path).map_err(|e| EvidenceError::Read { path: path.to_path_buf(), source: e })?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; HASH_CHUNK];
-    let mut total = 0u64;
-    loop {
-        let n = f.read(&mut buf).map_err(|e| EvidenceError::Read { path: path.to_path_buf(), source: e })?;
-        if n == 0 {
-            break;
-        }
-        total += n as u64;
-        hasher.update(&buf[..n]);
-    }
-    Ok((hex(&hasher.finalize()), total))
-}
-
-pub fn sha256_bytes(b: &[u8]) -> String {
-    hex(&Sha256::digest(b))
-}
-
-fn hex(d: &[u8]) -> String {
-    d.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Where an input's bytes live.
-#[derive(Clone)]
-pub enum Payload {
-    /// A plain UTF-8 file: parsed through maps of `[skip, len)` (skip = a UTF-8 BOM).
-    Disk { path: PathBuf, len: u64, skip: u64 },
-    /// Bytes decoded in memory (decompressed or transcoded).
-    Memory(Arc<Vec<u8>>),
-}
-
-/// One thing to parse.
-#[derive(Clone)]
-pub struct Input {
-    /// Path shown in reports: the file path, or `archive.zip!/member.json` for zip members.
+/// One thing an evidence file holds: the file itself, or one zip member.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Name in reports (`archive.zip!member`).
     pub display: String,
-    pub payload: Payload,
-    /// SHA-256 of the input's own bytes for zip members and decompressed files (the evidence file's
-    /// hash is on the [`EvidenceFile`]).
-    pub inner_sha256: Option<String>,
-    /// How the bytes were obtained ("gzip", "UTF-16LE transcoded to UTF-8"...).
-    pub notes: Vec<String>,
+    /// Base name, for formats recognized partly by name.
+    pub name: String,
+    /// Bytes it is expected to hold once inflated (declared, so only for planning work).
+    pub size_hint: u64,
+    kind: EntryKind,
 }
 
-impl Input {
-    /// Length of the parseable (decoded) bytes.
-    pub fn len(&self) -> u64 {
-        match &self.payload {
-            Payload::Disk { len, skip, .. } => len - skip,
-            Payload::Memory(v) => v.len() as u64,
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// File name of the input (the member name inside an archive).
-    pub fn file_name(&self) -> &str {
-        (self.display.rsplit(['/', '\\', '!']).next().unwrap_or(&self.display)) as _
-    }
-}
-
-/// An evidence file and the inputs it yields.
+/// An evidence file: hashed, its entries listed, nothing inflated yet.
+#[derive(Debug)]
 pub struct EvidenceFile {
     pub path: PathBuf,
     pub display: String,
     pub bytes: u64,
     pub sha256: String,
-    pub inputs: Vec<Input>,
-    /// Problems opening the container (a corrupt zip member...).
-    pub warnings: Vec<String>,
+    /// The first bytes of the file (magic numbers).
+    pub head: Vec<u8>,
+    pub entries: Vec<Entry>,
+    /// What is wrong with the container itself (a missing central directory...).
+    pub damage: Vec<String>,
+    stamp: Stamp,
 }
 
-/// A view of bytes that may be mapped or owned.
-pub enum Bytes {
-    Mapped(memmap2::Mmap, usize),
-    Shared(Arc<Vec<u8>>, usize, usize),
+/// One entry, ready to parse or not readable at all.
+pub enum Opened {
+    Input(Input),
+    /// Why nothing of the entry can be read (encrypted, unsupported method, file changed...).
+    NotRead(String),
 }
 
-impl std::ops::Deref for Bytes {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
-        match self {
-            Bytes::Mapped(m, lead) => &m[*lead..],
-            Bytes::Shared(v, start, end) => &v[*start..*end],
-        }
-    }
-}
-
-impl Input {
-    /// The decoded bytes in `[offset, offset + len)` (offsets in decoded space).
-    pub fn read_range(&self, offset: u64, len: usize) -> Result<Bytes, EvidenceError> {
-        match &self.payload {
-            Payload::Disk { path, skip, .. } => {
-                if len == 0 {
-                    return Ok(Bytes::Shared(Arc::new(Vec::new()), 0, 0));
-                }
-                let f = File::open(path).map_err(|e| EvidenceError::Read { path: path.clone(), source: e })?;
-                let (m, lead) =
-                    mmap::map_range(&f, skip + offset, len).map_err(|e| EvidenceError::Read { path: path.clone(), source: e })?;
-                Ok(Bytes::Mapped(m, lead))
-            }
-            Payload::Memory(v) => {
-                let start = (offset as usize).min(v.len());
-                let end = (start + len).min(v.len());
-                Ok(Bytes::Shared(v.clone(), start, end))
-            }
-        }
-    }
-
-    /// The first `n` decoded bytes (for sniffing).
-    pub fn head(&self, n: usize) -> Result<Vec<u8>, EvidenceError> {
-        let n = n.min(self.len() as usize);
-        Ok(self.read_range(0, n)?.to_vec())
-    }
-}
-
-/// Open an evidence file: hash it, undo compression and decode text.
-pub fn open(path: &Path) -> Result<EvidenceFile, EvidenceError> {
-    let (sha256, bytes) = sha256_file(path)?;
+/// Open an evidence file read-only, hash it and list its entries. A file that cannot be opened or
+/// read is damage, not an error of the run.
+pub fn open(path: &Path, limits: &Limits) -> Result<EvidenceFile, Damage> {
     let display = path.display().to_string();
-    let mut head = [0u8; 4];
-    let n = read_head(path, &mut head)?;
-    let head = &head[..n];
-    let mut warnings = Vec::new();
-    let inputs = if head.starts_with(&[0x1f, 0x8b]) {
-        let raw = std::fs::read(path).map_err(|e| EvidenceError::Read { path: path.to_path_buf(), source: e })?;
-        let data = gunzip(&raw).map_err(|m| EvidenceError::Decompress { path: path.to_path_buf(), message: m })?;
-        // The evidence is the .gz file: report its own path and hash; the decompressed hash is a note.
-        let mut input = memory_input(display.clone(), data, "gzip-compressed");
-        if let Some(inner) = input.inner_sha256.take() {
-            input.notes[0] = format!("gzip-compressed; decompressed SHA-256 {inner}");
-        }
-        vec![input]
-    } else if head.starts_with(b"PK\x03\x04") {
-        unzip(path, &display, &mut warnings)?
-    } else {
-        vec![disk_input(path, &display, bytes)?]
-    };
-    Ok(EvidenceFile { path: path.to_path_buf(), display, bytes, sha256, inputs, warnings })
-}
-
-fn read_head(path: &Path, buf: &mut [u8]) -> Result<usize, EvidenceError> {
-    let mut f = File::open(path).map_err(|e| EvidenceError::Read { path: path.to_path_buf(), source: e })?;
-    let mut n = 0;
-    while n < buf.len() {
-        match f.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) => return Err(EvidenceError::Read { path: path.to_path_buf(), source: e }),
-        }
-    }
-    Ok(n)
-}
-
-fn disk_input(path: &Path, display: &str, len: u64) -> Result<Input, EvidenceError> {
-    let mut head = vec![0u8; 4096.min(len as usize)];
-    let n = read_head(path, &mut head)?;
+    let damage = |reason: String| Damage { item: display.clone(), reason };
+    let (file, stamp) = fs::open_regular(path).map_err(|e| damage(e.to_string()))?;
+    let (sha256, bytes) = sha256_file(&file, stamp.len).map_err(|e| damage(format!("cannot read: {e}")))?;
+    let mut head = vec![0u8; MAGIC_BYTES];
+    let n = fs::read_at(&file, &mut head, 0).map_err(|e| damage(format!("cannot read: {e}")))?;
     head.truncate(n);
-    match detect_encoding(&head) {
-        Encoding::Utf8 { bom } => Ok(Input {
-            display: display.to_string(),
-            payload: Payload::Disk { path: path.to_path_buf(), len, skip: if bom { 3 } else { 0 } },
-            inner_sha256: None,
-            notes: if bom { vec!["UTF-8 byte-order mark skipped".into()] } else { vec![] },
-        }),
-        Encoding::Utf16 { .. } => {
-            let raw = std::fs::read(path).map_err(|e| EvidenceError::Read { path: path.to_path_buf(), source: e })?;
-            Ok(decoded_input(display.to_string(), raw, None))
-        }
+    let name = base_name(&display).to_string();
+    let mut ev = EvidenceFile { path: path.to_path_buf(), display, bytes, sha256, head, entries: Vec::new(), damage: Vec::new(), stamp };
+    let plain = |kind| Entry { display: ev.display.clone(), name: name.clone(), size_hint: bytes, kind };
+    if gzip::is_gzip(&ev.head) {
+        ev.entries = vec![plain(EntryKind::Gzip)];
+    } else if zip::is_zip(&ev.head) {
+        let listing = zip::list(&file, stamp.len, limits.max_inflate);
+        ev.damage = listing.damage;
+        ev.entries = member_entries(&ev.display, listing.members);
+    } else {
+        ev.entries = vec![plain(EntryKind::Plain)];
     }
+    Ok(ev)
 }
 
-fn memory_input(display: String, data: Vec<u8>, how: &str) -> Input {
-    let sha = sha256_bytes(&data);
-    let mut input = decoded_input(display, data, Some(sha));
-    input.notes.insert(0, how.to_string());
-    input
-}
-
-/// Decode in-memory bytes: strip a UTF-8 BOM, transcode UTF-16.
-fn decoded_input(display: String, data: Vec<u8>, inner_sha256: Option<String>) -> Input {
-    let mut notes = Vec::new();
-    let data = match detect_encoding(&data[..data.len().min(4096)]) {
-        Encoding::Utf8 { bom: true } => {
-            notes.push("UTF-8 byte-order mark skipped".into());
-            data[3..].to_vec()
-        }
-        Encoding::Utf8 { bom: false } => data,
-        Encoding::Utf16 { little_endian, bom } => {
-            notes.push(format!(
-                "UTF-16{} transcoded to UTF-8 (byte offsets refer to the UTF-8 text)",
-                if little_endian { "LE" } else { "BE" }
-            ));
-            transcode_utf16(&data[if bom { 2 } else { 0 }..], little_endian)
-        }
-    };
-    Input { display, payload: Payload::Memory(Arc::new(data)), inner_sha256, notes }
-}
-
-#[derive(Debug, PartialEq, Eq)]
-enum Encoding {
-    Utf8 { bom: bool },
-    Utf16 { little_endian: bool, bom: bool },
-}
-
-/// BOMs first; without one, text where every other byte is NUL is UTF-16 (PowerShell 5.1 `>`).
-fn detect_encoding(head: &[u8]) -> Encoding {
-    if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        return Encoding::Utf8 { bom: true };
+/// Entries for the members of an archive, sorted by name then position; directories left out.
+fn member_entries(archive: &str, mut members: Vec<zip::Member>) -> Vec<Entry> {
+    members.retain(|m| !m.is_dir());
+    members.sort_by(|a, b| (&a.name, a.position).cmp(&(&b.name, b.position)));
+    let mut count: HashMap<&str, u32> = HashMap::new();
+    for m in &members {
+        *count.entry(m.name.as_str()).or_default() += 1;
     }
-    if head.starts_with(&[0xFF, 0xFE]) {
-        return Encoding::Utf16 { little_endian: true, bom: true };
-    }
-    if head.starts_with(&[0xFE, 0xFF]) {
-        return Encoding::Utf16 { little_endian: false, bom: true };
-    }
-    let pairs = head.len() / 2;
-    if pairs >= 2 {
-        let odd_nul = head.chunks_exact(2).filter(|c| c[1] == 0 && c[0] != 0).count();
-        let even_nul = head.chunks_exact(2).filter(|c| c[0] == 0 && c[1] != 0).count();
-        if odd_nul * 10 >= pairs * 9 {
-            return Encoding::Utf16 { little_endian: true, bom: false };
-        }
-        if even_nul * 10 >= pairs * 9 {
-            return Encoding::Utf16 { little_endian: false, bom: false };
-        }
-    }
-    Encoding::Utf8 { bom: false }
+    let shared: Vec<bool> = members.iter().map(|m| count[m.name.as_str()] > 1).collect();
+    members
+        .into_iter()
+        .zip(shared)
+        .map(|(m, dup)| Entry {
+            display: if dup { format!("{archive}!{}#{}", m.name, m.position) } else { format!("{archive}!{}", m.name) },
+            name: base_name(&m.name).to_string(),
+            size_hint: m.size.or(m.compressed).unwrap_or(0),
+            kind: EntryKind::Zip(m),
+        })
+        .collect()
 }
 
-fn transcode_utf16(b: &[u8], little_endian: bool) -> Vec<u8> {
-    let units = b.chunks_exact(2).map(|c| if little_endian { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) });
-    let s: String = char::decode_utf16(units).map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER)).collect();
-    s.into_bytes()
+fn base_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
-fn gunzip(raw: &[u8]) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
-    let dec = flate2::read::MultiGzDecoder::new(raw);
-    dec.take(MAX_DECOMPRESSED + 1).read_to_end(&mut out).map_err(|e| e.to_string())?;
-    if out.len() as u64 > MAX_DECOMPRESSED {
-        return Err(format!("larger than {} bytes once decompressed", MAX_DECOMPRESSED));
-    }
-    Ok(out)
-}
-
-fn unzip(path: &Path, display: &str, warnings: &mut Vec<String>) -> Result<Vec<Input>, EvidenceError> {
-    let f = File::open(path).map_err(|e| EvidenceError::Read { path: path.to_path_buf(), source: e })?;
-    let mut archive =
-        zip::ZipArchive::new(f).map_err(|e| EvidenceError::Decompress { path: path.to_path_buf(), message: e.to_string() })?;
-    let mut names: Vec<(String, usize)> =
-        (0..archive.len()).filter_map(|i| archive.name_for_index(i).map(|n| (n.to_string(), i))).collect();
-    names.sort();
-    let mut inputs = Vec::new();
-    for (name, i) in names {
-        if name.ends_with('/') {
-            continue;
-        }
-        let mut member = match archive.by_index(i) {
-            Ok(m) => m,
-            Err(e) => {
-                warnings.push(format!("{display}!/{name}: cannot read zip member: {e}"));
-                continue;
-            }
+impl EvidenceFile {
+    /// Inflate and decode entry `i` for parsing. Only a temporary file that cannot be written is an
+    /// error; everything wrong with the evidence is damage on the entry.
+    pub fn materialize(&self, i: usize, limits: &Limits) -> Result<Opened, EvidenceError> {
+        let entry = &self.entries[i];
+        let (file, stamp) = match fs::open_regular(&self.path) {
+            Ok(x) => x,
+            Err(e) => return Ok(Opened::NotRead(e.to_string())),
         };
-        if member.size() > MAX_DECOMPRESSED {
-            warnings.push(format!("{display}!/{name}: skipped, larger than {MAX_DECOMPRESSED} bytes once decompressed"));
-            continue;
+        if stamp != self.stamp {
+            return Ok(Opened::NotRead("changed since it was hashed (size or modification time differ): not read".into()));
         }
-        // The declared size is attacker-controlled: never pre-allocate more than a sane amount.
-        let mut data = Vec::with_capacity(member.size().min(64 << 20) as usize);
-        if let Err(e) = (&mut member).take(MAX_DECOMPRESSED + 1).read_to_end(&mut data) {
-            warnings.push(format!("{display}!/{name}: cannot decompress zip member: {e}"));
-            continue;
-        }
-        if data.len() as u64 > MAX_DECOMPRESSED {
-            warnings.push(format!("{display}!/{name}: skipped, larger than {MAX_DECOMPRESSED} bytes once decompressed"));
-            continue;
-        }
-        let member_display = format!("{display}!/{name}");
-        if data.starts_with(&[0x1f, 0x8b]) {
-            match gunzip(&data) {
-                Ok(d) => inputs.push(memory_input(
-                    member_display.strip_suffix(".gz").unwrap_or(&member_display).to_string(),
-                    d,
-                    "zip member, gzip-compressed",
-                )),
-                Err(m) => warnings.push(format!("{member_display}: cannot decompress: {m}")),
+        let spill_error = |source| EvidenceError::Spill { source };
+        let file = std::sync::Arc::new(file);
+        let mut input = Input {
+            display: entry.display.clone(),
+            name: entry.name.clone(),
+            payload: Payload::File { file: file.clone(), skip: 0, len: stamp.len },
+            inner_sha256: None,
+            notes: Vec::new(),
+            damage: Vec::new(),
+        };
+        match &entry.kind {
+            EntryKind::Plain if stamp.len <= READ_SMALL_BYTES => {
+                let mut bytes = vec![0u8; stamp.len as usize];
+                match fs::read_at(&file, &mut bytes, 0) {
+                    Ok(n) if n as u64 == stamp.len => input.payload = Payload::Memory(std::sync::Arc::new(bytes)),
+                    Ok(_) => return Ok(Opened::NotRead("changed since it was hashed (it is shorter now): not read".into())),
+                    Err(e) => return Ok(Opened::NotRead(format!("cannot read: {e}"))),
+                }
             }
-        } else {
-            inputs.push(memory_input(member_display, data, "zip member"));
+            EntryKind::Plain => {}
+            EntryKind::Gzip => {
+                let g = gzip::gunzip(input.payload.reader(0), limits.max_inflate).map_err(spill_error)?;
+                // The evidence is the .gz file: its own path and hash are reported; the decompressed
+                // hash is a note.
+                input.notes.push(format!("gzip-compressed; decompressed SHA-256 {}", g.out.sha256));
+                input.notes.extend(g.notes);
+                input.damage.extend(g.damage);
+                input.payload = g.out.payload;
+            }
+            EntryKind::Zip(m) => {
+                let (out, damage) = match zip::inflate(&file, stamp.len, m, limits.max_inflate).map_err(spill_error)? {
+                    zip::Inflated::Read { out, damage } => (out, damage),
+                    zip::Inflated::NotRead(why) => return Ok(Opened::NotRead(why)),
+                };
+                input.inner_sha256 = Some(out.sha256);
+                input.damage.extend(damage);
+                input.payload = out.payload;
+                input.notes.push("zip member".into());
+                let magic = magic(&input.payload);
+                if gzip::is_gzip(&magic) {
+                    let g = gzip::gunzip(input.payload.reader(0), limits.max_inflate).map_err(spill_error)?;
+                    input.notes = vec![format!("zip member, gzip-compressed; decompressed SHA-256 {}", g.out.sha256)];
+                    input.notes.extend(g.notes);
+                    input.damage.extend(g.damage);
+                    input.payload = g.out.payload;
+                } else if zip::is_zip(&magic) {
+                    input.damage.push("a zip archive inside a zip archive is not opened: extract it and give it as evidence".into());
+                }
+            }
         }
+        match text::decode(input.payload.clone()) {
+            Ok((payload, notes)) => {
+                input.payload = payload;
+                input.notes.extend(notes);
+            }
+            Err(e) => return Ok(Opened::NotRead(format!("cannot read: {e}"))),
+        }
+        Ok(Opened::Input(input))
     }
-    Ok(inputs)
+}
+
+/// The first bytes of a payload (an unreadable payload has none).
+fn magic(p: &Payload) -> Vec<u8> {
+    let mut head = Vec::with_capacity(MAGIC_BYTES);
+    let _ = std::io::Read::read_to_end(&mut std::io::Read::take(p.reader(0), MAGIC_BYTES as u64), &mut head);
+    head
 }
 
 #[cfg(test)]
@@ -364,20 +241,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn encodings() {
-        assert_eq!(detect_encoding(b"\xEF\xBB\xBF{}"), Encoding::Utf8 { bom: true });
-        assert_eq!(detect_encoding(b"\xFF\xFE{\0}\0"), Encoding::Utf16 { little_endian: true, bom: true });
-        assert_eq!(detect_encoding(b"{\0\"\0a\0\"\0"), Encoding::Utf16 { little_endian: true, bom: false });
-        assert_eq!(detect_encoding(b"{\"a\":1}"), Encoding::Utf8 { bom: false });
-        assert_eq!(transcode_utf16(b"{\0\xE9\0}\0", true), "{é}".as_bytes());
-    }
-
-    #[test]
-    fn gzip_round_trip() {
-        use std::io::Write;
-        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        enc.write_all(b"hello").unwrap();
-        assert_eq!(gunzip(&enc.finish().unwrap()).unwrap(), b"hello");
-        assert!(gunzip(b"\x1f\x8bnot gzip").is_err());
+    fn duplicate_member_names_get_their_position() {
+        let m = |name: &str, position| zip::Member {
+            name: name.into(),
+            position,
+            header: 0,
+            flags: 0,
+            method: 8,
+            crc: None,
+            compressed: None,
+            size: Some(1),
+        };
+        let e = member_entries("e.zip", vec![m("b/p.json", 1), m("a.json", 2), m("b/p.json", 3), m("d/", 4)]);
+        let names: Vec<(&str, &str)> = e.iter().map(|e| (e.display.as_str(), e.name.as_str())).collect();
+        assert_eq!(names, vec![("e.zip!a.json", "a.json"), ("e.zip!b/p.json#1", "p.json"), ("e.zip!b/p.json#3", "p.json")]);
     }
 }

@@ -1,21 +1,27 @@
-//! Parsing one input: detect its format, cut it into segments, parse the segments in parallel,
-//! decide its day/month order once, and add up its report.
+//! Parsing one input: detect its format, parse it (into the builder its group shares, or in
+//! segments with builders of their own when it is large), decide its day/month order once, and add
+//! up its report.
 //!
-//! Small inputs are one segment. Inputs over [`SEGMENT_BYTES`] that can be cut safely (JSON lines,
-//! CSV) are cut at record boundaries into segments of about that size and parsed in parallel, so a
-//! multi-GB file uses both cores. JSON lines are cut and mapped segment by segment, never whole; a
-//! CSV is mapped whole once (finding safe cuts needs its quote parity). The cut points depend only
-//! on the file, never on the thread count, so the output does not either.
+//! Small inputs append to the builder of their group ([`super::batch`]): a builder and a batch per
+//! input cost ~50 KB of heap and ~250 KB of resident memory even for one record. Inputs over
+//! [`SEGMENT_BYTES`] that can be cut safely (JSON lines, CSV) are cut at record boundaries into
+//! segments of about that size and parsed in parallel, so a multi-GB file uses both cores. JSON lines
+//! are cut and mapped segment by segment, never whole; a CSV is mapped whole once (finding safe cuts
+//! needs its quote parity). The cut points depend only on the file, never on the thread count, so
+//! the output does not either. Every call into a parser is [`contain`]ed: a panic is damage on the
+//! input, not the end of the run.
+
+use std::ops::Range;
 
 use rayon::prelude::*;
 
+use super::contain::contain;
 use super::csv::{self};
 use super::sink::Sink;
-use super::{Format, IngestOptions, InputReport, Parsed, count_warnings, dataset, json, sniff, summarize};
+use super::{Format, IngestOptions, InputReport, count_warnings, dataset, json, sniff, summarize};
 use crate::error::Error;
 use crate::evidence::{EvidenceFile, Input};
-use crate::model::time::DateOrder;
-use crate::model::time::DateOrderVotes;
+use crate::model::time::{DateOrder, DateOrderVotes};
 use crate::model::{BuiltBatch, TableBuilder};
 
 /// Inputs larger than this are parsed in segments of about this size.
@@ -33,18 +39,44 @@ struct Cut {
     end: u64,
 }
 
-pub(super) fn parse_input(file: &EvidenceFile, input: &Input, opts: &IngestOptions) -> Result<Parsed, Error> {
-    let mut report = InputReport {
+/// The sinks of a large input's segments, and the damage (panics) met while parsing them.
+type Segments = (Vec<Sink>, Vec<String>);
+
+/// Where an input's rows went.
+pub(super) enum Rows {
+    /// Rows `[start, end)` of the group's shared builder; the report is summarized when the builder
+    /// is finished.
+    Shared(Range<usize>),
+    /// Batches of its own (a large input's segments, a dataset file), already summarized.
+    Own(Vec<BuiltBatch>),
+}
+
+/// The report of an input before parsing: where it came from, how it was decoded, what is damaged.
+fn new_report(file: &EvidenceFile, input: &Input) -> InputReport {
+    let mut warnings: Vec<String> = input.notes.iter().map(|n| format!("note: {n}")).collect();
+    warnings.extend(input.damage.iter().map(|d| format!("damaged: {d}")));
+    InputReport {
         path: input.display.clone(),
         sha256: input.inner_sha256.clone().unwrap_or_else(|| file.sha256.clone()),
         bytes: if input.inner_sha256.is_some() { input.len() } else { file.bytes },
         container: input.inner_sha256.as_ref().map(|_| (file.display.clone(), file.sha256.clone())),
-        warnings: input.notes.iter().map(|n| format!("note: {n}")).collect(),
+        warnings,
+        damage: input.damage.clone(),
         ..Default::default()
-    };
+    }
+}
+
+pub(super) fn parse_input(
+    file: &EvidenceFile,
+    input: &Input,
+    opts: &IngestOptions,
+    shared: &mut Option<TableBuilder>,
+) -> Result<(InputReport, Rows), Error> {
+    let mut report = new_report(file, input);
+    let none = Rows::Shared(0..0);
     let Some(start) = sniff::content_start(input)? else {
         report.warnings.push("empty file".into());
-        return Ok(Parsed { report, batches: Vec::new() });
+        return Ok((report, none));
     };
     let head = input.read_range(start, sniff::HEAD_BYTES.min((input.len() - start) as usize))?.to_vec();
     let format = match opts.format {
@@ -53,91 +85,140 @@ pub(super) fn parse_input(file: &EvidenceFile, input: &Input, opts: &IngestOptio
             Some(f) => f,
             None => {
                 report.warnings.push(format!("unrecognized file, skipped: {}", sniff::describe_unknown(&head)));
-                return Ok(Parsed { report, batches: Vec::new() });
+                return Ok((report, none));
             }
         },
     };
-    if format == Format::DatasetManifest {
-        report.format = Some(format.label().to_string());
-        report.warnings.push("note: manifest of a signin-audit dataset (its parquet files are read)".into());
-        // The original evidence's warnings (an incomplete export, ambiguous dates...) still hold
-        // for the dataset: repeat them so a re-analysis does not lose them.
-        let bytes = input.read_range(0, input.len() as usize)?;
-        if let Ok(m) = serde_json::from_slice::<serde_json::Value>(&bytes)
-            && let Some(ws) = m.get("warnings").and_then(|w| w.as_array())
-        {
-            report.warnings.extend(ws.iter().filter_map(|w| w.as_str()).map(|w| format!("from the dataset's original evidence: {w}")));
+    match format {
+        Format::DatasetManifest => {
+            dataset_manifest(input, &mut report)?;
+            Ok((report, none))
         }
-        return Ok(Parsed { report, batches: Vec::new() });
-    }
-    if format == Format::Dataset {
-        let bytes = input.read_range(0, input.len() as usize)?;
-        return match dataset::read(&bytes, &input.display) {
-            Ok(b) => {
-                report.format = Some(format.label().to_string());
-                summarize(&b, &mut report)?;
-                report.records_in = report.records;
-                count_warnings(&mut report);
-                Ok(Parsed { report, batches: vec![b] })
+        Format::Dataset => {
+            let batches = dataset_file(input, &mut report)?;
+            Ok((report, Rows::Own(batches)))
+        }
+        Format::Json | Format::Csv(_) if input.len() > SEGMENT_BYTES => {
+            let sinks = match format {
+                Format::Csv(kind) => parse_csv_segments(input, kind, opts)?,
+                _ => parse_json_segments(input, opts)?,
+            };
+            match sinks {
+                Some((sinks, damage)) => {
+                    report.note_damage(damage);
+                    let batches = finish_own(sinks, format, &mut report, opts)?;
+                    Ok((report, Rows::Own(batches)))
+                }
+                None => parse_shared(input, format, report, opts, shared),
             }
-            Err(e) => {
-                report.warnings.push(format!("cannot read parquet dataset file: {e}"));
-                Ok(Parsed { report, batches: Vec::new() })
-            }
-        };
+        }
+        Format::Json | Format::Csv(_) => parse_shared(input, format, report, opts, shared),
     }
+}
 
-    let sinks = match format {
-        Format::Json => parse_json(input, opts)?,
-        Format::Csv(kind) => parse_csv(input, kind, opts)?,
-        Format::Dataset | Format::DatasetManifest => Vec::new(),
+/// `manifest.json` of a dataset: nothing to parse, but the original evidence's warnings (an
+/// incomplete export, ambiguous dates...) still hold for the dataset, so they are repeated.
+fn dataset_manifest(input: &Input, report: &mut InputReport) -> Result<(), Error> {
+    report.format = Some(Format::DatasetManifest.label().to_string());
+    report.warnings.push("note: manifest of a signin-audit dataset (its parquet files are read)".into());
+    let bytes = input.read_all()?;
+    if let Ok(m) = serde_json::from_slice::<serde_json::Value>(&bytes)
+        && let Some(ws) = m.get("warnings").and_then(|w| w.as_array())
+    {
+        report.warnings.extend(ws.iter().filter_map(|w| w.as_str()).map(|w| format!("from the dataset's original evidence: {w}")));
+    }
+    Ok(())
+}
+
+/// A parquet file of a dataset: one batch, or damage.
+fn dataset_file(input: &Input, report: &mut InputReport) -> Result<Vec<BuiltBatch>, Error> {
+    let bytes = bytes::Bytes::from_owner(input.read_all()?);
+    match contain(|| dataset::read(bytes)) {
+        Ok(Ok(b)) => {
+            report.format = Some(Format::Dataset.label().to_string());
+            summarize(&b.batch, report)?;
+            report.records_in = report.records;
+            count_warnings(report);
+            Ok(vec![b])
+        }
+        Ok(Err(e)) => {
+            report.note_damage(vec![format!("cannot read parquet dataset file: {e}")]);
+            Ok(Vec::new())
+        }
+        Err(panic) => {
+            report.note_damage(vec![format!("the parquet decoder panicked ({panic}): the file is damaged; nothing of it is read")]);
+            Ok(Vec::new())
+        }
+    }
+}
+
+/// A small input: parsed into the group's builder.
+fn parse_shared(
+    input: &Input,
+    format: Format,
+    mut report: InputReport,
+    opts: &IngestOptions,
+    shared: &mut Option<TableBuilder>,
+) -> Result<(InputReport, Rows), Error> {
+    let label = match format {
+        Format::Csv(kind) => kind.label(),
+        _ => Format::Json.label(),
     };
-    finish_input(sinks, format, report, opts)
+    let mut builder = shared.take().unwrap_or_else(|| TableBuilder::new(&input.display, label, opts.assumed_offset_secs));
+    builder.set_source(&input.display, label);
+    let start = builder.len();
+    let votes_before = builder.date_votes();
+    let mut sink = Sink::with_builder(&input.display, builder);
+    let bytes = input.read_all()?;
+    let parsed = contain(|| match format {
+        Format::Csv(kind) => csv::parse(&bytes, input.file_name(), kind, &mut sink, opts.assumed_offset_secs),
+        _ => json::parse(&bytes, &mut sink, opts.assumed_offset_secs),
+    });
+    drop(bytes);
+    if let Err(panic) = parsed {
+        report.note_damage(vec![format!("the parser panicked ({panic}): records read before it are kept")]);
+    }
+    let mut sinks = vec![sink];
+    let keep = finish_sinks(&mut sinks, votes_before, format, &mut report, opts);
+    *shared = sinks.pop().map(|s| s.builder);
+    let end = shared.as_ref().map_or(start, |b| b.len());
+    Ok((report, Rows::Shared(if keep { start..end } else { start..start })))
 }
 
-/// JSON: one segment, unless the input is large JSON lines.
-fn parse_json(input: &Input, opts: &IngestOptions) -> Result<Vec<Sink>, Error> {
-    let len = input.len();
-    if len > SEGMENT_BYTES
-        && let Some(cuts) = json_line_cuts(input)?
-    {
-        return cuts
-            .par_iter()
-            .map(|c| {
-                let mut sink = Sink::new(&input.display, Format::Json.label(), opts.assumed_offset_secs);
-                let bytes = input.read_range(c.start, (c.end - c.start) as usize)?;
-                json::parse_lines(&bytes, &mut sink, opts.assumed_offset_secs, c.start);
-                Ok(sink)
-            })
-            .collect();
-    }
-    let mut sink = Sink::new(&input.display, Format::Json.label(), opts.assumed_offset_secs);
-    let bytes = input.read_range(0, len as usize)?;
-    json::parse(&bytes, &mut sink, opts.assumed_offset_secs);
-    Ok(vec![sink])
+/// JSON lines over [`SEGMENT_BYTES`]: one sink per segment, parsed in parallel. `None` if the input
+/// is not JSON lines (it is then parsed whole).
+fn parse_json_segments(input: &Input, opts: &IngestOptions) -> Result<Option<Segments>, Error> {
+    let Some(cuts) = json_line_cuts(input)? else { return Ok(None) };
+    let parsed: Result<Vec<(Sink, Option<String>)>, Error> = cuts
+        .par_iter()
+        .map(|c| {
+            let mut sink = Sink::new(&input.display, Format::Json.label(), opts.assumed_offset_secs);
+            let bytes = input.read_range(c.start, (c.end - c.start) as usize)?;
+            let panic = contain(|| json::parse_lines(&bytes, &mut sink, opts.assumed_offset_secs, c.start)).err();
+            Ok((sink, panic.map(|p| format!("the parser panicked in bytes {}..{} ({p}): records read before it are kept", c.start, c.end))))
+        })
+        .collect();
+    let (sinks, panics): (Vec<Sink>, Vec<Option<String>>) = parsed?.into_iter().unzip();
+    Ok(Some((sinks, panics.into_iter().flatten().collect())))
 }
 
-/// CSV: one pass for small inputs; record-aligned chunks parsed in parallel for large ones. Finding
-/// the chunk boundaries reads the whole input once (quote parity), through one map.
-fn parse_csv(input: &Input, kind: csv::CsvKind, opts: &IngestOptions) -> Result<Vec<Sink>, Error> {
-    let bytes = input.read_range(0, input.len() as usize)?;
-    let new_sink = || Sink::new(&input.display, kind.label(), opts.assumed_offset_secs);
-    if input.len() > SEGMENT_BYTES
-        && let Ok(layout) = csv::layout(&bytes, input.file_name(), kind)
-    {
-        let chunks = csv::chunks(&bytes, &layout, SEGMENT_BYTES as usize);
-        return Ok(chunks
-            .par_iter()
-            .map(|c| {
-                let mut sink = new_sink();
-                csv::parse_chunk(&bytes, c, &layout, &mut sink, opts.assumed_offset_secs);
-                sink
-            })
-            .collect());
-    }
-    let mut sink = new_sink();
-    csv::parse(&bytes, input.file_name(), kind, &mut sink, opts.assumed_offset_secs);
-    Ok(vec![sink])
+/// A CSV over [`SEGMENT_BYTES`]: record-aligned chunks parsed in parallel. Finding the chunk
+/// boundaries reads the whole input once (quote parity), through one map. `None` if its header
+/// cannot be laid out (it is then parsed whole, which reports why).
+fn parse_csv_segments(input: &Input, kind: csv::CsvKind, opts: &IngestOptions) -> Result<Option<Segments>, Error> {
+    let bytes = input.read_all()?;
+    let Ok(layout) = csv::layout(&bytes, input.file_name(), kind) else { return Ok(None) };
+    let chunks = csv::chunks(&bytes, &layout, SEGMENT_BYTES as usize);
+    let parsed: Vec<(Sink, Option<String>)> = chunks
+        .par_iter()
+        .map(|c| {
+            let mut sink = Sink::new(&input.display, kind.label(), opts.assumed_offset_secs);
+            let panic = contain(|| csv::parse_chunk(&bytes, c, &layout, &mut sink, opts.assumed_offset_secs)).err();
+            (sink, panic.map(|p| format!("the parser panicked at line {} ({p}): records read before it are kept", c.first_line)))
+        })
+        .collect();
+    let (sinks, panics): (Vec<Sink>, Vec<Option<String>>) = parsed.into_iter().unzip();
+    Ok(Some((sinks, panics.into_iter().flatten().collect())))
 }
 
 /// Cut points of a large JSON-lines input, or `None` if its first line is not a complete value.
@@ -182,21 +263,38 @@ fn next_newline(input: &Input, from: u64) -> Result<Option<u64>, Error> {
     Ok(None)
 }
 
-/// Decide the input's day/month order over all its segments, finish the batches, add up the report.
-fn finish_input(mut sinks: Vec<Sink>, format: Format, mut report: InputReport, opts: &IngestOptions) -> Result<Parsed, Error> {
+/// Finish the segments of a large input: each builder becomes a batch, added up in the report.
+fn finish_own(mut sinks: Vec<Sink>, format: Format, report: &mut InputReport, opts: &IngestOptions) -> Result<Vec<BuiltBatch>, Error> {
+    if !finish_sinks(&mut sinks, DateOrderVotes::default(), format, report, opts) {
+        return Ok(Vec::new());
+    }
+    let mut batches = Vec::with_capacity(sinks.len());
+    for s in sinks {
+        let built = s.builder.finish()?;
+        summarize(&built.batch, report)?;
+        batches.push(built);
+    }
+    count_warnings(report);
+    Ok(batches)
+}
+
+/// Decide the input's day/month order over all its sinks (`votes_before`: what the shared builder
+/// had counted before this input), resolve its dates, and move counts, rejections and warnings into
+/// the report. Returns `false` when the input turned out not to be a sign-in export at all.
+fn finish_sinks(sinks: &mut [Sink], votes_before: DateOrderVotes, format: Format, report: &mut InputReport, opts: &IngestOptions) -> bool {
     let mut votes = DateOrderVotes::default();
     let mut pending = 0;
-    for s in &sinks {
+    for s in sinks.iter() {
         votes.merge(&s.builder.date_votes());
         pending += s.builder.pending_dates();
     }
-    let (order, notes) = decide_order(votes, pending, opts.date_order);
+    let (order, notes) = decide_order(subtract(votes, votes_before), pending, opts.date_order);
     report.warnings.extend(notes);
 
     let mut objects = 0;
     let mut detected = None;
     let mut flipped = 0;
-    for s in &mut sinks {
+    for s in sinks.iter_mut() {
         flipped += s.builder.resolve_dates(order);
         objects += s.records_in;
         detected = detected.or(s.format);
@@ -204,16 +302,15 @@ fn finish_input(mut sinks: Vec<Sink>, format: Format, mut report: InputReport, o
     if format == Format::Json && !sinks.iter().any(Sink::recognized) {
         // Objects, but none of them sign-ins or log records: an unrelated JSON file, not a broken export.
         report.warnings.push(format!("unrecognized JSON, skipped: no sign-in records among {objects} object(s)"));
-        return Ok(Parsed { report, batches: Vec::new() });
+        return false;
     }
-    super::sink::rebase(&mut sinks);
+    super::sink::rebase(sinks);
     if flipped > 0 {
         report.warnings.push(format!("{flipped} date(s) impossible in the chosen day/month order were read in the other order"));
     }
     report.format = Some(detected.unwrap_or(format.label()).to_string());
-    let mut batches = Vec::with_capacity(sinks.len());
-    for mut s in sinks {
-        s.add_to(&mut report);
+    for s in sinks.iter_mut() {
+        s.add_to(report);
         // One page per file is the normal way to save a set: only a file of several pages whose
         // last one still points further is incomplete on its own (sets are judged in `mod.rs`).
         if s.last_page_has_next && s.pages > 1 {
@@ -222,13 +319,18 @@ fn finish_input(mut sinks: Vec<Sink>, format: Format, mut report: InputReport, o
                 report.warnings.push(w);
             }
         }
-        let builder = std::mem::replace(&mut s.builder, TableBuilder::new("", "", 0));
-        let built: BuiltBatch = builder.finish()?;
-        summarize(&built, &mut report)?;
-        batches.push(built);
     }
-    count_warnings(&mut report);
-    Ok(Parsed { report, batches })
+    true
+}
+
+/// The votes counted since `before` (the builder's votes grow as inputs are added to it).
+fn subtract(after: DateOrderVotes, before: DateOrderVotes) -> DateOrderVotes {
+    DateOrderVotes {
+        day_first: after.day_first - before.day_first,
+        month_first: after.month_first - before.month_first,
+        ambiguous: after.ambiguous - before.ambiguous,
+        dotted: after.dotted - before.dotted,
+    }
 }
 
 /// The day/month order for an input's ambiguous slash dates, and what to tell the examiner.
@@ -290,5 +392,6 @@ mod tests {
         assert_eq!(o, DateOrder::MonthFirst);
         assert!(notes.iter().any(|n| n.contains("mix")));
         assert_eq!(decide_order(v, 3, Some(DateOrder::DayFirst)).0, DateOrder::DayFirst);
+        assert_eq!(subtract(v, DateOrderVotes { day_first: 1, ..Default::default() }).day_first, 0);
     }
 }

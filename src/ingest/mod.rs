@@ -1,11 +1,18 @@
 //! Evidence in, normalized table out.
 //!
-//! `ingest` finds every file under the evidence paths, opens and hashes them ([`crate::evidence`]),
-//! detects each input's format from its content ([`sniff`]), parses inputs in parallel with rayon
-//! (one format module each: [`json`], [`csv`], [`dataset`]), resolves locale dates per file, and
-//! merges everything into one deduplicated [`SignInTable`]. The result is the same at any thread
-//! count: inputs are processed in path order and every merge step sorts by a stable key.
+//! `ingest` finds every file under the evidence paths, opens and hashes them and lists what they
+//! hold ([`crate::evidence`]), checks datasets against their manifests ([`dataset`]), then parses the
+//! inputs in parallel with rayon: consecutive small inputs in groups that share one builder
+//! ([`batch`]), each input's format detected from its content ([`sniff`]) and parsed by its format
+//! module ([`json`], [`csv`], [`dataset`]). Everything is merged into one deduplicated
+//! [`SignInTable`]. The result is the same at any thread count: inputs are processed in path order,
+//! groups are cut from the evidence alone, and every merge step sorts by a stable key.
+//!
+//! Damage is per item: what cannot be read (a special file in a folder, an encrypted zip member, a
+//! parser that panicked) is a [`Damage`] on that item and a warning, and the run goes on.
 
+mod batch;
+mod contain;
 pub mod csv;
 pub mod dataset;
 mod input;
@@ -19,17 +26,17 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use arrow_array::Array;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Int32Type, TimestampMicrosecondType};
+use arrow_array::{Array, RecordBatch};
 use rayon::prelude::*;
 
-use crate::error::{Error, Rejected};
-use crate::evidence::{self, EvidenceFile, Input};
+use crate::error::{Damage, Error, Rejected};
+use crate::evidence::{self, EvidenceFile, Limits};
 use crate::model::schema::col;
-use crate::model::table::{MergeStats, Segment};
+use crate::model::table::MergeStats;
 use crate::model::time::DateOrder;
-use crate::model::{BuiltBatch, EventType, SignInTable};
+use crate::model::{EventType, SignInTable};
 pub use sniff::Format;
 
 /// Options that change how evidence is read.
@@ -41,6 +48,8 @@ pub struct IngestOptions {
     pub assumed_offset_secs: i32,
     /// Day/month order for ambiguous slash dates, instead of detecting it per file.
     pub date_order: Option<DateOrder>,
+    /// What reading one item may cost (`--max-inflate`).
+    pub limits: Limits,
     /// Bytes done so far, for a progress bar (nothing reads it here).
     pub progress: Option<Arc<Progress>>,
 }
@@ -97,14 +106,27 @@ pub struct InputReport {
     pub warnings: Vec<String>,
     /// The first rejections, with position and reason.
     pub rejects: Vec<Rejected>,
+    /// What of this input could not be read (also in `warnings`, prefixed "damaged: ").
+    pub damage: Vec<String>,
+}
+
+impl InputReport {
+    /// Record damage on this input: in its warnings and in the run's list of damaged items.
+    pub fn note_damage(&mut self, reasons: Vec<String>) {
+        self.warnings.extend(reasons.iter().map(|r| format!("damaged: {r}")));
+        self.damage.extend(reasons);
+    }
 }
 
 /// Everything `ingest` produced.
 pub struct Ingested {
     pub inputs: Vec<InputReport>,
     pub table: SignInTable,
-    /// Findings about the evidence as a whole (incomplete Graph export, missing log types...).
+    /// Findings about the evidence as a whole (incomplete Graph export, missing log types, damaged
+    /// items...).
     pub warnings: Vec<String>,
+    /// Every item that could not be read completely, sorted by item.
+    pub damage: Vec<Damage>,
 }
 
 impl Ingested {
@@ -119,72 +141,75 @@ impl Ingested {
 
 /// Read all evidence under `paths`.
 pub fn ingest(paths: &[PathBuf], opts: &IngestOptions) -> Result<Ingested, Error> {
-    let files = evidence::discover(paths)?;
+    let found = evidence::discover(paths)?;
+    let mut damage = found.damage;
+    let mut warnings = found.warnings;
     let progress = opts.progress.as_deref();
+    let sizes: Vec<u64> = found.files.iter().map(|f| std::fs::metadata(f).map_or(0, |m| m.len())).collect();
     if let Some(p) = progress {
-        let total = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
-        p.total.store(total, Ordering::Relaxed);
+        p.total.store(sizes.iter().sum(), Ordering::Relaxed);
     }
-    let opened: Result<Vec<EvidenceFile>, _> = files
+    let opened: Vec<Result<EvidenceFile, Damage>> = found
+        .files
         .par_iter()
-        .map(|p| {
-            let f = evidence::open(p);
-            bump(progress.map(|p| &p.hashed), f.as_ref().map_or(0, |f| f.bytes));
+        .zip(&sizes)
+        .map(|(p, size)| {
+            let f = contain::contain(|| evidence::open(p, &opts.limits)).unwrap_or_else(|panic| {
+                Err(Damage { item: p.display().to_string(), reason: format!("listing its contents panicked ({panic}): not read") })
+            });
+            // A file that cannot be read is done: hashed and parsed, as far as the progress goes.
+            let done = f.as_ref().map_or(*size, |f| f.bytes);
+            bump(progress.map(|p| &p.hashed), done);
+            if f.is_err() {
+                bump(progress.map(|p| &p.parsed), done);
+            }
             f
         })
         .collect();
-    let opened = opened?;
-    ingest_opened(opened, opts)
-}
-
-/// One parsed input, before merging: its report and one batch per segment.
-struct Parsed {
-    report: InputReport,
-    batches: Vec<BuiltBatch>,
-}
-
-fn ingest_opened(files: Vec<EvidenceFile>, opts: &IngestOptions) -> Result<Ingested, Error> {
-    let mut global = Vec::new();
-    let mut jobs: Vec<(&EvidenceFile, &Input, u64)> = Vec::new();
+    let mut files = Vec::with_capacity(opened.len());
+    for o in opened {
+        match o {
+            Ok(f) => files.push(f),
+            Err(d) => damage.push(d),
+        }
+    }
     for f in &files {
-        global.extend(f.warnings.iter().cloned());
-        let n = f.inputs.len() as u64;
-        if n == 0 {
-            bump(opts.progress.as_deref().map(|p| &p.parsed), f.bytes);
-        }
-        for (k, i) in f.inputs.iter().enumerate() {
-            // This input's share of its file's size, for the progress count.
-            let k = k as u64;
-            jobs.push((f, i, f.bytes * (k + 1) / n - f.bytes * k / n));
-        }
-        if f.inputs.is_empty() && f.warnings.is_empty() {
-            global.push(format!("{}: archive holds no files", f.display));
+        damage.extend(f.damage.iter().map(|reason| Damage { item: f.display.clone(), reason: reason.clone() }));
+        if f.entries.is_empty() {
+            bump(progress.map(|p| &p.parsed), f.bytes);
+            if f.damage.is_empty() {
+                warnings.push(format!("{}: archive holds no files", f.display));
+            }
         }
     }
-    let parsed: Result<Vec<Parsed>, Error> = jobs
-        .par_iter()
-        .map(|(f, i, share)| {
-            let p = input::parse_input(f, i, opts);
-            bump(opts.progress.as_deref().map(|p| &p.parsed), *share);
-            p
-        })
-        .collect();
-    let mut parsed = parsed?;
+    let datasets = dataset::verify::Datasets::check(&files)?;
+    warnings.extend(datasets.warnings.iter().cloned());
 
+    let (units, groups) = batch::plan(&files);
+    let outs: Result<Vec<batch::GroupOut>, Error> = groups.par_iter().map(|g| batch::run(&files, &units[g.clone()], opts)).collect();
+    let mut inputs = Vec::new();
     let mut segments = Vec::new();
-    for (idx, p) in parsed.iter_mut().enumerate() {
-        for b in p.batches.drain(..) {
-            segments.push(Segment { file: idx, built: b });
+    for mut out in outs? {
+        let base = inputs.len();
+        for s in &mut out.segments {
+            s.files.iter_mut().for_each(|f| f.1 += base);
         }
+        inputs.extend(out.reports);
+        segments.extend(out.segments);
+        damage.extend(out.damage);
     }
+    drop(files);
+    datasets.check_rows(&inputs)?;
+
     // Parsing freed many temporaries between the segments it keeps: hand them back before the
     // merge allocates the table (see `crate::sys`).
     crate::sys::release_free_memory();
     let (table, stats) = SignInTable::merge(segments)?;
-    let mut inputs: Vec<InputReport> = parsed.into_iter().map(|p| p.report).collect();
     apply_stats(&mut inputs, &stats);
-    global.extend(evidence_warnings(&inputs, &table));
-    Ok(Ingested { inputs, table, warnings: global })
+    damage.sort_by(|a, b| a.item.cmp(&b.item));
+    warnings.extend(damage.iter().map(|d| format!("damaged: {d}")));
+    warnings.extend(evidence_warnings(&inputs, &table));
+    Ok(Ingested { inputs, table, warnings, damage })
 }
 
 fn apply_stats(inputs: &mut [InputReport], stats: &MergeStats) {
@@ -200,8 +225,7 @@ fn apply_stats(inputs: &mut [InputReport], stats: &MergeStats) {
 }
 
 /// Add one batch's rows, time span, event types and zone-less timestamps to its input's report.
-fn summarize(built: &BuiltBatch, report: &mut InputReport) -> Result<(), Error> {
-    let b = &built.batch;
+fn summarize(b: &RecordBatch, report: &mut InputReport) -> Result<(), Error> {
     report.records += b.num_rows() as u64;
     let ts = crate::model::table::column(b, col::TIMESTAMP)?.as_primitive::<TimestampMicrosecondType>();
     if let Some(min) = ts.values().iter().copied().min() {

@@ -50,9 +50,15 @@ pub struct Sink {
 
 impl Sink {
     pub fn new(display: &str, format_label: &'static str, assumed_offset_secs: i32) -> Self {
+        Self::with_builder(display, TableBuilder::new(display, format_label, assumed_offset_secs))
+    }
+
+    /// A sink that appends to an existing builder (shared by many small inputs; the caller has set
+    /// the builder's source to this input).
+    pub fn with_builder(display: &str, builder: TableBuilder) -> Self {
         Sink {
             display: display.to_string(),
-            builder: TableBuilder::new(display, format_label, assumed_offset_secs),
+            builder,
             rejected: 0,
             reject_details: Vec::new(),
             warnings: Vec::new(),

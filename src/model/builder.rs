@@ -3,8 +3,8 @@
 //! This is the one place where values are cleaned up for every format alike: empty renderings become
 //! null, UPNs are lowercased, IPv4-mapped IPv6 addresses become IPv4, `0,0` coordinates without a
 //! country are dropped, the outcome is derived from the error code, and the partition key
-//! (`principal`) is chosen. A builder covers one segment of one file; segments are merged by
-//! [`super::table`].
+//! (`principal`) is chosen. A builder covers one segment of one file, or the rows of many small
+//! files one after the other ([`TableBuilder::set_source`]); segments are merged by [`super::table`].
 
 use std::borrow::Cow;
 use std::net::Ipv6Addr;
@@ -74,7 +74,9 @@ struct StringListCols {
 
 /// Builds one Arrow batch of normalized sign-ins.
 pub struct TableBuilder {
-    source_file: String,
+    /// Runs of rows from one source file: (first row, file), in row order. A builder may hold the
+    /// rows of many small inputs one after the other ([`Self::set_source`]).
+    file_runs: Vec<(usize, String)>,
     /// The format rows are pushed as from now on ([`Self::set_source_format`]), the format of the
     /// rows pushed last, and where it changed: rows from `format_runs[k].0` on were pushed as
     /// `format_runs[k].1`. No change (the common case) is a constant column.
@@ -196,7 +198,7 @@ impl TableBuilder {
     /// `assumed_offset_secs` is applied to zone-less local dates when they are resolved.
     pub fn new(source_file: &str, source_format: &'static str, assumed_offset_secs: i32) -> Self {
         Self {
-            source_file: source_file.to_string(),
+            file_runs: vec![(0, source_file.to_string())],
             source_format,
             run_format: source_format,
             format_runs: Vec::new(),
@@ -275,6 +277,19 @@ impl TableBuilder {
 
     pub fn len(&self) -> usize {
         self.timestamps.len()
+    }
+
+    /// Rows appended from now on come from this file, in this format. One builder can then hold the
+    /// rows of many small inputs, which costs far less than a builder (and a batch) per input.
+    pub fn set_source(&mut self, source_file: &str, source_format: &'static str) {
+        let row = self.len();
+        if self.file_runs.last().is_some_and(|s| s.0 == row) {
+            self.file_runs.pop();
+        }
+        if self.file_runs.last().is_none_or(|s| s.1 != source_file) {
+            self.file_runs.push((row, source_file.to_string()));
+        }
+        self.set_source_format(source_format);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -610,7 +625,7 @@ impl TableBuilder {
             Arc::new(self.autonomous_system_number.finish()),
             Arc::new(self.zone_assumed.finish()),
             d(&mut self.lost_fields),
-            constant(&self.source_file),
+            runs(n, self.file_runs.iter().map(|s| (s.0, s.1.as_str())))?,
             match self.format_runs.as_slice() {
                 [] => constant(self.run_format),
                 runs => format_column(runs, n)?,
@@ -628,6 +643,23 @@ impl TableBuilder {
         let batch = RecordBatch::try_new(schema::schema(), columns)?;
         Ok(BuiltBatch { batch, completeness: self.completeness })
     }
+}
+
+/// A dictionary column of `n` rows from runs of (first row, value), values numbered in order of first use.
+fn runs<'s>(n: usize, runs: impl Iterator<Item = (usize, &'s str)>) -> Result<ArrayRef, ArrowError> {
+    let mut values: Vec<&str> = Vec::new();
+    let mut index: std::collections::HashMap<&str, i32> = std::collections::HashMap::new();
+    let mut keys: Vec<i32> = Vec::with_capacity(n);
+    let mut runs = runs.peekable();
+    while let Some((start, v)) = runs.next() {
+        let end = runs.peek().map_or(n, |r| r.0).min(n);
+        let k = *index.entry(v).or_insert_with(|| {
+            values.push(v);
+            values.len() as i32 - 1
+        });
+        keys.resize(keys.len() + end.saturating_sub(start), k);
+    }
+    Ok(Arc::new(DictionaryArray::<Int32Type>::try_new(Int32Array::from(keys), Arc::new(StringArray::from(values)))?))
 }
 
 /// The per-row source format of a batch whose rows came from several formats.
@@ -748,6 +780,26 @@ mod tests {
         let out = b.finish().unwrap().batch;
         let et = out.column_by_name("event_type").unwrap().as_dictionary::<Int32Type>();
         assert_eq!(et.values().as_string::<i32>().value(et.keys().value(0) as usize), "servicePrincipal");
+    }
+
+    #[test]
+    fn one_builder_holds_the_rows_of_several_sources() {
+        let mut b = TableBuilder::new("a.json", "json", 0);
+        b.push(&rec("a@b.c", "2024-01-01T00:00:00Z")).unwrap();
+        b.set_source("empty.json", "json");
+        b.set_source("b.csv", "portal-csv");
+        b.push(&rec("a@b.c", "2024-01-02T00:00:00Z")).unwrap();
+        b.push(&rec("a@b.c", "2024-01-03T00:00:00Z")).unwrap();
+        b.set_source("a.json", "json");
+        b.push(&rec("a@b.c", "2024-01-04T00:00:00Z")).unwrap();
+        let out = b.finish().unwrap().batch;
+        let s = |name: &str| {
+            let a = out.column_by_name(name).unwrap().as_dictionary::<Int32Type>();
+            let v = a.values().as_string::<i32>();
+            a.keys().iter().map(|k| v.value(k.unwrap() as usize).to_string()).collect::<Vec<_>>()
+        };
+        assert_eq!(s("source_file"), vec!["a.json", "b.csv", "b.csv", "a.json"]);
+        assert_eq!(s("source_format"), vec!["json", "portal-csv", "portal-csv", "json"]);
     }
 
     #[test]

@@ -37,10 +37,25 @@ pub struct SignInTable {
     pub users: Vec<UserRange>,
 }
 
-/// A segment to merge, with the index of the evidence file it came from.
+/// A segment to merge, with the evidence inputs its rows came from.
 pub struct Segment {
-    pub file: usize,
+    /// (first row, input index) of each run of rows from one input, in row order (a segment may hold
+    /// the rows of many small inputs).
+    pub files: Vec<(usize, usize)>,
     pub built: BuiltBatch,
+}
+
+impl Segment {
+    /// A segment whose rows all come from one input.
+    pub fn single(file: usize, built: BuiltBatch) -> Self {
+        Segment { files: vec![(0, file)], built }
+    }
+
+    /// The input that row `row` came from.
+    pub fn file_of(&self, row: usize) -> usize {
+        let i = self.files.partition_point(|&(start, _)| start <= row);
+        self.files.get(i.saturating_sub(1)).map_or(0, |f| f.1)
+    }
 }
 
 /// What merging found, per evidence file index.
@@ -164,14 +179,14 @@ fn dedup(segments: &[Segment], ranks: &[Vec<u32>], stats: &mut MergeStats) -> Re
             for k in copies {
                 if !std::ptr::eq(k, best) {
                     keep[k.4 as usize][k.5 as usize] = false;
-                    *stats.duplicates.entry(segments[k.4 as usize].file).or_default() += 1;
+                    *stats.duplicates.entry(segments[k.4 as usize].file_of(k.5 as usize)).or_default() += 1;
                 }
             }
             kept.push(best);
             start = end;
         }
         for other in kept.iter().skip(1) {
-            let file = segments[other.4 as usize].file;
+            let file = segments[other.4 as usize].file_of(other.5 as usize);
             let n = collisions.entry(file).or_default();
             *n += 1;
             if *n as usize <= MAX_COLLISION_DETAILS {
@@ -369,7 +384,7 @@ mod tests {
             };
             b.push(&r).unwrap();
         }
-        Segment { file, built: b.finish().unwrap() }
+        Segment::single(file, b.finish().unwrap())
     }
 
     #[test]

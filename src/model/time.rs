@@ -133,7 +133,9 @@ pub fn parse_time(s: &str, assumed_offset_secs: i32) -> Option<TimeValue> {
         return parse_iso(b, assumed_offset_secs);
     }
     if let Some(ms) = parse_ms_date(s) {
-        return Some(TimeValue::Utc { micros: ms * 1000, zoned: true });
+        // Found by fuzzing: 18 digits of milliseconds overflow i64 microseconds (a panic in debug
+        // builds, a wrapped, wrong time in release). Such a value is no usable timestamp.
+        return ms.checked_mul(1000).map(|micros| TimeValue::Utc { micros, zoned: true });
     }
     parse_local(b, assumed_offset_secs)
 }
@@ -431,6 +433,9 @@ mod tests {
     #[test]
     fn ms_date() {
         assert_eq!(utc("/Date(1705314153123)/"), utc("2024-01-15T10:22:33.123Z"));
+        // Fuzzing regression (fuzz target `time`): milliseconds that overflow microseconds.
+        assert_eq!(parse_time("/Date(176717708077007879)/", 0), None);
+        assert_eq!(parse_time("/Date(-9223372036854775808)/", 0), None);
     }
 
     #[test]

@@ -10,8 +10,9 @@
 //!               "by_event_type", "warnings", "rejects", "container"?}],
 //!   "totals": {"files", "unique_sign_ins", "users", "service_principals", "by_event_type",
 //!              "first", "last", "records_in", "records", "rejected", "duplicates", "not_sign_in",
-//!              "not_sign_in_by_category"},
-//!   "warnings": ["..."]
+//!              "not_sign_in_by_category", "damaged"},
+//!   "warnings": ["..."],
+//!   "damaged": [{"item", "reason"}]
 //! }
 //! ```
 //! Per file, `records_in` (every record read) = `sign_ins` (normalized and kept) + `rejected` +
@@ -19,6 +20,8 @@
 //! logs, by category). `records` is `sign_ins + duplicates`. `format` is null for an unrecognized
 //! file. Times are RFC 3339 UTC. `rejects` lists the first rejected records of a file (position, in
 //! the numbering of [`crate::model::SourceRef`], and reason); `rejected` counts them all.
+//! `damaged` lists every evidence item that could not be read completely (a cut gzip stream, an
+//! encrypted zip member, a special file in a folder); each is also among the `warnings`.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -91,6 +94,7 @@ pub struct Totals {
     pub duplicates: u64,
     pub not_sign_in: u64,
     pub not_sign_in_by_category: BTreeMap<String, u64>,
+    pub damaged: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -99,6 +103,7 @@ pub struct Inventory {
     pub files: Vec<FileEntry>,
     pub totals: Totals,
     pub warnings: Vec<String>,
+    pub damaged: Vec<crate::error::Damage>,
 }
 
 impl Inventory {
@@ -147,8 +152,9 @@ impl Inventory {
                 *m.entry(k.clone()).or_default() += v;
                 m
             }),
+            damaged: ing.damage.len(),
         };
-        Ok(Inventory { tool: Tool::current(), files, totals, warnings: ing.warnings.clone() })
+        Ok(Inventory { tool: Tool::current(), files, totals, warnings: ing.warnings.clone(), damaged: ing.damage.clone() })
     }
 }
 

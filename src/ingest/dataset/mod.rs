@@ -8,6 +8,12 @@
 //! The file must carry `signin_audit.schema_version` equal to [`SCHEMA_VERSION`] and exactly the
 //! columns of [`schema::schema`] (names, types, nullability); anything else is refused with a message
 //! saying what differs, since silently casting an older or newer layout could misread columns.
+//!
+//! Before any of it is read, a dataset is checked against its `manifest.json` ([`verify`]): every
+//! part's SHA-256 and size, and after reading its row count, so a tampered or incomplete copy is an
+//! error, never a clean-looking report.
+
+pub mod verify;
 
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::Schema;
@@ -21,9 +27,9 @@ use crate::model::schema::{self, SCHEMA_VERSION, col};
 /// handful of batches to concatenate rather than hundreds.
 const READ_BATCH_ROWS: usize = 64 * 1024;
 
-/// Read one parquet file of a dataset into a batch of the normalized schema.
-pub fn read(bytes: &[u8], _display: &str) -> Result<BuiltBatch, String> {
-    let data = bytes::Bytes::copy_from_slice(bytes);
+/// Read one parquet file of a dataset into a batch of the normalized schema. The decoder may panic
+/// on damaged input: callers contain it (see `ingest::contain`).
+pub fn read(data: bytes::Bytes) -> Result<BuiltBatch, String> {
     let builder = ParquetRecordBatchReaderBuilder::try_new(data).map_err(|e| format!("not a readable parquet file: {e}"))?;
     let version = builder
         .metadata()
@@ -151,14 +157,14 @@ mod tests {
     fn round_trip_is_identical() {
         let original = built();
         let bytes = write_parquet(Vec::new(), &original.batch).unwrap();
-        let back = read(&bytes, "bucket=00/part-0.parquet").unwrap();
+        let back = read(bytes::Bytes::from(bytes)).unwrap();
         assert_eq!(back.batch, original.batch);
         assert_eq!(back.completeness, original.completeness);
     }
 
     #[test]
     fn refuses_other_versions_and_schemas() {
-        assert!(read(b"PAR1 not really", "x").err().unwrap().contains("not a readable parquet file"));
+        assert!(read(bytes::Bytes::from_static(b"PAR1 not really")).err().unwrap().contains("not a readable parquet file"));
         let newer = (schema::SCHEMA_VERSION + 1).to_string();
         let older = (schema::SCHEMA_VERSION - 1).to_string();
         assert!(check_version(Some(&newer)).unwrap_err().contains("newer"));
