@@ -17,10 +17,8 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use crate::detect::{Finding, Risk};
-
-/// Detectors whose agreement with an MFA-fatigue success makes it critical.
-const FATIGUE_PARTNERS: &[&str] = &["new_location", "new_device", "impossible_travel", "token_replay", "suspicious_user_agent"];
+use crate::detect::registry::has_role;
+use crate::detect::{Finding, Risk, Role};
 
 /// Distinct detectors at medium or above that make a user at least high.
 pub const CORROBORATING_DETECTORS: usize = 3;
@@ -44,14 +42,16 @@ pub fn chain(findings: &mut [Finding]) {
             }
         }
     }
-    let fatigue_success = |f: &Finding| f.detector == "mfa_fatigue" && f.risk >= Risk::High;
+    let bombing = |id: &str| has_role(id, Role::PushBombing);
+    let partner = |id: &str| has_role(id, Role::FatiguePartner);
+    let fatigue_success = |f: &Finding| bombing(f.detector) && f.risk >= Risk::High;
     let critical: Vec<bool> = (0..findings.len())
         .map(|a| {
             let f = &findings[a];
-            (fatigue_success(f) && partners[a].iter().any(|p| FATIGUE_PARTNERS.contains(p)))
-                || (FATIGUE_PARTNERS.contains(&f.detector)
+            (fatigue_success(f) && partners[a].iter().any(|p| partner(p)))
+                || (partner(f.detector)
                     && f.risk >= MIN_PARTNER_RISK
-                    && partners[a].contains("mfa_fatigue")
+                    && partners[a].iter().any(|p| bombing(p))
                     && findings.iter().any(|o| fatigue_success(o) && shares(o, f)))
         })
         .collect();
@@ -62,8 +62,8 @@ pub fn chain(findings: &mut [Finding]) {
         let names: Vec<&str> = partners[a].iter().copied().collect();
         if critical[a] && f.risk < Risk::Critical {
             f.risk = Risk::Critical;
-            let others: Vec<&str> = names.iter().copied().filter(|&n| n != "mfa_fatigue" && n != f.detector).collect();
-            f.risk_notes.push(if f.detector == "mfa_fatigue" {
+            let others: Vec<&str> = names.iter().copied().filter(|&n| !bombing(n) && n != f.detector).collect();
+            f.risk_notes.push(if bombing(f.detector) {
                 format!("raised to critical: MFA fatigue succeeded and {} flagged the same sign-in or session", others.join(", "))
             } else if others.is_empty() {
                 "raised to critical: MFA fatigue succeeded on the same sign-in or session".to_string()
@@ -96,6 +96,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
+    use crate::detect::{mfa_fatigue, new_device, new_location, off_hours};
 
     fn finding(detector: &'static str, risk: Risk, rows: &[usize], session: &str) -> Finding {
         Finding {
@@ -117,7 +118,7 @@ mod tests {
 
     #[test]
     fn medium_partners_raise_each_other() {
-        let mut f = [finding("new_device", Risk::Medium, &[7], "s"), finding("new_location", Risk::Medium, &[7], "s")];
+        let mut f = [finding(new_device::ID, Risk::Medium, &[7], "s"), finding(new_location::ID, Risk::Medium, &[7], "s")];
         chain(&mut f);
         assert_eq!((f[0].risk, f[1].risk), (Risk::High, Risk::High));
         assert_eq!(f[0].risk_notes, ["raised: new_location also flagged the same sign-in or session"]);
@@ -126,7 +127,7 @@ mod tests {
     #[test]
     fn a_low_finding_is_raised_but_raises_nothing() {
         // An early departure (off-hours, low) and the trip's new country later in the same session.
-        let mut f = [finding("off_hours", Risk::Low, &[1], "trip"), finding("new_location", Risk::Medium, &[2], "trip")];
+        let mut f = [finding(off_hours::ID, Risk::Low, &[1], "trip"), finding(new_location::ID, Risk::Medium, &[2], "trip")];
         chain(&mut f);
         assert_eq!(f[0].risk, Risk::Medium);
         assert_eq!(f[1].risk, Risk::Medium);
@@ -135,7 +136,7 @@ mod tests {
 
     #[test]
     fn fatigue_success_with_a_new_place_is_critical() {
-        let mut f = [finding("mfa_fatigue", Risk::High, &[5, 1, 2], "a"), finding("new_location", Risk::Medium, &[5], "b")];
+        let mut f = [finding(mfa_fatigue::ID, Risk::High, &[5, 1, 2], "a"), finding(new_location::ID, Risk::Medium, &[5], "b")];
         chain(&mut f);
         assert_eq!((f[0].risk, f[1].risk), (Risk::Critical, Risk::Critical));
         assert_eq!(f[0].risk_notes, ["raised to critical: MFA fatigue succeeded and new_location flagged the same sign-in or session"]);
@@ -144,7 +145,7 @@ mod tests {
 
     #[test]
     fn a_thin_low_place_finding_does_not_make_fatigue_critical() {
-        let mut f = [finding("mfa_fatigue", Risk::High, &[5, 1, 2], "a"), finding("new_location", Risk::Low, &[5], "b")];
+        let mut f = [finding(mfa_fatigue::ID, Risk::High, &[5, 1, 2], "a"), finding(new_location::ID, Risk::Low, &[5], "b")];
         chain(&mut f);
         assert_eq!((f[0].risk, f[1].risk), (Risk::High, Risk::Medium));
     }

@@ -6,7 +6,7 @@
 
 use serde_json::json;
 
-use super::{Detector, Finding, Risk, UserContext, details};
+use super::{Detector, Doc, Finding, Risk, Role, UserContext, details};
 use crate::geo::{Located, Precision, distance_km};
 
 /// Above this ground speed (km/h) between two sign-ins, the pair is reported. Panther's rule uses
@@ -34,6 +34,9 @@ pub fn impossible_speed(km: f64, minutes: f64) -> Option<f64> {
     let speed = km / (minutes.max(MIN_ELAPSED_MINUTES) / 60.0);
     (km >= MIN_DISTANCE_KM && speed > MAX_SPEED_KMH).then_some(speed)
 }
+
+/// The detector's id in every report.
+pub const ID: &str = "impossible_travel";
 
 pub struct ImpossibleTravel;
 
@@ -80,11 +83,28 @@ fn end(cx: &UserContext<'_>, i: usize) -> serde_json::Value {
 
 impl Detector for ImpossibleTravel {
     fn id(&self) -> &'static str {
-        "impossible_travel"
+        ID
     }
 
-    fn summary(&self) -> &'static str {
-        "two successful interactive sign-ins too far apart for the time between them (>= 500 km at > 900 km/h)"
+    fn doc(&self) -> Doc {
+        Doc {
+            reports: format!(
+                "two successful interactive sign-ins at least {MIN_DISTANCE_KM:.0} km apart that need more than {MAX_SPEED_KMH:.0} km/h"
+            ),
+            threshold: format!(
+                ">= {MIN_DISTANCE_KM:.0} km at > {MAX_SPEED_KMH:.0} km/h (time floored at {MIN_ELAPSED_MINUTES:.0} min); {}, one level lower when located by country only; same-country pairs skipped",
+                RISK.as_str()
+            ),
+            sources: &[
+                "Panther panther-analysis `rules/standard_rules/impossible_travel_login.py` (900 km/h)",
+                "Elastic detection-rules `rules/integrations/azure/initial_access_entra_id_signin_impossible_travel.toml` (500 km, 800 km/h)",
+                "Microsoft Defender for Cloud Apps anomaly detection policies (no alert within one country)",
+            ],
+        }
+    }
+
+    fn roles(&self) -> &'static [Role] {
+        &[Role::FatiguePartner]
     }
 
     fn needs_baseline(&self) -> bool {

@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::{Detector, Finding, Risk, UserContext, details};
+use super::common::list_ips;
+use super::{Detector, Doc, Finding, Risk, UserContext, details};
 
 /// `clientAppUsed` values of legacy authentication (Sentinel `LegacyAuthAttempt.yaml`, Elastic
 /// new-terms legacy client list, Graph docs; research/peers.md §4.8). Compared case-insensitively.
@@ -38,6 +39,9 @@ pub const LEGACY_CLIENT_APPS: &[&str] = &[
 /// User agents of the ROPC legacy flow (Sentinel `LegacyAuthUserAgents.yaml`, Sigma, MAS).
 pub const ROPC_USER_AGENTS: &[&str] = &["bav2ropc", "aconsumerv2ropc", "cbainprod", "cbaintar"];
 
+/// The detector's id in every report.
+pub const ID: &str = "legacy_protocol";
+
 pub struct LegacyProtocol;
 
 /// The legacy client a row used, if any.
@@ -58,11 +62,19 @@ fn legacy_client(cx: &UserContext<'_>, i: usize) -> Option<String> {
 
 impl Detector for LegacyProtocol {
     fn id(&self) -> &'static str {
-        "legacy_protocol"
+        ID
     }
 
-    fn summary(&self) -> &'static str {
-        "sign-ins over legacy clients that bypass MFA (IMAP, POP3, SMTP, EAS, EWS, MAPI, ROPC...)"
+    fn doc(&self) -> Doc {
+        Doc {
+            reports: "sign-ins over legacy clients that bypass MFA (IMAP, POP3, SMTP, EAS, EWS, MAPI, Autodiscover, ROPC...)".into(),
+            threshold: "any; success with a client never used in the baseline high, a known client low, failures medium/low".into(),
+            sources: &[
+                "Microsoft Sentinel `Hunting Queries/SigninLogs/LegacyAuthAttempt.yaml`",
+                "Microsoft Sentinel `Detections/SigninLogs/LegacyAuthUserAgents.yaml` (BAV2ROPC)",
+                "Elastic detection-rules `rules/integrations/azure/` legacy-auth new-terms rules",
+            ],
+        }
     }
 
     fn needs_baseline(&self) -> bool {
@@ -115,19 +127,6 @@ impl Detector for LegacyProtocol {
     }
 }
 
-/// IP addresses shown in a summary before "and N more".
-const SHOWN_IPS: usize = 3;
-
-/// "203.0.113.1, 203.0.113.2 and 5 more IPs"
-fn list_ips(ips: &std::collections::BTreeSet<&str>) -> String {
-    if ips.is_empty() {
-        return "unknown IPs".into();
-    }
-    let shown: Vec<&str> = ips.iter().copied().take(SHOWN_IPS).collect();
-    let rest = ips.len() - shown.len();
-    if rest == 0 { shown.join(", ") } else { format!("{} and {rest} more IPs", shown.join(", ")) }
-}
-
 #[cfg(test)]
 mod tests {
     use std::borrow::Cow;
@@ -159,12 +158,5 @@ mod tests {
             found[0].summary,
             "1 successful sign-in(s) over IMAP4 from 203.0.113.20; never used in the baseline (1 successful sign-ins)"
         );
-    }
-
-    #[test]
-    fn ip_lists() {
-        let ips: std::collections::BTreeSet<&str> = ["192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4"].into_iter().collect();
-        assert_eq!(list_ips(&ips), "192.0.2.1, 192.0.2.2, 192.0.2.3 and 1 more IPs");
-        assert_eq!(list_ips(&Default::default()), "unknown IPs");
     }
 }

@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 
 use serde_json::json;
 
-use super::{Detector, Finding, Risk, UserContext, details};
+use super::{Detector, Doc, Finding, Risk, Role, UserContext, details};
 use crate::baseline::network;
 
 /// Denied / unanswered attempts that make a burst. Elastic's push-bombing rule fires at 5 denials
@@ -31,6 +31,9 @@ pub const MFA_FAILED_CODE: i32 = 500121;
 /// Texts of a denied or unanswered prompt in `additionalDetails`, `authenticationStepResultDetail`
 /// or the portal's MFA result column (Sentinel MFASpamming / MFARejectedbyUser rules).
 const DENIAL_TEXTS: &[&str] = &["mfa denied", "did not respond", "declined the authentication", "reported fraud", "user did not approve"];
+
+/// The detector's id in every report.
+pub const ID: &str = "mfa_fatigue";
 
 pub struct MfaFatigue;
 
@@ -53,11 +56,25 @@ fn is_denial(cx: &UserContext<'_>, i: usize) -> bool {
 
 impl Detector for MfaFatigue {
     fn id(&self) -> &'static str {
-        "mfa_fatigue"
+        ID
     }
 
-    fn summary(&self) -> &'static str {
-        "5+ denied or unanswered MFA prompts within an hour, then a success (push bombing)"
+    fn doc(&self) -> Doc {
+        Doc {
+            reports: format!("{MIN_DENIALS}+ denied or unanswered MFA prompts within {WINDOW_MINUTES} min, then a success (push bombing)"),
+            threshold: format!(
+                ">= {MIN_DENIALS} prompts (one per correlation id) in {WINDOW_MINUTES} min; then a success from the prompting side high, no success medium"
+            ),
+            sources: &[
+                "Microsoft Sentinel `Solutions/Microsoft Entra ID/Analytic Rules/MFASpammingfollowedbySuccessfullogin.yaml`",
+                "Elastic detection-rules `rules/integrations/okta/credential_access_okta_potentially_successful_okta_bombing_via_push_notifications.toml` (5 denials then a success)",
+                "Splunk security_content `Azure AD Multiple Denied MFA Requests For User`",
+            ],
+        }
+    }
+
+    fn roles(&self) -> &'static [Role] {
+        &[Role::PushBombing]
     }
 
     fn needs_baseline(&self) -> bool {

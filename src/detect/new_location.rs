@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::{Detector, Finding, Risk, UserContext, details};
+use super::common::{FAILED_ONLY, Outcome, SUCCEEDED, SUCCEEDED_SENSITIVE};
+use super::{Detector, Doc, Finding, Risk, Role, UserContext, details};
 use crate::baseline::city_key;
 use crate::geo::distance_km;
 
@@ -15,15 +16,36 @@ use crate::geo::distance_km;
 /// or small country away.
 pub const NEW_CITY_MIN_KM: f64 = 300.0;
 
+/// The detector's id in every report.
+pub const ID: &str = "new_location";
+
 pub struct NewLocation;
 
 impl Detector for NewLocation {
     fn id(&self) -> &'static str {
-        "new_location"
+        ID
     }
 
-    fn summary(&self) -> &'static str {
-        "a country never seen in the baseline, or a city more than 300 km from every baseline location"
+    fn doc(&self) -> Doc {
+        Doc {
+            reports: format!(
+                "a country never seen in the baseline, or a city more than {NEW_CITY_MIN_KM:.0} km from every baseline location"
+            ),
+            threshold: format!(
+                "new country: failures {}, a success {}, a success into an admin app {}; far city (>= {NEW_CITY_MIN_KM:.0} km) low",
+                FAILED_ONLY.as_str(),
+                SUCCEEDED.as_str(),
+                SUCCEEDED_SENSITIVE.as_str()
+            ),
+            sources: &[
+                "Microsoft Sentinel `Authentication attempt from new country` and `new_locations_azuread_signin.yaml` hunting query (14 days)",
+                "Microsoft Defender for Cloud Apps `Activity from infrequent country`",
+            ],
+        }
+    }
+
+    fn roles(&self) -> &'static [Role] {
+        &[Role::FatiguePartner]
     }
 
     fn needs_baseline(&self) -> bool {
@@ -70,36 +92,28 @@ impl Detector for NewLocation {
             k
         };
         for (country, rows) in countries {
-            let successes: Vec<usize> = rows.iter().copied().filter(|&i| r.is_success(i)).collect();
-            let sensitive = successes.iter().any(|&i| cx.sensitive_app(i));
-            let risk = match (successes.is_empty(), sensitive) {
-                (true, _) => Risk::Low,
-                (false, false) => Risk::Medium,
-                (false, true) => Risk::High,
-            };
-            let first = successes.first().copied().unwrap_or(rows[0]);
-            let mut cited = vec![first];
-            cited.extend(rows.iter().copied().filter(|&i| i != first));
+            let outcome = Outcome::of(cx, &rows);
+            let first = outcome.key;
             let summary = format!(
                 "first sign-in from {country} ({} of them, {} successful, from {}); {} successful baseline sign-ins all from {}",
                 rows.len(),
-                successes.len(),
+                outcome.successes.len(),
                 r.ip.get(first).unwrap_or("unknown IP"),
                 b.successes,
                 if known.is_empty() { "unknown places".to_string() } else { known.join("/") }
             );
             out.push(cx.finding(
                 self.id(),
-                risk,
-                &cited,
+                outcome.risk,
+                &outcome.cited(&rows),
                 summary,
                 details([
                     ("kind", json!("country")),
                     ("country", json!(country)),
                     ("sign_ins", json!(rows.len())),
-                    ("successes", json!(successes.len())),
+                    ("successes", json!(outcome.successes.len())),
                     ("baseline_countries", json!(known)),
-                    ("sensitive_app", json!(sensitive)),
+                    ("sensitive_app", json!(outcome.sensitive)),
                 ]),
             ));
         }

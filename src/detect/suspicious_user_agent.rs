@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::{Detector, Finding, Risk, UserContext, details};
+use super::{Detector, Doc, Finding, Risk, Role, UserContext, details};
 
 /// Lowercase substrings of attacker tooling and scripting libraries, with their source
 /// (research/peers.md §4.5: Microsoft-Analyzer-Suite blacklist, Elastic and Sigma rules).
@@ -51,9 +51,13 @@ pub const BENIGN_AGENTS: &[&str] = &["mozilla/5.0 (compatible; msal 1.0) pkeyaut
 /// Microsoft-Analyzer-Suite lists AZURECLI/ only as a yellow, low-confidence marker.
 pub const BENIGN_SUBSTRINGS: &[&str] = &["azurecli/", "azurepowershell/", "azure-cli/"];
 
+/// The detector's id in every report.
+pub const ID: &str = "suspicious_user_agent";
+
 pub struct SuspiciousUserAgent;
 
-fn classify(ua: &str) -> Option<&'static str> {
+/// The tool a user agent belongs to, if it is one of [`SUSPICIOUS_AGENTS`] (benign ones excluded).
+pub fn classify(ua: &str) -> Option<&'static str> {
     let l = ua.to_ascii_lowercase();
     if BENIGN_AGENTS.iter().any(|b| l.trim() == *b) || BENIGN_SUBSTRINGS.iter().any(|b| l.contains(b)) {
         return None;
@@ -66,11 +70,25 @@ fn classify(ua: &str) -> Option<&'static str> {
 
 impl Detector for SuspiciousUserAgent {
     fn id(&self) -> &'static str {
-        "suspicious_user_agent"
+        ID
     }
 
-    fn summary(&self) -> &'static str {
-        "user agents of attacker tooling and HTTP libraries (AzureHound, ROADtools, TeamFiltration, python-requests, axios...)"
+    fn doc(&self) -> Doc {
+        Doc {
+            reports:
+                "user agents of attacker tooling and HTTP libraries (AzureHound, ROADtools, TeamFiltration, python-requests, axios...)"
+                    .into(),
+            threshold: format!("any of {} listed agents; success high, failure medium", SUSPICIOUS_AGENTS.len() + 1),
+            sources: &[
+                "LETHAL-FORENSICS Microsoft-Analyzer-Suite `EntraSignInLogs-Analyzer.ps1` user-agent blacklist",
+                "Elastic detection-rules `rules/integrations/azure/` BloodHound, TeamFiltration and Tycoon2FA user-agent rules",
+                "SigmaHQ sigma `rules/cloud/azure/signin_logs/` AzureHound and axios rules",
+            ],
+        }
+    }
+
+    fn roles(&self) -> &'static [Role] {
+        &[Role::FatiguePartner]
     }
 
     fn needs_baseline(&self) -> bool {

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::json;
 
 use super::impossible_travel::impossible_speed;
-use super::{Detector, Finding, Risk, UserContext, details};
+use super::{Detector, Doc, Finding, Risk, Role, UserContext, details};
 use crate::baseline::network;
 use crate::geo::distance_km;
 
@@ -19,15 +19,32 @@ use crate::geo::distance_km;
 /// `impossible_travel` thresholds): New York → Toronto is a 100-minute flight with one laptop.
 pub const CONCURRENT_MINUTES: i64 = 120;
 
+/// The detector's id in every report.
+pub const ID: &str = "token_replay";
+
 pub struct TokenReplay;
 
 impl Detector for TokenReplay {
     fn id(&self) -> &'static str {
-        "token_replay"
+        ID
     }
 
-    fn summary(&self) -> &'static str {
-        "one session/token used from two countries too far apart for the time, or from two networks with two user agents, within 2 h; token use from networks never signed in from interactively"
+    fn doc(&self) -> Doc {
+        Doc {
+            reports: format!(
+                "one session or token used from two countries too far apart for the time, or from two networks with two client families, within {CONCURRENT_MINUTES} min; token use from networks never signed in from interactively"
+            ),
+            threshold: format!("uses <= {CONCURRENT_MINUTES} min apart; two countries beyond travel high, two networks and clients medium"),
+            sources: &[
+                "Elastic detection-rules `rules/integrations/azure/` OAuth device code / concurrent sign-in rules (one session, >= 2 IPs or user agents)",
+                "Splunk security_content `Azure AD Concurrent Sessions From Different Ips`",
+                "Microsoft Entra ID Protection risk detections (unfamiliar sign-in properties on non-interactive sign-ins: token replay)",
+            ],
+        }
+    }
+
+    fn roles(&self) -> &'static [Role] {
+        &[Role::FatiguePartner]
     }
 
     fn needs_baseline(&self) -> bool {
@@ -106,7 +123,7 @@ fn concurrent_use(cx: &UserContext<'_>, kind: &str, key: &str, rows: &[usize]) -
     let mut cited = vec![b, a];
     cited.extend(rows.iter().copied().filter(|&i| i != a && i != b));
     Some(cx.finding(
-        "token_replay",
+        ID,
         risk,
         &cited,
         summary,
@@ -163,7 +180,7 @@ fn unfamiliar_token_networks(cx: &UserContext<'_>, out: &mut Vec<Finding>) {
             known_nets.len()
         );
         out.push(cx.finding(
-            "token_replay",
+            ID,
             risk,
             &rows,
             summary,

@@ -1,0 +1,174 @@
+//! Helpers several detectors share, so each rule is written once: how a group of sign-ins is rated
+//! (failed / succeeded / succeeded into a sensitive app), which sign-in a finding cites first, how
+//! IP lists are shown, what family of client a sign-in came from, and which error codes say the
+//! password was right.
+
+use std::collections::BTreeSet;
+
+use super::{Risk, UserContext};
+use crate::model::view::Rows;
+
+/// Apps whose compromise matters most: admin portals and shells, and the broker used to register
+/// devices and mint PRTs (the ids Elastic detection-rules and Microsoft-Analyzer-Suite key on).
+/// Matched against app id or display name.
+pub const SENSITIVE_APPS: &[&str] = &[
+    "c44b4083-3bb0-49c1-b47d-974e53cbdf3c", // Azure Portal
+    "1950a258-227b-4e31-a9cf-717495945fc2", // Microsoft Azure PowerShell
+    "04b07795-8ddb-461a-bbee-02f9e1bf7b46", // Microsoft Azure CLI
+    "1b730954-1685-4b74-9bfd-dac224a7b894", // Azure Active Directory PowerShell
+    "a0c73c16-a7e3-4564-9a95-2bdf47383716", // Exchange Online PowerShell
+    "14d82eec-204b-4c2f-b7e8-296a70dab67e", // Microsoft Graph PowerShell / Command Line Tools
+    "de8bc8b5-d9f9-48b1-a8ad-b748da725064", // Graph Explorer
+    "29d9ed98-a469-4536-ade2-f981bc1d605e", // Microsoft Authentication Broker
+    "01cb2876-7ebd-4aa4-9cc9-d28bd4d359a9", // Device Registration Service
+    "aebc6443-996d-45c2-90f0-388ff96faa56", // Visual Studio Code (FOCI pivots)
+];
+
+/// Display names of the same apps, for exports without app ids.
+pub const SENSITIVE_APP_NAMES: &[&str] = &[
+    "azure portal",
+    "microsoft azure powershell",
+    "microsoft azure cli",
+    "azure active directory powershell",
+    "exchange online powershell",
+    "microsoft graph command line tools",
+    "graph explorer",
+    "microsoft authentication broker",
+    "device registration service",
+];
+
+/// The rating of a group of unfamiliar sign-ins (a new place, a new device) by how far they got:
+/// failures only are someone trying (Microsoft Defender for Cloud Apps and Entra ID Protection's
+/// location detections ignore failed sign-ins); a success is a session; a success into an admin
+/// tool or the device-registration broker is a session with the keys to the tenant.
+pub const FAILED_ONLY: Risk = Risk::Low;
+pub const SUCCEEDED: Risk = Risk::Medium;
+pub const SUCCEEDED_SENSITIVE: Risk = Risk::High;
+
+/// How a group of sign-ins went.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The successful ones, in the group's order.
+    pub successes: Vec<usize>,
+    /// Whether a success reached a sensitive app.
+    pub sensitive: bool,
+    /// [`FAILED_ONLY`], [`SUCCEEDED`] or [`SUCCEEDED_SENSITIVE`].
+    pub risk: Risk,
+    /// The sign-in the finding is about: the first success, else the first attempt.
+    pub key: usize,
+}
+
+impl Outcome {
+    pub fn of(cx: &UserContext<'_>, rows: &[usize]) -> Outcome {
+        let successes: Vec<usize> = rows.iter().copied().filter(|&i| cx.rows.is_success(i)).collect();
+        let sensitive = successes.iter().any(|&i| cx.sensitive_app(i));
+        let risk = match (successes.is_empty(), sensitive) {
+            (true, _) => FAILED_ONLY,
+            (false, false) => SUCCEEDED,
+            (false, true) => SUCCEEDED_SENSITIVE,
+        };
+        let key = successes.first().copied().or(rows.first().copied()).unwrap_or(0);
+        Outcome { successes, sensitive, risk, key }
+    }
+
+    /// The group with the key sign-in first (a finding cites its key sign-in first).
+    pub fn cited(&self, rows: &[usize]) -> Vec<usize> {
+        key_first(self.key, rows)
+    }
+}
+
+/// `rows` with `key` moved to the front.
+pub fn key_first(key: usize, rows: &[usize]) -> Vec<usize> {
+    let mut cited = vec![key];
+    cited.extend(rows.iter().copied().filter(|&i| i != key));
+    cited
+}
+
+/// IP addresses shown in a summary before "and N more".
+pub const SHOWN_IPS: usize = 3;
+
+/// "203.0.113.1, 203.0.113.2 and 5 more IPs"
+pub fn list_ips(ips: &BTreeSet<&str>) -> String {
+    if ips.is_empty() {
+        return "unknown IPs".into();
+    }
+    let shown: Vec<&str> = ips.iter().copied().take(SHOWN_IPS).collect();
+    let rest = ips.len() - shown.len();
+    if rest == 0 { shown.join(", ") } else { format!("{} and {rest} more IPs", shown.join(", ")) }
+}
+
+/// The operating-system family a sign-in came from: the device's own report when present, else its
+/// user agent. Versions, browsers and apps do not matter (Outlook and Edge on one laptop are one
+/// family); an HTTP library is its own family. `None` when nothing says (service-side sign-ins).
+pub fn os_family(rows: &Rows<'_>, i: usize) -> Option<&'static str> {
+    if let Some(ua) = rows.user_agent.get(i)
+        && let Some(f) = library_family(ua)
+    {
+        return Some(f);
+    }
+    rows.device_os.get(i).and_then(family_of_text).or_else(|| rows.user_agent.get(i).and_then(family_of_text))
+}
+
+/// Families of the texts an OS name or user agent contains, most specific first (an iPhone user
+/// agent says "like Mac OS X").
+const OS_FAMILIES: &[(&str, &str)] = &[
+    ("iphone", "ios"),
+    ("ipad", "ios"),
+    ("android", "android"),
+    ("windows", "windows"),
+    ("mac os", "macos"),
+    ("macos", "macos"),
+    ("macintosh", "macos"),
+    ("ios", "ios"),
+    ("; cros ", "chromeos"),
+    ("linux", "linux"),
+    ("x11", "linux"),
+];
+
+fn family_of_text(s: &str) -> Option<&'static str> {
+    let l = s.to_ascii_lowercase();
+    OS_FAMILIES.iter().find(|(p, _)| l.contains(p)).map(|(_, f)| *f)
+}
+
+/// User agents of scripting libraries and tools, which say nothing of an OS but are not a person's
+/// client either (the same list `suspicious_user_agent` reports on).
+fn library_family(ua: &str) -> Option<&'static str> {
+    super::suspicious_user_agent::classify(ua).map(|_| "library")
+}
+
+/// Error codes that say the first factor (the password) was right though the sign-in did not
+/// complete: MFA required or failed, MFA registration required, Conditional Access or device
+/// requirements (Entra error-code reference; Microsoft Sentinel `SigninPasswordSpray.yaml` treats
+/// them as success-like; Sentinel `NewCountryValidCreds.yaml`).
+pub const PASSWORD_RIGHT_CODES: &[i32] = &[50055, 50072, 50074, 50076, 50079, 50097, 50125, 50155, 50158, 53000, 53001, 53003, 500121];
+
+/// Whether row `i` failed after the password was accepted.
+pub fn password_was_right(rows: &Rows<'_>, i: usize) -> bool {
+    !rows.is_success(i)
+        && (rows.error_code(i).is_some_and(|c| PASSWORD_RIGHT_CODES.contains(&c))
+            || rows.steps(i).any(|s| s.method.is_some_and(|m| m.eq_ignore_ascii_case("password")) && s.succeeded == Some(true)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ip_lists() {
+        let ips: BTreeSet<&str> = ["192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4"].into_iter().collect();
+        assert_eq!(list_ips(&ips), "192.0.2.1, 192.0.2.2, 192.0.2.3 and 1 more IPs");
+        assert_eq!(list_ips(&Default::default()), "unknown IPs");
+    }
+
+    #[test]
+    fn families() {
+        assert_eq!(family_of_text("Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X)"), Some("ios"));
+        assert_eq!(family_of_text("Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.17126; Pro)"), Some("windows"));
+        assert_eq!(family_of_text("Windows10"), Some("windows"));
+        assert_eq!(family_of_text("MacOs"), Some("macos"));
+        assert_eq!(family_of_text("Mozilla/5.0 (X11; Linux x86_64)"), Some("linux"));
+        assert_eq!(family_of_text("Apple-iPhone15C2/2104.180"), Some("ios"));
+        assert_eq!(family_of_text(""), None);
+        assert_eq!(library_family("python-requests/2.31"), Some("library"));
+    }
+}

@@ -1,0 +1,152 @@
+//! What each detector declares about itself, and everything derived from it: the README detector
+//! table, the detector list of `audit --help`, and the roles risk chaining asks about.
+//!
+//! A detector declares its id ([`Detector::id`], a `pub const ID` in its own file), its
+//! documentation ([`Doc`], built from its named threshold constants so no number is typed twice)
+//! and its [`Role`]s in chaining. Nothing else in the crate lists detectors: [`super::DETECTORS`]
+//! is the one list, and a test fails when the README table disagrees with it
+//! (`UPDATE_README=1 cargo test` rewrites the table).
+
+use super::{DETECTORS, Detector};
+
+/// A detector's documentation: one README table row and one `--help` line.
+#[derive(Debug, Clone)]
+pub struct Doc {
+    /// What it reports, one line (the `--help` text and the README "what it sees" column).
+    pub reports: String,
+    /// The default thresholds and ratings, formatted from the detector's named constants.
+    pub threshold: String,
+    /// Where the rule and its numbers come from: peer rules by public name and repository,
+    /// Microsoft documentation by title. Never a local path.
+    pub sources: &'static [&'static str],
+}
+
+/// The part a detector plays when findings on one sign-in or session are chained
+/// ([`crate::audit::score`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Its high findings are push bombing that worked: together with a [`Role::FatiguePartner`] on
+    /// the same sign-in or session, both are critical.
+    PushBombing,
+    /// A place, device, travel, token or tooling detector: its agreement with a push-bombing success
+    /// makes the pair critical.
+    FatiguePartner,
+}
+
+/// The registered detector with this id.
+pub fn find(id: &str) -> Option<&'static dyn Detector> {
+    DETECTORS.iter().copied().find(|d| d.id() == id)
+}
+
+/// Whether the detector `id` plays `role` in chaining.
+pub fn has_role(id: &str, role: Role) -> bool {
+    find(id).is_some_and(|d| d.roles().contains(&role))
+}
+
+/// Ids of the detectors playing `role`, in registry order.
+pub fn with_role(role: Role) -> Vec<&'static str> {
+    DETECTORS.iter().filter(|d| d.roles().contains(&role)).map(|d| d.id()).collect()
+}
+
+/// Markers around the generated table in README.md.
+pub const README_START: &str = "<!-- detectors: generated from src/detect/registry.rs; `UPDATE_README=1 cargo test` rewrites it -->";
+pub const README_END: &str = "<!-- /detectors -->";
+
+/// The README detector table (markers included), one row per registered detector.
+pub fn readme_table() -> String {
+    let mut s = format!("{README_START}\n| id | what it sees | default threshold | baseline | source |\n|---|---|---|---|---|\n");
+    for d in DETECTORS {
+        let doc = d.doc();
+        s.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} |\n",
+            d.id(),
+            cell(&doc.reports),
+            cell(&doc.threshold),
+            if d.needs_baseline() { "yes" } else { "no" },
+            doc.sources.iter().map(|x| cell(x)).collect::<Vec<_>>().join("; ")
+        ));
+    }
+    s.push_str(README_END);
+    s
+}
+
+/// Text of a markdown table cell (a `|` would end it).
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// The detector list of `signin-audit audit --help`.
+pub fn help_text() -> String {
+    let width = DETECTORS.iter().map(|d| d.id().len()).max().unwrap_or(0);
+    let mut s = String::from("DETECTORS:\n");
+    for d in DETECTORS {
+        s.push_str(&format!("    {:width$}  {}\n", d.id(), d.doc().reports));
+    }
+    s.push_str("\nThresholds and sources of every detector: the README detector table and docs/detection.md.");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_snake_case_and_documented() {
+        let mut ids: Vec<&str> = DETECTORS.iter().map(|d| d.id()).collect();
+        for d in DETECTORS {
+            let id = d.id();
+            assert!(!id.is_empty() && id.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{id}");
+            let doc = d.doc();
+            assert!(!doc.reports.is_empty() && !doc.threshold.is_empty(), "{id}: empty doc");
+            assert!(!doc.sources.is_empty(), "{id}: every detector names its public source");
+            for src in doc.sources {
+                assert!(!src.contains("shared/") && !src.contains("research/"), "{id}: cite public sources, not local paths: {src}");
+            }
+            assert!(find(id).is_some_and(|f| std::ptr::addr_eq(f, *d)));
+        }
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), DETECTORS.len());
+    }
+
+    #[test]
+    fn chaining_roles_exist() {
+        assert_eq!(with_role(Role::PushBombing).len(), 1, "one push-bombing detector");
+        assert!(!with_role(Role::FatiguePartner).is_empty());
+        assert!(!has_role("no_such_detector", Role::FatiguePartner));
+    }
+
+    /// README.md carries the table generated from the registry. `UPDATE_README=1 cargo test`
+    /// rewrites it in place; otherwise any difference fails.
+    #[test]
+    fn readme_detector_table_matches_the_registry() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+        let readme = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let (Some(start), Some(end)) = (readme.find(README_START), readme.find(README_END)) else {
+            panic!("README.md lacks the markers {README_START:?} ... {README_END:?}");
+        };
+        let current = &readme[start..end + README_END.len()];
+        let wanted = readme_table();
+        if current == wanted {
+            return;
+        }
+        if std::env::var_os("UPDATE_README").is_some_and(|v| !v.is_empty() && v != "0") {
+            let updated = format!("{}{wanted}{}", &readme[..start], &readme[end + README_END.len()..]);
+            std::fs::write(path, updated).unwrap_or_else(|e| panic!("{path}: {e}"));
+            return;
+        }
+        panic!(
+            "README.md's detector table differs from the registry; run `UPDATE_README=1 cargo test` and review the diff.\nwanted:\n{wanted}"
+        );
+    }
+
+    #[test]
+    fn audit_help_lists_every_detector() {
+        use clap::CommandFactory;
+        let mut cmd = crate::cli::Cli::command();
+        let help = cmd.find_subcommand_mut("audit").map(|a| a.render_long_help().to_string()).unwrap_or_default();
+        for d in DETECTORS {
+            assert!(help.contains(d.id()), "audit --help does not list {}", d.id());
+        }
+    }
+}
