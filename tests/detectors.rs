@@ -1010,6 +1010,53 @@ fn user_history_baseline_for_a_30_day_export() {
 }
 
 #[test]
+fn a_sign_in_is_never_its_own_baseline_evidence() {
+    // A 30-day export: the user's first 14 days are the baseline, and legacy_protocol (which does not
+    // depend on the baseline) judges those days too. One IMAP4 success on day 5 must not count as
+    // "the user already uses IMAP4" because it is itself part of the baseline.
+    let mut log = Log::default();
+    let p = thirty_day_export(&mut log, "ana@contoso.example");
+    let once = log.add(p.ev(at(2024, 2, 21, 3, 10)).ip("203.0.113.20").client("IMAP4").app(EXCHANGE).device(NO_DEVICE).no_ua());
+    // A mailbox a script polls over POP3 every weekday: the other days vouch for each one.
+    let q = Profile::new("bob@contoso.example");
+    log.office_days(&q, date(2024, 2, 16), 21);
+    for day in weekdays(date(2024, 2, 16), 21) {
+        log.add(q.ev(day + 6 * HOUR).client("POP3").app(EXCHANGE).device(NO_DEVICE).no_ua());
+    }
+    let r = log.audit(&AuditConfig::default());
+    assert_eq!(
+        r.users.iter().find(|u| u.user == "ana@contoso.example").unwrap().baseline.as_ref().unwrap().mode,
+        BaselineMode::UserHistory
+    );
+    let f = one(&r, "ana@contoso.example", "legacy_protocol");
+    assert_eq!(f.sign_in_ids, vec![once]);
+    assert_eq!(f.risk, Risk::High, "{f:?}");
+    mentions(f, &["never used in the baseline"]);
+    let pop: Vec<&Finding> = of(&r, "bob@contoso.example", "legacy_protocol");
+    assert!(
+        !pop.is_empty() && pop.iter().all(|f| f.risk == Risk::Low && f.summary.contains("also used it in the baseline")),
+        "{}",
+        dump(&r)
+    );
+}
+
+#[test]
+fn a_push_bombing_success_does_not_vouch_for_its_own_network() {
+    // In a 30-day export the bombing happens in the user's first 14 days (her baseline). The
+    // attacker's success comes from a second address: it is in the baseline only because of itself,
+    // so it is not "the victim's own network".
+    let mut log = Log::default();
+    let p = thirty_day_export(&mut log, "lena@contoso.example");
+    let start = at(2024, 2, 21, 2, 0);
+    push_denials(&mut log, &p, start, 8, 1, NEW_YORK, "203.0.113.44");
+    let ok = log.add(p.ev(start + 25 * MINUTE).ip("198.18.0.9").device(ROGUE_PC).ua(CHROME_LINUX_UA));
+    let r = log.audit(&AuditConfig::default());
+    let f = one(&r, "lena@contoso.example", "mfa_fatigue");
+    assert_eq!(f.sign_in_ids[0], ok, "{f:?}");
+    assert!(f.risk >= Risk::High, "{f:?}");
+}
+
+#[test]
 fn thin_baseline_lowers_baseline_findings_with_a_note() {
     let mut log = Log::default();
     let p = Profile::new("pat@contoso.example");

@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::baseline::{BaselineMode, MIN_BASELINE_SIGN_INS, UserBaseline};
+use crate::baseline::{BaselineMode, MIN_BASELINE_SIGN_INS, TenantProfile, UserBaseline};
 use crate::detect::{DETECTORS, Finding, Risk, UserContext};
 use crate::enrich::Enrichment;
 use crate::geo::Geo;
@@ -59,6 +59,11 @@ impl AuditConfig {
             Some(EventType::NonInteractive) => self.include_non_interactive,
             Some(EventType::ServicePrincipal | EventType::ManagedIdentity) => self.include_service_principal,
         }
+    }
+
+    /// The rows of a user's partition the audit looks at: included event types, up to `as_of`.
+    fn included(&self, rows: &Rows<'_>, as_of: i64) -> Vec<usize> {
+        (0..rows.len).filter(|&i| rows.time(i) <= as_of && self.includes(rows.event_type.get(i))).collect()
     }
 }
 
@@ -160,11 +165,14 @@ pub fn audit(table: &SignInTable, cfg: &AuditConfig) -> AuditResult {
     };
     let geo = Geo::learn(table);
     let net = Enrichment::from_records(table);
+    // What the organization shares is learned from every user, audited or not.
+    let tenant = TenantProfile::build(table, |rows| {
+        crate::baseline::plan(rows, &cfg.included(rows, as_of), baseline_start, analysis_start, cfg.baseline_days).rows
+    });
     let selected: Vec<&UserRange> = table.users.iter().filter(|u| cfg.users.as_ref().is_none_or(|s| s.contains(&u.principal))).collect();
-    let per_user: Vec<(UserResult, Vec<Finding>)> = selected
-        .par_iter()
-        .map(|u| audit_user(table, u, cfg, &Env { geo: &geo, net: &net }, as_of, analysis_start, baseline_start))
-        .collect();
+    let env = Env { geo: &geo, net: &net, tenant: &tenant };
+    let per_user: Vec<(UserResult, Vec<Finding>)> =
+        selected.par_iter().map(|u| audit_user(table, u, cfg, &env, as_of, analysis_start, baseline_start)).collect();
     let mut users = Vec::new();
     let mut findings = Vec::new();
     for (u, f) in per_user {
@@ -196,10 +204,11 @@ pub fn audit(table: &SignInTable, cfg: &AuditConfig) -> AuditResult {
     AuditResult { window, users, findings }
 }
 
-/// What every user's audit shares: where places are, what networks are.
+/// What every user's audit shares: where places are, what networks are, what the tenant uses.
 struct Env<'a> {
     geo: &'a Geo,
     net: &'a Enrichment,
+    tenant: &'a TenantProfile,
 }
 
 fn audit_user(
@@ -226,21 +235,10 @@ fn audit_user(
             Vec::new(),
         );
     };
-    let included: Vec<usize> = (0..rows.len).filter(|&i| rows.time(i) <= as_of && cfg.includes(rows.event_type.get(i))).collect();
+    let included = cfg.included(&rows, as_of);
     let judged: Vec<usize> = included.iter().copied().filter(|&i| rows.time(i) > analysis_start).collect();
-    let window_baseline: Vec<usize> =
-        included.iter().copied().filter(|&i| rows.time(i) > baseline_start && rows.time(i) <= analysis_start).collect();
-    let earlier_history = included.iter().any(|&i| rows.time(i) <= baseline_start);
-    // The window baseline is used when it has enough sign-ins, or when the evidence does reach back
-    // that far for this user (then a thin baseline is the truth, not an export artefact).
-    let (mode, base_rows, b_start, b_end) = if window_baseline.len() >= MIN_BASELINE_SIGN_INS || earlier_history || included.is_empty() {
-        (BaselineMode::Window, window_baseline, baseline_start, analysis_start)
-    } else {
-        let first = rows.time(included[0]);
-        let end = first + cfg.baseline_days as i64 * DAY;
-        let rows_in: Vec<usize> = included.iter().copied().filter(|&i| rows.time(i) < end).collect();
-        (BaselineMode::UserHistory, rows_in, first, end)
-    };
+    let plan = crate::baseline::plan(&rows, &included, baseline_start, analysis_start, cfg.baseline_days);
+    let (mode, base_rows, b_start, b_end) = (plan.mode, plan.rows, plan.start, plan.end);
     let baseline = UserBaseline::build(&rows, &base_rows, mode, b_start, b_end);
     let judged_after: Vec<usize> = judged.iter().copied().filter(|&i| rows.time(i) >= b_end).collect();
     let interactive_history: Vec<usize> = (0..rows.len).filter(|&i| rows.time(i) <= as_of && rows.is_interactive(i)).collect();
@@ -253,6 +251,7 @@ fn audit_user(
         baseline_rows: &base_rows,
         geo: env.geo,
         net: env.net,
+        tenant: env.tenant,
         interactive_history: &interactive_history,
     };
     let mut findings = Vec::new();

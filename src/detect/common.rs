@@ -1,7 +1,6 @@
 //! Helpers several detectors share, so each rule is written once: how a group of sign-ins is rated
 //! (failed / succeeded / succeeded into a sensitive app), which sign-in a finding cites first, how
-//! IP lists are shown, what family of client a sign-in came from, and which error codes say the
-//! password was right.
+//! IP lists are shown, and which error codes say the password was right.
 
 use std::collections::BTreeSet;
 
@@ -97,45 +96,6 @@ pub fn list_ips(ips: &BTreeSet<&str>) -> String {
     if rest == 0 { shown.join(", ") } else { format!("{} and {rest} more IPs", shown.join(", ")) }
 }
 
-/// The operating-system family a sign-in came from: the device's own report when present, else its
-/// user agent. Versions, browsers and apps do not matter (Outlook and Edge on one laptop are one
-/// family); an HTTP library is its own family. `None` when nothing says (service-side sign-ins).
-pub fn os_family(rows: &Rows<'_>, i: usize) -> Option<&'static str> {
-    if let Some(ua) = rows.user_agent.get(i)
-        && let Some(f) = library_family(ua)
-    {
-        return Some(f);
-    }
-    rows.device_os.get(i).and_then(family_of_text).or_else(|| rows.user_agent.get(i).and_then(family_of_text))
-}
-
-/// Families of the texts an OS name or user agent contains, most specific first (an iPhone user
-/// agent says "like Mac OS X").
-const OS_FAMILIES: &[(&str, &str)] = &[
-    ("iphone", "ios"),
-    ("ipad", "ios"),
-    ("android", "android"),
-    ("windows", "windows"),
-    ("mac os", "macos"),
-    ("macos", "macos"),
-    ("macintosh", "macos"),
-    ("ios", "ios"),
-    ("; cros ", "chromeos"),
-    ("linux", "linux"),
-    ("x11", "linux"),
-];
-
-fn family_of_text(s: &str) -> Option<&'static str> {
-    let l = s.to_ascii_lowercase();
-    OS_FAMILIES.iter().find(|(p, _)| l.contains(p)).map(|(_, f)| *f)
-}
-
-/// User agents of scripting libraries and tools, which say nothing of an OS but are not a person's
-/// client either (the same list `suspicious_user_agent` reports on).
-fn library_family(ua: &str) -> Option<&'static str> {
-    super::suspicious_user_agent::classify(ua).map(|_| "library")
-}
-
 /// Error codes that say the first factor (the password) was right though the sign-in did not
 /// complete: MFA required or failed, MFA registration required, Conditional Access or device
 /// requirements (Entra error-code reference; Microsoft Sentinel `SigninPasswordSpray.yaml` treats
@@ -158,17 +118,5 @@ mod tests {
         let ips: BTreeSet<&str> = ["192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4"].into_iter().collect();
         assert_eq!(list_ips(&ips), "192.0.2.1, 192.0.2.2, 192.0.2.3 and 1 more IPs");
         assert_eq!(list_ips(&Default::default()), "unknown IPs");
-    }
-
-    #[test]
-    fn families() {
-        assert_eq!(family_of_text("Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X)"), Some("ios"));
-        assert_eq!(family_of_text("Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.17126; Pro)"), Some("windows"));
-        assert_eq!(family_of_text("Windows10"), Some("windows"));
-        assert_eq!(family_of_text("MacOs"), Some("macos"));
-        assert_eq!(family_of_text("Mozilla/5.0 (X11; Linux x86_64)"), Some("linux"));
-        assert_eq!(family_of_text("Apple-iPhone15C2/2104.180"), Some("ios"));
-        assert_eq!(family_of_text(""), None);
-        assert_eq!(library_family("python-requests/2.31"), Some("library"));
     }
 }

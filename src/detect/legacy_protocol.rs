@@ -82,14 +82,16 @@ impl Detector for LegacyProtocol {
     }
 
     fn detect(&self, cx: &UserContext<'_>, out: &mut Vec<Finding>) {
-        let mut groups: BTreeMap<(String, bool), Vec<usize>> = BTreeMap::new();
+        // Grouped by client, outcome and whether the baseline vouches for the client: a sign-in of
+        // the baseline period itself is vouched for only by other days (never by itself).
+        let mut groups: BTreeMap<(String, bool, bool), Vec<usize>> = BTreeMap::new();
         for &i in cx.judged {
             if let Some(client) = legacy_client(cx, i) {
-                groups.entry((client, cx.rows.is_success(i))).or_default().push(i);
+                let known = cx.baseline.client_apps.vouches(&client.to_ascii_lowercase(), cx.baseline.own_day(cx.rows, i));
+                groups.entry((client, cx.rows.is_success(i), known)).or_default().push(i);
             }
         }
-        for ((client, success), rows) in groups {
-            let known = cx.baseline.client_apps.contains(&client.to_ascii_lowercase());
+        for ((client, success, known), rows) in groups {
             let risk = match (success, known) {
                 (true, false) => Risk::High,
                 // A client the user has always used (the ActiveSync phone) is a configuration risk

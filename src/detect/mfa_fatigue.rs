@@ -112,7 +112,9 @@ impl Detector for MfaFatigue {
                 continue;
             }
             let burst_nets: BTreeSet<String> = burst.iter().filter_map(|&d| r.ip.get(d).map(network)).collect();
-            let victims_own = r.ip.get(s).map(network).is_some_and(|n| !burst_nets.contains(&n) && cx.baseline.networks.contains(&n));
+            let own_day = cx.baseline.own_day(r, s);
+            let victims_own =
+                r.ip.get(s).map(network).is_some_and(|n| !burst_nets.contains(&n) && cx.baseline.networks.vouches(&n, own_day));
             if victims_own {
                 continue;
             }

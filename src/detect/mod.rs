@@ -23,7 +23,7 @@ use serde::Serialize;
 
 pub use registry::{Doc, Role};
 
-use crate::baseline::UserBaseline;
+use crate::baseline::{TenantProfile, UserBaseline};
 use crate::enrich::{Enrichment, NetClass};
 use crate::geo::Geo;
 use crate::model::view::Rows;
@@ -129,6 +129,8 @@ pub struct UserContext<'a> {
     pub geo: &'a Geo,
     /// What is known about each IP address (ASN, network class, database location).
     pub net: &'a Enrichment,
+    /// What the organization's users share (offices, VPN egresses, carrier gateways).
+    pub tenant: &'a TenantProfile,
     /// Every interactive row of the user up to the as-of time (baseline and analysis window).
     pub interactive_history: &'a [usize],
 }
@@ -269,6 +271,7 @@ pub(crate) mod fixture {
         let b = UserBaseline::build(&rows, &base, BaselineMode::Window, 0, 1);
         let geo = Geo::default();
         let net = crate::enrich::Enrichment::default();
+        let tenant = crate::baseline::TenantProfile::default();
         let cx = UserContext {
             principal: "u@contoso.example",
             rows: &rows,
@@ -278,6 +281,7 @@ pub(crate) mod fixture {
             baseline_rows: &base,
             geo: &geo,
             net: &net,
+            tenant: &tenant,
             interactive_history: &history,
         };
         let mut out = Vec::new();

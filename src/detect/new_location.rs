@@ -87,7 +87,7 @@ impl Detector for NewLocation {
             }
         }
         let known: Vec<&str> = {
-            let mut k: Vec<&str> = b.countries.iter().map(String::as_str).collect();
+            let mut k: Vec<&str> = b.countries.values().collect();
             k.sort();
             k
         };

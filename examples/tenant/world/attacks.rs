@@ -1,0 +1,604 @@
+//! Planted attacks: a few of every kind a detector of the project (or of the cross-user pass) must
+//! find, each on its own victim, inside the analysis window, after the victim's normal history.
+//!
+//! Each attack records the detectors that must find it and the lowest risk that counts as found
+//! (medium, except `off_hours`, which is low by design), and the request ids a finding must cite.
+
+use std::collections::BTreeMap;
+
+use super::people::{Kind, Loc, MFA_DONE, PASSWORD_OK, PREVIOUSLY, World};
+use super::places::{self, City, Net};
+use super::{AttackTruth, DAY, Device, END, Event, HOUR, MINUTE, Rec, Rng, local, weekday};
+
+/// Every kind of planted attack, in planting order.
+pub const KINDS: &[&str] = &[
+    "impossible_travel",
+    "legacy_protocol",
+    "mfa_fatigue",
+    "session_hijack",
+    "refresh_token_theft",
+    "new_device",
+    "new_location",
+    "attacker_tooling",
+    "off_hours",
+    "password_spray",
+    "brute_force",
+    "device_code",
+    "valid_credentials_blocked",
+    "entra_risk",
+    "mfa_sweep",
+];
+
+const CHROME_UA: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
+const FIREFOX_LINUX_UA: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:122.0) Gecko/20100101 Firefox/122.0";
+const TOOL_UAS: &[&str] = &[
+    "python-requests/2.31.0",
+    "azurehound/v2.1.7",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Teams/1.3.00.30866 Chrome/80.0.3987.165 Electron/8.5.1 Safari/537.36",
+    "axios/1.6.7",
+    "Go-http-client/1.1",
+    "python/3.11 aiohttp/3.9.1 roadrecon",
+];
+const SWEEP_UAS: &[&str] = &[
+    CHROME_UA,
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_3 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.3 Mobile/15E148 Safari/604.1",
+    "Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/121.0.0.0 Mobile Safari/537.36",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_3) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.3 Safari/605.1.15",
+    "Mozilla/5.0 (Windows Phone 10.0; Android 6.0.1; Microsoft; Lumia 950) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/52.0.2743.116 Mobile Safari/537.36 Edge/15.15063",
+    FIREFOX_LINUX_UA,
+];
+
+fn rogue(os: &'static str, browser: &'static str) -> Device {
+    Device { id: None, name: String::new(), os, browser, managed: false, compliant: false, trust: "" }
+}
+
+/// Plant `attacks_per_detector` attacks of every kind.
+pub fn plant(w: &mut World) {
+    let mut rng = Rng::new(w.cfg.seed, 99);
+    for round in 0..w.cfg.attacks_per_detector {
+        for kind in KINDS {
+            let Some(victim) = pick_victim(w, &mut rng) else { return };
+            let day = pick_day(w, victim, &mut rng);
+            let id = format!("{kind}-{}", round + 1);
+            let a = match *kind {
+                "impossible_travel" => impossible_travel(w, victim, day, &mut rng),
+                "legacy_protocol" => legacy(w, victim, day, &mut rng),
+                "mfa_fatigue" => fatigue(w, victim, day, &mut rng),
+                "session_hijack" => session_hijack(w, victim, day, &mut rng),
+                "refresh_token_theft" => refresh_theft(w, victim, day, &mut rng),
+                "new_device" => new_device(w, victim, day, &mut rng),
+                "new_location" => new_location(w, victim, day, &mut rng),
+                "attacker_tooling" => tooling(w, victim, day, &mut rng),
+                "off_hours" => off_hours(w, victim, day, &mut rng),
+                "password_spray" => spray(w, victim, day, &mut rng),
+                "brute_force" => brute_force(w, victim, day, &mut rng),
+                "device_code" => device_code(w, victim, day, &mut rng),
+                "valid_credentials_blocked" => blocked(w, victim, day, &mut rng),
+                "entra_risk" => entra_risk(w, victim, day, &mut rng),
+                _ => sweep(w, victim, day, &mut rng),
+            };
+            let (description, detectors, sign_ins, victims, non_interactive) = a;
+            for v in &victims {
+                if let Some(u) = w.users.iter_mut().find(|u| &u.upn == v) {
+                    u.attacked = true;
+                }
+            }
+            w.attacks.push(AttackTruth { id, kind: kind.to_string(), description, victims, detectors, sign_ins, non_interactive });
+        }
+    }
+}
+
+type Planted = (String, BTreeMap<String, String>, Vec<String>, Vec<String>, bool);
+
+fn must(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs.iter().map(|(d, r)| (d.to_string(), r.to_string())).collect()
+}
+
+/// A benign person with the full history, not attacked yet.
+fn pick_victim(w: &mut World, rng: &mut Rng) -> Option<usize> {
+    let ok: Vec<usize> = (0..w.users.len())
+        .filter(|&u| {
+            let x = &w.users[u];
+            !x.attacked
+                && x.first_day <= w.start
+                && x.trips.is_empty()
+                && matches!(x.kind, Kind::Hybrid | Kind::Remote | Kind::OfficeOnly | Kind::VpnUser | Kind::Admin | Kind::FieldWorker)
+        })
+        .collect();
+    if ok.is_empty() {
+        return None;
+    }
+    let u = *rng.pick(&ok);
+    w.users[u].attacked = true;
+    Some(u)
+}
+
+/// A working day of the victim in the analysis window (not the last two days).
+fn pick_day(w: &World, u: usize, rng: &mut Rng) -> i64 {
+    loop {
+        let d = w.analysis_start + rng.range(2, 27) * DAY;
+        if w.users[u].workdays[weekday(d) as usize] && d < END - 2 * DAY {
+            return d;
+        }
+    }
+}
+
+fn hosting(rng: &mut Rng, abroad_of: &str) -> (Loc, &'static City) {
+    let choices: Vec<&(City, Net)> = places::HOSTING.iter().filter(|h| h.0.cc != abroad_of).collect();
+    let (city, net) = *rng.pick(&choices);
+    (Loc::on(net, net.any_ip(rng), city), city)
+}
+
+fn foreign(rng: &mut Rng, abroad_of: &str) -> Loc {
+    if rng.chance(0.5) {
+        hosting(rng, abroad_of).0
+    } else {
+        let (city, net) = rng.pick(places::FOREIGN_RESIDENTIAL);
+        Loc::on(net, net.any_ip(rng), city)
+    }
+}
+
+/// A residential address of the tenant's own country in `city` (a residential proxy).
+fn domestic(w: &World, rng: &mut Rng, city: &'static City) -> Loc {
+    let net = *rng.pick(w.country.home_isps);
+    Loc::on(&net, net.ip(rng.range(230, 254) as u8, rng.range(2, 250) as u8), city)
+}
+
+/// The victim's own sign-in at `t` from where they work that day, on their laptop.
+fn victim_sign_in(w: &mut World, u: usize, t: i64) -> String {
+    let loc = w.home_loc(u, t);
+    let user = w.users[u].clone();
+    let mut r = w.base(u, t, &loc);
+    r.ua = user.browser_ua.into();
+    r.device = user.laptop.clone();
+    r.session = Some(w.rng.guid());
+    w.push(r)
+}
+
+fn attacker(w: &mut World, u: usize, t: i64, loc: &Loc, ua: &str, device: Device) -> Rec {
+    let mut r = w.base(u, t, loc);
+    r.ua = ua.into();
+    r.device = Some(device);
+    r.steps = vec![PREVIOUSLY];
+    r
+}
+
+fn impossible_travel(w: &mut World, u: usize, day: i64, rng: &mut Rng) -> Planted {
+    let tz = w.users[u].home.tz;
+    let t0 = local(day, tz, 10.0 + rng.below(6) as f64);
+    victim_sign_in(w, u, t0);
+    let loc = foreign(rng, w.country.cc);
+    let r = attacker(w, u, t0 + rng.range(10, 50) * MINUTE, &loc, CHROME_UA, rogue("Windows10", "Chrome 120.0.0"));
+    let id = w.push(r);
+    (
+        format!("stolen session replayed from {} ({}) minutes after the victim's own sign-in", loc.place.name, loc.place.cc),
+        must(&[("impossible_travel", "medium")]),
+        vec![id],
+        vec![w.users[u].upn.clone()],
+        false,
+    )
+}
+
+fn legacy(w: &mut World, u: usize, day: i64, rng: &mut Rng) -> Planted {
+    let (loc, _) = hosting(rng, "");
+    let t0 = day + rng.range(0, 23) * HOUR;
+    let client = *rng.pick(&["IMAP4", "POP3", "Exchange Web Services", "Authenticated SMTP"]);
+    let mut ids = Vec::new();
+    for k in 0..rng.range(3, 8) {
+        let mut r = w.base(u, t0 + k * rng.range(2, 9) * MINUTE, &loc);
+        r.app = places::EXCHANGE;
+        r.resource = places::EXCHANGE;
+        r.client = client;
+        r.requirement = "singleFactorAuthentication";
+        r.steps = vec![PASSWORD_OK];
+        ids.push(w.push(r));
+    }
+    (
+        format!("{client} sign-ins with the victim's password from {} ({})", loc.place.name, loc.place.cc),
+        must(&[("legacy_protocol", "medium")]),
+        ids,
+        vec![w.users[u].upn.clone()],
+        false,
+    )
+}
+
+fn fatigue(w: &mut World, u: usize, day: i64, rng: &mut Rng) -> Planted {
+    let tz = w.users[u].home.tz;
+    let loc = if rng.chance(0.5) { foreign(rng, w.country.cc) } else { hosting(rng, "").0 };
+    let mut t = local(day, tz, 1.0 + rng.below(4) as f64);
+    let mut ids = Vec::new();
+    for _ in 0..rng.range(6, 12) {
+        let mut r = attacker(w, u, t, &loc, CHROME_UA, rogue("Windows10", "Chrome 120.0.0"));
+        let detail = if rng.chance(0.5) {
+            "MFA denied; user did not respond to mobile app notification"
+        } else {
+            "MFA denied; user declined the authentication"
+        };
+        r.code = 500121;
+        r.details = Some(detail);
+        r.steps = vec![PASSWORD_OK, ("Mobile app notification", false, detail)];
+        ids.push(w.push(r));
+        t += rng.range(90, 300) * 1_000_000;
+    }
+    let mut r = attacker(w, u, t + 2 * MINUTE, &loc, CHROME_UA, rogue("Windows10", "Chrome 120.0.0"));
+    r.steps = vec![PASSWORD_OK, MFA_DONE];
+    let ok = w.push(r);
+    let mut cited = vec![ok];
+    cited.extend(ids);
+    (
+        format!("{} push prompts at night from {} ({}), then an approved one", cited.len() - 1, loc.place.name, loc.place.cc),
+        must(&[("mfa_fatigue", "medium")]),
+        cited,
+        vec![w.users[u].upn.clone()],
+        false,
+    )
+}
+
+/// The victim's laptop session in use on `day` (a non-interactive row of it), if any.
+fn session_on(w: &World, u: usize, day: i64) -> Option<(String, i64)> {
+    let upn = &w.users[u].upn;
+    w.records
+        .iter()
+        .filter(|r| {
+            &r.upn == upn
+                && r.t >= day
+                && r.t < day + DAY
+                && r.event == Event::NonInteractive
+                && r.device.as_ref().is_some_and(|d| d.managed)
+        })
+        .find_map(|r| r.session.clone().map(|s| (s, r.t)))
+}
+
+fn session_hijack(w: &mut World, u: usize, day: i64, rng: &mut Rng) -> Planted {
+    let (sess, tv) = session_on(w, u, day).unwrap_or_else(|| (w.rng.guid(), day + 12 * HOUR));
+    let (loc, _) = hosting(rng, w.country.cc);
+    let ua = if rng.chance(0.5) { "python-requests/2.31.0".to_string() } else { w.users[u].outlook_ua.to_string() };
+    let mut ids = Vec::new();
+    let mut t = tv + rng.range(5, 60) * MINUTE;
+    for _ in 0..rng.range(3, 6) {
+        let mut r = attacker(w, u, t, &loc, &ua, rogue("", ""));
+        r.device = None;
+        r.event = Event::NonInteractive;
+        r.app = places::OUTLOOK_DESKTOP;
+        r.resource = places::EXCHANGE;
+        r.client = "Mobile Apps and Desktop clients";
+        r.session = Some(sess.clone());
+        r.incoming = "refreshToken";
+        ids.push(w.push(r));
+        t += rng.range(3, 20) * MINUTE;
+    }
+    (
+        format!("the victim's laptop session replayed from {} ({}) while they work", loc.place.name, loc.place.cc),
+        must(&[("token_replay", "medium")]),
+        ids,
+        vec![w.users[u].upn.clone()],
+        true,
+    )
+}
+
+fn refresh_theft(w: &mut World, u: usize, day: i64, rng: &mut Rng) -> Planted {
+    let (sess, _) = session_on(w, u, day - DAY).or_else(|| session_on(w, u, day)).unwrap_or_else(|| (w.rng.guid(), day));
+    let abroad = rng.chance(0.7);
+    let (loc, _) = if abroad { hosting(rng, w.country.cc) } else { domestic_hosting(w, rng) };
+    let spoof = rng.chance(0.5);
+    let ua = if spoof { w.users[u].outlook_ua.to_string() } else { "python-requests/2.31.0".to_string() };
+    let mut ids = Vec::new();
+    let mut t = day + rng.range(0, 20) * HOUR;
+    for _ in 0..rng.range(4, 10) {
+        let mut r = attacker(w, u, t, &loc, &ua, rogue("", ""));
+        r.device = None;
+        r.event = Event::NonInteractive;
+        r.app = *rng.pick(&[places::OUTLOOK_DESKTOP, places::TEAMS]);
+        r.resource = places::GRAPH;
+        r.client = "Mobile Apps and Desktop clients";
+        r.session = Some(sess.clone());
+        r.incoming = "refreshToken";
+        ids.push(w.push(r));
+        t += rng.range(10, 90) * MINUTE;
+    }
+    let how = if spoof { "with the victim's own user agent" } else { "with python-requests" };
+    (
+        format!("a stolen refresh token redeemed from {} ({}) {how}", loc.place.name, loc.place.cc),
+        must(&[("token_replay", "medium")]),
+        ids,
+        vec![w.users[u].upn.clone()],
+        true,
+    )
+}
+
+fn domestic_hosting(w: &World, rng: &mut Rng) -> (Loc, &'static City) {
+    let choices: Vec<&(City, Net)> = places::HOSTING.iter().filter(|h| h.0.cc == w.country.cc).collect();
+    if choices.is_empty() {
+        return hosting(rng, "");
+    }
+    let (city, net) = *rng.pick(&choices);
+    (Loc::on(net, net.any_ip(rng), city), city)
+}
+
+/// A city of the tenant's country at least 300 km from the victim's home and office.
+fn far_city(w: &World, u: usize, rng: &mut Rng) -> &'static City {
+    let user = &w.users[u];
+    let far: Vec<&'static City> = w
+        .country
+        .cities
+        .iter()
+        .filter(|c| super::days::distance(c, user.home) > 350.0 && user.office.is_none_or(|o| super::days::distance(c, o) > 350.0))
+        .collect();
+    let cities: &'static [City] = w.country.cities;
+    if far.is_empty() { rng.pick(cities) } else { far[rng.below(far.len() as u64) as usize] }
+}
+
+fn new_device(w: &mut World, u: usize, day: i64, rng: &mut Rng) -> Planted {
+    let city = far_city(w, u, rng);
+    let loc = domestic(w, rng, city);
+    let t = local(day, city.tz, 9.0 + rng.below(8) as f64);
+    let dev = if rng.chance(0.5) { rogue("Linux", "Firefox 122.0") } else { rogue("Windows10", "Chrome 120.0.0") };
+    let ua = if dev.os == "Linux" { FIREFOX_LINUX_UA } else { CHROME_UA };
+    let mut ids = Vec::new();
+    for k in 0..rng.range(1, 3) {
+        let mut r = attacker(w, u, t + k * 7 * MINUTE, &loc, ua, dev.clone());
+        r.steps = vec![PASSWORD_OK, MFA_DONE];
+        ids.push(w.push(r));
+    }
+    (
+        format!("an unmanaged {} device in {} (a residential proxy)", dev.os, city.name),
+        must(&[("new_device", "medium")]),
+        ids,
+        vec![w.users[u].upn.clone()],
+        false,
+    )
+}
+
+fn new_location(w: &mut World, u: usize, day: i64, rng: &mut Rng) -> Planted {
+    let loc = foreign(rng, w.country.cc);
+    let t = day + rng.range(0, 23) * HOUR;
+    let mut r = attacker(w, u, t, &loc, CHROME_UA, rogue("Windows10", "Chrome 120.0.0"));
+    r.steps = vec![PASSWORD_OK, MFA_DONE];
+    let id = w.push(r);
+    (
+        format!("a successful sign-in from {} ({})", loc.place.name, loc.place.cc),
+        must(&[("new_location", "medium")]),
+        vec![id],
+        vec![w.users[u].upn.clone()],
+        false,
+    )
+}
+
+fn tooling(w: &mut World, u: usize, day: i64, rng: &mut Rng) -> Planted {
+    let (loc, _) = hosting(rng, "");
+    let ua = *rng.pick(TOOL_UAS);
+    let t = day + rng.range(0, 23) * HOUR;
+    let mut ids = Vec::new();
+    for k in 0..rng.range(1, 4) {
+        let mut r = attacker(w, u, t + k * 3 * MINUTE, &loc, ua, rogue("", ""));
+        r.device = None;
+        r.app = *rng.pick(&[places::AZURE_CLI, places::GRAPH_POWERSHELL, places::OFFICE_HOME]);
+        r.resource = *rng.pick(&[places::GRAPH, places::AAD_GRAPH]);
+        r.client = "Mobile Apps and Desktop clients";
+        r.protocol = if rng.chance(0.5) { "ropc" } else { "none" };
+        r.requirement = "singleFactorAuthentication";
+        r.steps = vec![PASSWORD_OK];
+        ids.push(w.push(r));
+    }
+    (
+        format!("attacker tooling ({ua}) signs in from {} ({})", loc.place.name, loc.place.cc),
+        must(&[("suspicious_user_agent", "medium")]),
+        ids,
+        vec![w.users[u].upn.clone()],
+        false,
+    )
+}
+
+fn off_hours(w: &mut World, u: usize, day: i64, rng: &mut Rng) -> Planted {
+    let user = w.users[u].clone();
+    let loc = domestic(w, rng, user.home);
+    let t = local(day, user.home.tz, 2.0 + rng.below(3) as f64);
+    let dev = Device { id: None, ..user.laptop.clone().unwrap_or_else(|| rogue("Windows10", "Edge 121.0.2277")) };
+    let mut r = attacker(w, u, t, &loc, user.browser_ua, dev);
+    if let Some(d) = r.device.as_mut() {
+        d.managed = false;
+    }
+    r.steps = vec![PASSWORD_OK, MFA_DONE];
+    let id = w.push(r);
+    (
+        "a sign-in at night from the victim's own city (residential proxy), nothing else unusual".to_string(),
+        must(&[("off_hours", "low")]),
+        vec![id],
+        vec![user.upn.clone()],
+        false,
+    )
+}
+
+fn spray(w: &mut World, u: usize, day: i64, rng: &mut Rng) -> Planted {
+    let (loc, _) = hosting(rng, "");
+    let t0 = day + rng.range(0, 22) * HOUR;
+    let targets: Vec<usize> = (0..w.users.len()).filter(|&x| x != u && w.users[x].kind.is_person()).collect();
+    let n = rng.range(25, 40).min(targets.len() as i64) as usize;
+    let mut sprayed = Vec::new();
+    for k in 0..n {
+        let x = targets[(rng.below(targets.len() as u64) as usize + k) % targets.len()];
+        if sprayed.contains(&x) {
+            continue;
+        }
+        sprayed.push(x);
+        let mut r = attacker(w, x, t0 + k as i64 * rng.range(20, 60) * 1_000_000, &loc, "BAV2ROPC", rogue("", ""));
+        r.device = None;
+        r.protocol = "ropc";
+        r.client = "Other clients";
+        r.app = places::EXCHANGE;
+        r.code = if rng.chance(0.08) { 50053 } else { 50126 };
+        r.requirement = "singleFactorAuthentication";
+        r.steps = vec![("Password", false, "Invalid username or password or Invalid on-premise username or password.")];
+        let id = w.push(r);
+        w.decoy("spray_target", "low", x, &id);
+    }
+    for k in 0..3 {
+        let mut r = attacker(w, u, t0 + k * 40_000_000, &loc, "BAV2ROPC", rogue("", ""));
+        r.upn = format!("{}{}@{}", ["admin", "test", "scanner"][k as usize], rng.below(100), w.country.domain);
+        r.user_id = String::new();
+        r.device = None;
+        r.protocol = "ropc";
+        r.code = 50034;
+        w.push(r);
+    }
+    let mut r = attacker(w, u, t0 + n as i64 * 30_000_000, &loc, "BAV2ROPC", rogue("", ""));
+    r.device = None;
+    r.protocol = "ropc";
+    r.client = "Other clients";
+    r.app = places::EXCHANGE;
+    r.requirement = "singleFactorAuthentication";
+    r.steps = vec![PASSWORD_OK];
+    let id = w.push(r);
+    (
+        format!("ROPC password spray from {} against {n} accounts; the victim's password works", loc.ip),
+        must(&[("password_spray", "medium")]),
+        vec![id],
+        vec![w.users[u].upn.clone()],
+        false,
+    )
+}
+
+fn brute_force(w: &mut World, u: usize, day: i64, rng: &mut Rng) -> Planted {
+    let (loc, _) = hosting(rng, "");
+    let mut t = day + rng.range(0, 22) * HOUR;
+    let mut ids = Vec::new();
+    for _ in 0..rng.range(30, 60) {
+        let mut r = attacker(w, u, t, &loc, CHROME_UA, rogue("", ""));
+        r.device = None;
+        r.code = 50126;
+        r.requirement = "singleFactorAuthentication";
+        r.steps = vec![("Password", false, "Invalid username or password or Invalid on-premise username or password.")];
+        ids.push(w.push(r));
+        t += rng.range(10, 50) * 1_000_000;
+    }
+    let succeeded = rng.chance(0.7);
+    if succeeded {
+        let mut r = attacker(w, u, t, &loc, CHROME_UA, rogue("", ""));
+        r.device = None;
+        r.steps = vec![PASSWORD_OK, MFA_DONE];
+        ids.insert(0, w.push(r));
+    }
+    (
+        format!("{} password guesses from {}{}", ids.len(), loc.ip, if succeeded { ", the last one right" } else { "" }),
+        must(&[("brute_force", "medium")]),
+        ids,
+        vec![w.users[u].upn.clone()],
+        false,
+    )
+}
+
+fn device_code(w: &mut World, u: usize, day: i64, rng: &mut Rng) -> Planted {
+    let user = w.users[u].clone();
+    let t = local(day, user.home.tz, 10.0 + rng.below(6) as f64);
+    let home = w.home_loc(u, t);
+    let sess = w.rng.guid();
+    let mut r = w.base(u, t, &home);
+    r.ua = user.browser_ua.into();
+    r.app = places::BROKER;
+    r.resource = places::GRAPH;
+    r.protocol = "deviceCode";
+    r.transfer = "deviceCodeFlow";
+    r.steps = vec![PASSWORD_OK, MFA_DONE];
+    r.session = Some(sess.clone());
+    let mut ids = vec![w.push(r)];
+    let (loc, _) = hosting(rng, "");
+    for k in 0..rng.range(2, 5) {
+        let mut r = attacker(w, u, t + (2 + k * 15) * MINUTE, &loc, "python-requests/2.31.0", rogue("", ""));
+        r.device = None;
+        r.event = Event::NonInteractive;
+        r.app = places::BROKER;
+        r.resource = places::GRAPH;
+        r.transfer = "deviceCodeFlow";
+        r.incoming = "refreshToken";
+        r.session = Some(sess.clone());
+        ids.push(w.push(r));
+    }
+    (
+        format!("device-code phishing: the victim enters the attacker's code; tokens used from {}", loc.ip),
+        must(&[("device_code", "medium")]),
+        ids,
+        vec![user.upn.clone()],
+        false,
+    )
+}
+
+fn blocked(w: &mut World, u: usize, day: i64, rng: &mut Rng) -> Planted {
+    let loc = foreign(rng, w.country.cc);
+    let t = day + rng.range(0, 22) * HOUR;
+    let mut ids = Vec::new();
+    for k in 0..rng.range(1, 4) {
+        let mut r = attacker(w, u, t + k * 4 * MINUTE, &loc, CHROME_UA, rogue("Windows10", "Chrome 120.0.0"));
+        let (code, detail) = *rng.pick(&[
+            (50074, "Strong Authentication is required."),
+            (50076, "MFA required in Azure AD"),
+            (53003, "Blocked by Conditional Access"),
+        ]);
+        r.code = code;
+        r.details = Some(detail);
+        r.steps = vec![PASSWORD_OK];
+        ids.push(w.push(r));
+    }
+    (
+        format!("the right password from {} ({}), stopped by MFA or Conditional Access", loc.place.name, loc.place.cc),
+        must(&[("valid_credentials_blocked", "medium")]),
+        ids,
+        vec![w.users[u].upn.clone()],
+        false,
+    )
+}
+
+fn entra_risk(w: &mut World, u: usize, day: i64, rng: &mut Rng) -> Planted {
+    let (city, net) = rng.pick(places::TOR);
+    let loc = Loc::on(net, net.any_ip(rng), city);
+    let t = day + rng.range(0, 22) * HOUR;
+    let mut r = attacker(w, u, t, &loc, CHROME_UA, rogue("Windows10", "Chrome 120.0.0"));
+    r.steps = vec![PASSWORD_OK, MFA_DONE];
+    r.risk = Some(("high", "atRisk", "none", vec!["anonymizedIPAddress", "unfamiliarFeatures"]));
+    let id = w.push(r);
+    (
+        "a success Entra ID Protection rated high risk (anonymized IP, unfamiliar features)".to_string(),
+        must(&[("entra_risk", "medium")]),
+        vec![id],
+        vec![w.users[u].upn.clone()],
+        false,
+    )
+}
+
+fn sweep(w: &mut World, u: usize, day: i64, rng: &mut Rng) -> Planted {
+    let (loc, _) = hosting(rng, "");
+    let t = day + rng.range(0, 22) * HOUR;
+    let targets = [
+        (places::GRAPH, "Browser", "none"),
+        (places::EXCHANGE, "Exchange Web Services", "none"),
+        (places::ACTIVESYNC_APP, "Exchange ActiveSync", "none"),
+        (places::AZURE_MGMT, "Mobile Apps and Desktop clients", "ropc"),
+        (places::TEAMS, "Mobile Apps and Desktop clients", "none"),
+        (places::AAD_GRAPH, "Mobile Apps and Desktop clients", "ropc"),
+    ];
+    let mut ids = Vec::new();
+    for (k, (app, client, protocol)) in targets.iter().enumerate() {
+        let mut r = attacker(w, u, t + k as i64 * 35_000_000, &loc, SWEEP_UAS[k], rogue("", ""));
+        r.device = None;
+        r.app = *app;
+        r.resource = *app;
+        r.client = client;
+        r.protocol = protocol;
+        let single = client.starts_with("Exchange");
+        if single {
+            r.requirement = "singleFactorAuthentication";
+            r.steps = vec![PASSWORD_OK];
+        } else {
+            r.code = 50076;
+            r.details = Some("MFA required in Azure AD");
+            r.steps = vec![PASSWORD_OK];
+        }
+        ids.push(w.push(r));
+    }
+    (
+        format!("MFASweep from {}: {} apps and user agents in minutes", loc.ip, targets.len()),
+        must(&[("mfa_sweep", "medium")]),
+        ids,
+        vec![w.users[u].upn.clone()],
+        false,
+    )
+}
