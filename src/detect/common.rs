@@ -102,6 +102,19 @@ pub fn list_ips(ips: &BTreeSet<&str>) -> String {
 /// them as success-like; Sentinel `NewCountryValidCreds.yaml`).
 pub const PASSWORD_RIGHT_CODES: &[i32] = &[50055, 50072, 50074, 50076, 50079, 50097, 50125, 50155, 50158, 53000, 53001, 53003, 500121];
 
+/// The rating of failed attempts by what they prove: a wrong password (50126, a lockout) is the
+/// background noise every tenant collects from the internet, reported low; a failure after the
+/// password was accepted ([`PASSWORD_RIGHT_CODES`]) means someone has the password: medium
+/// (Microsoft Sentinel `NewCountryValidCreds.yaml` resets credentials on exactly that).
+pub const FAILED_WRONG_PASSWORD: Risk = Risk::Low;
+pub const FAILED_PASSWORD_RIGHT: Risk = Risk::Medium;
+
+/// [`FAILED_PASSWORD_RIGHT`] when any of `rows` failed after the password was accepted, else
+/// [`FAILED_WRONG_PASSWORD`].
+pub fn failure_risk(rows: &Rows<'_>, group: &[usize]) -> Risk {
+    if group.iter().any(|&i| password_was_right(rows, i)) { FAILED_PASSWORD_RIGHT } else { FAILED_WRONG_PASSWORD }
+}
+
 /// Whether row `i` failed after the password was accepted.
 pub fn password_was_right(rows: &Rows<'_>, i: usize) -> bool {
     !rows.is_success(i)

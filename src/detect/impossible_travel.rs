@@ -3,15 +3,29 @@
 //!
 //! A single sign-in far from two others around it (New York, Lagos 30 minutes later, New York again
 //! 30 minutes after that) is one finding about the outlier, not two about each leg.
+//!
+//! What a leg says depends on where its ends are located, so some legs are not travel at all:
+//! - both ends are networks the user's baseline or the organization already uses (an office NAT
+//!   and the corporate VPN egress in the next country, home and the office): Entra ID Protection's
+//!   atypical travel needs at least one location atypical for the user and ignores "locations
+//!   regularly used by other users in the organization"; such legs are skipped;
+//! - both ends carry the same device id: one registered device whose traffic left through two
+//!   networks (VPN on and off), skipped;
+//! - an end on a mobile carrier, VPN or Microsoft network: the address is located where the
+//!   carrier's pool or the egress is, not where the device is (Microsoft sign-in log docs; Panther
+//!   rates VPN legs informational): reported low.
 
 use serde_json::json;
 
 use super::{Detector, Doc, Finding, Risk, Role, UserContext, details};
+use crate::baseline::network;
+use crate::enrich::NetClass;
 use crate::geo::{Located, Precision, distance_km};
 
 /// Above this ground speed (km/h) between two sign-ins, the pair is reported. Panther's rule uses
 /// 900 km/h ("Boeing 747 cruising speed"); Elastic 800 km/h; RiskyUserTroubleshooter 1000 km/h
-/// (research/peers.md §4.1). 900 lets a real New York → London flight (~800 km/h block speed) pass.
+/// (Panther `impossible_travel_login.py`, Elastic `initial_access_entra_id_signin_impossible_travel.toml`).
+/// 900 lets a real New York → London flight (~800 km/h block speed) pass.
 pub const MAX_SPEED_KMH: f64 = 900.0;
 
 /// Pairs closer than this (km) are never reported: GeoIP and city centroids are off by hundreds of
@@ -22,10 +36,14 @@ pub const MIN_DISTANCE_KM: f64 = 500.0;
 /// not "infinitely fast" (Panther floors hours at 0.0001; a minute is the precision of many exports).
 pub const MIN_ELAPSED_MINUTES: f64 = 1.0;
 
+/// The rating of a leg with an end on a mobile carrier, VPN or Microsoft network, whose location is
+/// the pool's or the egress's, not the device's.
+pub const ARTEFACT_RISK: Risk = Risk::Low;
+
 /// The rating of an impossible pair. Not higher by speed: the fastest "travel" (another continent
 /// within minutes) is exactly what a VPN or proxy toggle looks like, which Panther rates info and the
-/// Microsoft sign-in log docs warn about (research/peers.md §4.1), and offline we cannot tell a VPN
-/// exit from an intruder. Critical comes only from corroboration (risk chaining).
+/// Microsoft sign-in log docs warn about, and offline we cannot tell a VPN exit from an intruder.
+/// Critical comes only from corroboration (risk chaining).
 pub const RISK: Risk = Risk::High;
 
 /// Whether covering `km` in `minutes` needs more than [`MAX_SPEED_KMH`] over at least
@@ -49,12 +67,31 @@ struct Leg {
     minutes: f64,
     speed: f64,
     approximate: bool,
+    /// The class of an end whose location is not the device's (carrier, VPN, Microsoft).
+    artefact: Option<NetClass>,
 }
 
-/// The hop from `a` to `b`, if it is impossible (same IP and same country never are).
+/// Whether the network of row `i` is one the user's baseline (never by the row's own day) or the
+/// organization already uses.
+fn familiar(cx: &UserContext<'_>, i: usize) -> bool {
+    cx.rows
+        .ip
+        .get(i)
+        .is_some_and(|ip| cx.tenant.common_network(ip) || cx.baseline.networks.vouches(&network(ip), cx.baseline.own_day(cx.rows, i)))
+}
+
+/// The hop from `a` to `b`, if it is impossible (same IP and same country never are) and is travel
+/// at all (see the module docs).
 fn leg(cx: &UserContext<'_>, (a, la): (usize, Located), (b, lb): (usize, Located)) -> Option<Leg> {
     let r = cx.rows;
     if r.ip.get(a).is_some() && r.ip.get(a) == r.ip.get(b) {
+        return None;
+    }
+    let device = |i| r.device_id.get(i).filter(|d| !d.is_empty());
+    if device(a).is_some() && device(a) == device(b) {
+        return None;
+    }
+    if familiar(cx, a) && familiar(cx, b) {
         return None;
     }
     // Same country: mobile carriers and VPNs hand out addresses from national pools far from the
@@ -67,7 +104,11 @@ fn leg(cx: &UserContext<'_>, (a, la): (usize, Located), (b, lb): (usize, Located
     let minutes = ((r.time(b) - r.time(a)) as f64 / 60e6).max(MIN_ELAPSED_MINUTES);
     let speed = impossible_speed(km, minutes)?;
     let approximate = la.precision == Precision::Country || lb.precision == Precision::Country;
-    Some(Leg { from: a, to: b, km, minutes, speed, approximate })
+    let artefact = [a, b]
+        .into_iter()
+        .filter_map(|i| cx.net_class(i))
+        .find(|c| matches!(c, NetClass::MobileCarrier | NetClass::Vpn | NetClass::Microsoft));
+    Some(Leg { from: a, to: b, km, minutes, speed, approximate, artefact })
 }
 
 fn place(cx: &UserContext<'_>, i: usize) -> String {
@@ -92,8 +133,9 @@ impl Detector for ImpossibleTravel {
                 "two successful interactive sign-ins at least {MIN_DISTANCE_KM:.0} km apart that need more than {MAX_SPEED_KMH:.0} km/h"
             ),
             threshold: format!(
-                ">= {MIN_DISTANCE_KM:.0} km at > {MAX_SPEED_KMH:.0} km/h (time floored at {MIN_ELAPSED_MINUTES:.0} min); {}, one level lower when located by country only; same-country pairs skipped",
-                RISK.as_str()
+                ">= {MIN_DISTANCE_KM:.0} km at > {MAX_SPEED_KMH:.0} km/h (time floored at {MIN_ELAPSED_MINUTES:.0} min); {}, one level lower when located by country only, {} with an end on a carrier, VPN or Microsoft network; same-country legs, legs between networks the user or the organization uses and legs of one device skipped",
+                RISK.as_str(),
+                ARTEFACT_RISK.as_str()
             ),
             sources: &[
                 "Panther panther-analysis `rules/standard_rules/impossible_travel_login.py` (900 km/h)",
@@ -132,7 +174,12 @@ impl Detector for ImpossibleTravel {
             // Out and straight back: the two ends agree with each other, the middle is the outlier.
             let back = legs.get(k + 1).copied().flatten().filter(|_| leg(cx, located[k], located[k + 2]).is_none());
             let approximate = out_leg.approximate || back.is_some_and(|b| b.approximate);
-            let risk = if approximate { RISK.lower() } else { RISK };
+            let artefact = out_leg.artefact.or(back.and_then(|b| b.artefact));
+            let risk = match (artefact, approximate) {
+                (Some(_), _) => ARTEFACT_RISK,
+                (None, true) => RISK.lower(),
+                (None, false) => RISK,
+            };
             let (a, b) = (out_leg.from, out_leg.to);
             let mut summary = format!(
                 "{} then {} {:.0} min later: {:.0} km at {:.0} km/h",
@@ -160,6 +207,13 @@ impl Detector for ImpossibleTravel {
             }
             if approximate {
                 summary.push_str(" (located by country only)");
+            }
+            if let Some(class) = artefact {
+                summary.push_str(&format!(
+                    " (one end on a {} network, located where its pool or egress is)",
+                    class.as_str().replace('_', " ")
+                ));
+                d.insert("network_class".into(), json!(class.as_str()));
             }
             out.push(cx.finding(self.id(), risk, &rows, summary, d));
             k += 1;

@@ -11,11 +11,11 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::common::list_ips;
+use super::common::{FAILED_PASSWORD_RIGHT, FAILED_WRONG_PASSWORD, failure_risk, list_ips, password_was_right};
 use super::{Detector, Doc, Finding, Risk, UserContext, details};
 
 /// `clientAppUsed` values of legacy authentication (Sentinel `LegacyAuthAttempt.yaml`, Elastic
-/// new-terms legacy client list, Graph docs; research/peers.md §4.8). Compared case-insensitively.
+/// new-terms legacy client list, Microsoft Graph `signIn` documentation). Compared case-insensitively.
 pub const LEGACY_CLIENT_APPS: &[&str] = &[
     "authenticated smtp",
     "autodiscover",
@@ -35,6 +35,13 @@ pub const LEGACY_CLIENT_APPS: &[&str] = &[
     "reporting web services",
     "other clients",
 ];
+
+/// A success over a legacy client the baseline never shows: the password worked without MFA
+/// (Elastic's legacy-auth and ROPC rules fire on the first use per user).
+pub const SUCCESS_NEW_CLIENT: Risk = Risk::High;
+
+/// A success over a client the user's baseline shows on other days.
+pub const SUCCESS_KNOWN_CLIENT: Risk = Risk::Low;
 
 /// User agents of the ROPC legacy flow (Sentinel `LegacyAuthUserAgents.yaml`, Sigma, MAS).
 pub const ROPC_USER_AGENTS: &[&str] = &["bav2ropc", "aconsumerv2ropc", "cbainprod", "cbaintar"];
@@ -68,7 +75,13 @@ impl Detector for LegacyProtocol {
     fn doc(&self) -> Doc {
         Doc {
             reports: "sign-ins over legacy clients that bypass MFA (IMAP, POP3, SMTP, EAS, EWS, MAPI, Autodiscover, ROPC...)".into(),
-            threshold: "any; success with a client never used in the baseline high, a known client low, failures medium/low".into(),
+            threshold: format!(
+                "any; a success with a client the baseline never shows {}, a known client {}; failures {}, {} when the password was right",
+                SUCCESS_NEW_CLIENT.as_str(),
+                SUCCESS_KNOWN_CLIENT.as_str(),
+                FAILED_WRONG_PASSWORD.as_str(),
+                FAILED_PASSWORD_RIGHT.as_str()
+            ),
             sources: &[
                 "Microsoft Sentinel `Hunting Queries/SigninLogs/LegacyAuthAttempt.yaml`",
                 "Microsoft Sentinel `Detections/SigninLogs/LegacyAuthUserAgents.yaml` (BAV2ROPC)",
@@ -82,25 +95,27 @@ impl Detector for LegacyProtocol {
     }
 
     fn detect(&self, cx: &UserContext<'_>, out: &mut Vec<Finding>) {
-        // Grouped by client, outcome and whether the baseline vouches for the client: a sign-in of
-        // the baseline period itself is vouched for only by other days (never by itself).
-        let mut groups: BTreeMap<(String, bool, bool), Vec<usize>> = BTreeMap::new();
+        // Grouped by client, outcome, whether the baseline vouches for the client (a sign-in of the
+        // baseline period itself is vouched for only by other days, never by itself) and, for
+        // failures, whether the password was right.
+        let r = cx.rows;
+        let mut groups: BTreeMap<(String, bool, bool, bool), Vec<usize>> = BTreeMap::new();
         for &i in cx.judged {
             if let Some(client) = legacy_client(cx, i) {
-                let known = cx.baseline.client_apps.vouches(&client.to_ascii_lowercase(), cx.baseline.own_day(cx.rows, i));
-                groups.entry((client, cx.rows.is_success(i), known)).or_default().push(i);
+                let known = cx.baseline.client_apps.vouches(&client.to_ascii_lowercase(), cx.baseline.own_day(r, i));
+                groups.entry((client, r.is_success(i), known, password_was_right(r, i))).or_default().push(i);
             }
         }
-        for ((client, success, known), rows) in groups {
+        for ((client, success, known, _), rows) in groups {
             let risk = match (success, known) {
-                (true, false) => Risk::High,
-                // A client the user has always used (the ActiveSync phone) is a configuration risk
-                // to fix, not a sign of compromise: reported, but alone it keeps the exit status 0.
-                (true, true) => Risk::Low,
-                (false, false) => Risk::Medium,
-                (false, true) => Risk::Low,
+                (true, false) => SUCCESS_NEW_CLIENT,
+                // A client the user has always used (the ActiveSync phone, the scan-to-email
+                // printer) is a configuration risk to fix, not a sign of compromise: reported, but
+                // alone it keeps the exit status 0.
+                (true, true) => SUCCESS_KNOWN_CLIENT,
+                (false, _) => failure_risk(r, &rows),
             };
-            let ips: std::collections::BTreeSet<&str> = rows.iter().filter_map(|&i| cx.rows.ip.get(i)).collect();
+            let ips: std::collections::BTreeSet<&str> = rows.iter().filter_map(|&i| r.ip.get(i)).collect();
             let summary = format!(
                 "{} {} sign-in(s) over {client} from {}; {}",
                 rows.len(),

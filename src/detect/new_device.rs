@@ -69,7 +69,7 @@ impl Detector for NewDevice {
             if r.managed(i) == Some(true) || r.compliant(i) == Some(true) {
                 continue;
             }
-            let known_net = r.ip.get(i).is_some_and(|ip| b.networks.contains(&network(ip)));
+            let known_net = r.ip.get(i).is_some_and(|ip| b.networks.contains(&network(ip)) || cx.tenant.common_network(ip));
             let known_city = city_key(r, i).is_some_and(|c| b.cities.contains(&c));
             if known_net || known_city {
                 continue;

@@ -16,6 +16,17 @@ use crate::geo::distance_km;
 /// or small country away.
 pub const NEW_CITY_MIN_KM: f64 = 300.0;
 
+/// Whether row `i` came from the user's own device: one the organization manages or marked
+/// compliant, or a device id the baseline knows (Entra takes the device id from the device's own
+/// credential). A business trip on the company laptop is not a stranger abroad (RiskyUserTroubleshooter
+/// scores a compliant device -3 and a joined one -2).
+fn own_device(cx: &UserContext<'_>, i: usize) -> bool {
+    let r = cx.rows;
+    r.managed(i) == Some(true)
+        || r.compliant(i) == Some(true)
+        || r.device_id.get(i).is_some_and(|d| cx.baseline.devices.vouches(&d.to_ascii_lowercase(), cx.baseline.own_day(r, i)))
+}
+
 /// The detector's id in every report.
 pub const ID: &str = "new_location";
 
@@ -32,7 +43,7 @@ impl Detector for NewLocation {
                 "a country never seen in the baseline, or a city more than {NEW_CITY_MIN_KM:.0} km from every baseline location"
             ),
             threshold: format!(
-                "new country: failures {}, a success {}, a success into an admin app {}; far city (>= {NEW_CITY_MIN_KM:.0} km) low",
+                "new country: failures {}, a success {}, a success into an admin app {}, each one level lower from the organization's network and again on the user's own device; far city (>= {NEW_CITY_MIN_KM:.0} km) low",
                 FAILED_ONLY.as_str(),
                 SUCCEEDED.as_str(),
                 SUCCEEDED_SENSITIVE.as_str()
@@ -64,13 +75,16 @@ impl Detector for NewLocation {
             cx.baseline_rows.iter().filter(|&&i| r.is_success(i)).filter_map(|&i| cx.geo.locate(r, i)).map(|l| (l.lat, l.lon)).collect();
         home.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
         home.dedup();
-        let mut countries: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        // country -> sign-ins, split by what explains them (the organization's network, the user's
+        // own device), since a trip on the company laptop and a stranger's browser are two stories.
+        let mut countries: BTreeMap<(&str, bool, bool), Vec<usize>> = BTreeMap::new();
         // city -> (km to the nearest baseline location, sign-ins)
         let mut cities: BTreeMap<String, (f64, Vec<usize>)> = BTreeMap::new();
         for &i in cx.judged_after_baseline {
             let Some(country) = r.country.get(i) else { continue };
             if !b.countries.contains(country) {
-                countries.entry(country).or_default().push(i);
+                let org = r.ip.get(i).is_some_and(|ip| cx.tenant.common_network(ip));
+                countries.entry((country, org, own_device(cx, i))).or_default().push(i);
                 continue;
             }
             let Some(city) = city_key(r, i) else { continue };
@@ -91,20 +105,31 @@ impl Detector for NewLocation {
             k.sort();
             k
         };
-        for (country, rows) in countries {
+        for ((country, org, own), rows) in countries {
             let outcome = Outcome::of(cx, &rows);
             let first = outcome.key;
+            let mut risk = outcome.risk;
+            let mut why = Vec::new();
+            if org {
+                risk = risk.lower();
+                why.push("from a network several users of the organization use (a VPN or SDP egress)");
+            }
+            if own {
+                risk = risk.lower();
+                why.push("on the user's own managed or known device");
+            }
             let summary = format!(
-                "first sign-in from {country} ({} of them, {} successful, from {}); {} successful baseline sign-ins all from {}",
+                "first sign-in from {country} ({} of them, {} successful, from {}); {} successful baseline sign-ins all from {}{}",
                 rows.len(),
                 outcome.successes.len(),
                 r.ip.get(first).unwrap_or("unknown IP"),
                 b.successes,
-                if known.is_empty() { "unknown places".to_string() } else { known.join("/") }
+                if known.is_empty() { "unknown places".to_string() } else { known.join("/") },
+                if why.is_empty() { String::new() } else { format!("; {}", why.join(", ")) }
             );
             out.push(cx.finding(
                 self.id(),
-                outcome.risk,
+                risk,
                 &outcome.cited(&rows),
                 summary,
                 details([
@@ -114,6 +139,8 @@ impl Detector for NewLocation {
                     ("successes", json!(outcome.successes.len())),
                     ("baseline_countries", json!(known)),
                     ("sensitive_app", json!(outcome.sensitive)),
+                    ("organization_network", json!(org)),
+                    ("own_device", json!(own)),
                 ]),
             ));
         }

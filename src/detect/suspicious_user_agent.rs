@@ -5,10 +5,13 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
+use super::common::{FAILED_PASSWORD_RIGHT, FAILED_WRONG_PASSWORD, failure_risk};
 use super::{Detector, Doc, Finding, Risk, Role, UserContext, details};
+use crate::baseline::network;
 
 /// Lowercase substrings of attacker tooling and scripting libraries, with their source
-/// (research/peers.md §4.5: Microsoft-Analyzer-Suite blacklist, Elastic and Sigma rules).
+/// (LETHAL-FORENSICS Microsoft-Analyzer-Suite user-agent blacklist, Elastic detection-rules and
+/// SigmaHQ rules).
 pub const SUSPICIOUS_AGENTS: &[(&str, &str)] = &[
     ("aadinternals", "AADInternals"),
     ("azurehound", "AzureHound (BloodHound)"),
@@ -42,6 +45,17 @@ pub const SUSPICIOUS_AGENTS: &[(&str, &str)] = &[
     ("libwww-perl", "libwww-perl"),
     ("emclient", "eM Client (mailbox exfiltration client)"),
 ];
+
+/// A success with tooling the user's baseline never shows: someone scripted against the account
+/// (Sigma's AzureHound rule is high; Microsoft-Analyzer-Suite marks these red).
+pub const SUCCESS_NEW: Risk = Risk::High;
+
+/// The same agent is in the baseline, but from other networks.
+pub const SUCCESS_KNOWN_AGENT: Risk = Risk::Medium;
+
+/// The same agent from the same network on other baseline days: the account's own automation
+/// (Elastic's new-terms rules alert on first use only).
+pub const SUCCESS_ESTABLISHED: Risk = Risk::Low;
 
 /// Exact agents that look like libraries but are Microsoft's own (Elastic excludes them).
 pub const BENIGN_AGENTS: &[&str] = &["mozilla/5.0 (compatible; msal 1.0) pkeyauth/1.0", "windows-azuread-authentication-provider/1.0"];
@@ -78,7 +92,15 @@ impl Detector for SuspiciousUserAgent {
             reports:
                 "user agents of attacker tooling and HTTP libraries (AzureHound, ROADtools, TeamFiltration, python-requests, axios...)"
                     .into(),
-            threshold: format!("any of {} listed agents; success high, failure medium", SUSPICIOUS_AGENTS.len() + 1),
+            threshold: format!(
+                "any of {} listed agents; a success {}, {} when the agent is in the baseline, {} when agent and network are; failures {}, {} when the password was right",
+                SUSPICIOUS_AGENTS.len() + 1,
+                SUCCESS_NEW.as_str(),
+                SUCCESS_KNOWN_AGENT.as_str(),
+                SUCCESS_ESTABLISHED.as_str(),
+                FAILED_WRONG_PASSWORD.as_str(),
+                FAILED_PASSWORD_RIGHT.as_str()
+            ),
             sources: &[
                 "LETHAL-FORENSICS Microsoft-Analyzer-Suite `EntraSignInLogs-Analyzer.ps1` user-agent blacklist",
                 "Elastic detection-rules `rules/integrations/azure/` BloodHound, TeamFiltration and Tycoon2FA user-agent rules",
@@ -97,32 +119,66 @@ impl Detector for SuspiciousUserAgent {
 
     fn detect(&self, cx: &UserContext<'_>, out: &mut Vec<Finding>) {
         let r = cx.rows;
-        let mut groups: BTreeMap<(&'static str, bool), Vec<usize>> = BTreeMap::new();
+        let b = cx.baseline;
+        // Grouped by tool, outcome and how established the agent is for this user.
+        let mut groups: BTreeMap<(&'static str, bool, Familiarity), Vec<usize>> = BTreeMap::new();
         for &i in cx.judged {
-            if let Some(tool) = r.user_agent.get(i).and_then(classify) {
-                groups.entry((tool, r.is_success(i))).or_default().push(i);
-            }
+            let Some(ua) = r.user_agent.get(i) else { continue };
+            let Some(tool) = classify(ua) else { continue };
+            let own = b.own_day(r, i);
+            let familiar = match (b.user_agents.vouches(ua, own), r.ip.get(i).is_some_and(|ip| b.networks.vouches(&network(ip), own))) {
+                (false, _) => Familiarity::New,
+                (true, false) => Familiarity::KnownAgent,
+                (true, true) => Familiarity::Established,
+            };
+            groups.entry((tool, r.is_success(i), familiar)).or_default().push(i);
         }
-        for ((tool, success), rows) in groups {
+        for ((tool, success, familiar), rows) in groups {
             let first = rows[0];
             let ua = r.user_agent.get(first).unwrap_or("");
             let ips: std::collections::BTreeSet<&str> = rows.iter().filter_map(|&i| r.ip.get(i)).collect();
+            let risk = match (success, familiar) {
+                (true, Familiarity::New) => SUCCESS_NEW,
+                (true, Familiarity::KnownAgent) => SUCCESS_KNOWN_AGENT,
+                (true, Familiarity::Established) => SUCCESS_ESTABLISHED,
+                (false, _) => failure_risk(r, &rows),
+            };
             let summary = format!(
-                "{} {} sign-in(s) from {}{} with the user agent of {tool}: {ua:?}",
+                "{} {} sign-in(s) from {}{} with the user agent of {tool}: {ua:?}{}",
                 rows.len(),
                 if success { "successful" } else { "failed" },
                 r.ip.get(first).unwrap_or("unknown IP"),
-                if ips.len() > 1 { format!(" and {} other IP(s)", ips.len() - 1) } else { String::new() }
+                if ips.len() > 1 { format!(" and {} other IP(s)", ips.len() - 1) } else { String::new() },
+                match familiar {
+                    Familiarity::New => "",
+                    Familiarity::KnownAgent => "; the same agent is in the baseline, from other networks",
+                    Familiarity::Established => "; the same agent from the same network is in the baseline (established automation)",
+                }
             );
             out.push(cx.finding(
                 self.id(),
-                if success { Risk::High } else { Risk::Medium },
+                risk,
                 &rows,
                 summary,
-                details([("tool", json!(tool)), ("user_agent", json!(ua)), ("success", json!(success)), ("sign_ins", json!(rows.len()))]),
+                details([
+                    ("tool", json!(tool)),
+                    ("user_agent", json!(ua)),
+                    ("success", json!(success)),
+                    ("sign_ins", json!(rows.len())),
+                    ("in_baseline", json!(familiar != Familiarity::New)),
+                ]),
             ));
         }
     }
+}
+
+/// How established an agent is in the user's baseline (other days only, see
+/// [`crate::baseline::Seen::vouches`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Familiarity {
+    New,
+    KnownAgent,
+    Established,
 }
 
 #[cfg(test)]

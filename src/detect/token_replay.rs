@@ -1,8 +1,24 @@
 //! `token_replay`: one session or token used from places that cannot be one client, and
-//! non-interactive (token) successes from networks the user never signed in from interactively.
+//! non-interactive (token) successes from networks the user never signed in from interactively when
+//! something says the token left the user's device.
 //!
 //! Keys are `sessionId` and `uniqueTokenIdentifier`, not `correlationId`, which the client chooses
-//! and Entra "can't guarantee" (Graph beta signIn docs; research/peers.md §4.4).
+//! and Entra "can't guarantee" (Microsoft Graph beta `signIn` resource documentation).
+//!
+//! What is *not* replay, and why:
+//! - Microsoft's own services sign in on the user's behalf (on-behalf-of flows of Exchange,
+//!   SharePoint, Teams) from Microsoft's network inside the user's session: a Microsoft network is
+//!   not a place the user's client is, so those sign-ins are never compared.
+//! - Phones refresh tokens from carrier networks and home Wi-Fi, laptops from home and the office,
+//!   VPN clients from the corporate egress: a new `/24` alone is normal. A network the
+//!   organization shares ([`crate::baseline::TenantProfile`]), one the user's baseline knows, or one
+//!   the user signed in from interactively vouches for itself.
+//! - One registered device (the same device id, which Entra takes from the device's own
+//!   credential) in two places at once is a device whose traffic leaves through two networks (a
+//!   roaming phone, a VPN toggle), not two clients.
+//!
+//! A non-interactive success from an unvouched network is rated by its corroborations
+//! ([`Hint`]): none is low, one medium, [`HIGH_AT`] or more high.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -10,7 +26,8 @@ use serde_json::json;
 
 use super::impossible_travel::impossible_speed;
 use super::{Detector, Doc, Finding, Risk, Role, UserContext, details};
-use crate::baseline::network;
+use crate::baseline::{network, os_family};
+use crate::enrich::NetClass;
 use crate::geo::distance_km;
 
 /// Uses of one session this many minutes apart or closer are compared (Elastic's concurrent-session
@@ -19,8 +36,37 @@ use crate::geo::distance_km;
 /// `impossible_travel` thresholds): New York → Toronto is a 100-minute flight with one laptop.
 pub const CONCURRENT_MINUTES: i64 = 120;
 
+/// Corroborations of a non-interactive success from an unvouched network at or above which it is
+/// high (one is medium, none low: a new network alone is how phones and laptops live).
+pub const HIGH_AT: usize = 2;
+
 /// The detector's id in every report.
 pub const ID: &str = "token_replay";
+
+/// What says a token left the user's device (Microsoft Entra ID Protection "anomalous token" and
+/// "unfamiliar sign-in properties" guidance; Elastic's concurrent-session rules).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Hint {
+    /// A country the user never signed in from interactively (and not a carrier's pool).
+    NewCountry,
+    /// A hosting, VPN, Tor or listed anonymizer network.
+    Anonymizing,
+    /// Another device or client family than the session's (or, without one, than the user's).
+    OtherClient,
+    /// The session's interactive sign-ins are in another country, out of travel reach.
+    SessionElsewhere,
+}
+
+impl Hint {
+    fn as_str(self) -> &'static str {
+        match self {
+            Hint::NewCountry => "a country never used interactively",
+            Hint::Anonymizing => "a hosting or anonymizing network",
+            Hint::OtherClient => "another device or client than the session's",
+            Hint::SessionElsewhere => "the session's interactive sign-ins elsewhere",
+        }
+    }
+}
 
 pub struct TokenReplay;
 
@@ -32,23 +78,25 @@ impl Detector for TokenReplay {
     fn doc(&self) -> Doc {
         Doc {
             reports: format!(
-                "one session or token used from two countries too far apart for the time, or from two networks with two client families, within {CONCURRENT_MINUTES} min; token use from networks never signed in from interactively"
+                "one session or token used within {CONCURRENT_MINUTES} min from two countries beyond travel or by two clients on two networks; token use from a network never signed in from interactively, when corroborated"
             ),
-            threshold: format!("uses <= {CONCURRENT_MINUTES} min apart; two countries beyond travel high, two networks and clients medium"),
+            threshold: format!(
+                "two countries beyond travel high, two clients on two networks medium (high from a hosting network); an unvouched token network: no corroboration low, one medium, {HIGH_AT}+ high; Microsoft's, the organization's and the user's own networks never count"
+            ),
             sources: &[
                 "Elastic detection-rules `rules/integrations/azure/` OAuth device code / concurrent sign-in rules (one session, >= 2 IPs or user agents)",
                 "Splunk security_content `Azure AD Concurrent Sessions From Different Ips`",
-                "Microsoft Entra ID Protection risk detections (unfamiliar sign-in properties on non-interactive sign-ins: token replay)",
+                "Microsoft Entra ID Protection risk detections (anomalous token; unfamiliar properties on non-interactive sign-ins: token replay)",
             ],
         }
     }
 
-    fn roles(&self) -> &'static [Role] {
-        &[Role::FatiguePartner]
-    }
-
     fn needs_baseline(&self) -> bool {
         false
+    }
+
+    fn roles(&self) -> &'static [Role] {
+        &[Role::FatiguePartner]
     }
 
     fn detect(&self, cx: &UserContext<'_>, out: &mut Vec<Finding>) {
@@ -57,7 +105,9 @@ impl Detector for TokenReplay {
             let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
             for &i in cx.judged {
                 let key = if get == 0 { r.session_id.get(i) } else { r.unique_token.get(i) };
-                if let Some(k) = key {
+                if let Some(k) = key
+                    && !microsoft(cx, i)
+                {
                     groups.entry(k).or_default().push(i);
                 }
             }
@@ -67,8 +117,13 @@ impl Detector for TokenReplay {
                 }
             }
         }
-        unfamiliar_token_networks(cx, out);
+        unvouched_token_networks(cx, out);
     }
+}
+
+/// A sign-in from Microsoft's own network (service-side, on the user's behalf).
+fn microsoft(cx: &UserContext<'_>, i: usize) -> bool {
+    cx.net_class(i) == Some(NetClass::Microsoft)
 }
 
 /// Whether one traveller can have made both sign-ins: true unless both are located and the hop
@@ -79,11 +134,41 @@ fn travelled(cx: &UserContext<'_>, a: usize, b: usize) -> bool {
         return false;
     };
     let km = distance_km((la.lat, la.lon), (lb.lat, lb.lon));
-    impossible_speed(km, (r.time(b) - r.time(a)) as f64 / 60e6).is_none()
+    impossible_speed(km, (r.time(b) - r.time(a)).abs() as f64 / 60e6).is_none()
 }
 
-/// The closest pair of uses of one session/token that disagree on country beyond travel (or on
-/// network and user agent together) within [`CONCURRENT_MINUTES`].
+/// Whether the network of row `i` vouches for itself: the organization's, the user's baseline's
+/// (never by the row's own day), or one the user signed in from interactively before `i`.
+fn vouched(cx: &UserContext<'_>, i: usize) -> bool {
+    let r = cx.rows;
+    let Some(ip) = r.ip.get(i) else { return false };
+    if cx.tenant.common_network(ip) || cx.baseline.networks.vouches(&network(ip), cx.baseline.own_day(r, i)) {
+        return true;
+    }
+    let net = network(ip);
+    let t = r.time(i);
+    cx.interactive_history.iter().any(|&h| h != i && r.time(h) < t && r.is_success(h) && r.ip.get(h).is_some_and(|x| network(x) == net))
+}
+
+/// Two rows of one registered device (the same device id on both).
+fn same_device(cx: &UserContext<'_>, a: usize, b: usize) -> bool {
+    let d = |i| cx.rows.device_id.get(i).filter(|d| !d.is_empty());
+    d(a).is_some() && d(a) == d(b)
+}
+
+/// Two different clients: device ids that differ, or client families that differ.
+fn other_client(cx: &UserContext<'_>, a: usize, b: usize) -> bool {
+    let r = cx.rows;
+    let (da, db) = (r.device_id.get(a), r.device_id.get(b));
+    if let (Some(x), Some(y)) = (da, db)
+        && !x.eq_ignore_ascii_case(y)
+    {
+        return true;
+    }
+    matches!((os_family(r, a), os_family(r, b)), (Some(x), Some(y)) if !x.eq_ignore_ascii_case(y))
+}
+
+/// The most telling pair of uses of one session/token within [`CONCURRENT_MINUTES`].
 fn concurrent_use(cx: &UserContext<'_>, kind: &str, key: &str, rows: &[usize]) -> Option<Finding> {
     let r = cx.rows;
     let window = CONCURRENT_MINUTES * 60_000_000;
@@ -93,12 +178,22 @@ fn concurrent_use(cx: &UserContext<'_>, kind: &str, key: &str, rows: &[usize]) -
             if r.time(b) - r.time(a) > window {
                 break;
             }
-            let (ca, cb) = (r.country.get(a), r.country.get(b));
+            if same_device(cx, a, b) || (vouched(cx, a) && vouched(cx, b)) {
+                continue;
+            }
             let (na, nb) = (r.ip.get(a).map(network), r.ip.get(b).map(network));
+            if na.is_none() || nb.is_none() || na == nb {
+                continue;
+            }
+            let (ca, cb) = (r.country.get(a), r.country.get(b));
+            let two_clients = other_client(cx, a, b);
+            let hosting = [a, b].iter().any(|&i| cx.net_class(i).is_some_and(NetClass::is_anonymizing));
             let risk = if ca.is_some() && cb.is_some() && ca != cb && !travelled(cx, a, b) {
-                Risk::High
-            } else if na.is_some() && nb.is_some() && na != nb && r.user_agent.get(a) != r.user_agent.get(b) {
-                Risk::Medium
+                // Without another client, one device in two countries is most often a phone
+                // roaming through its home carrier; still worth a look.
+                if two_clients || hosting { Risk::High } else { Risk::Medium }
+            } else if two_clients {
+                if hosting { Risk::High } else { Risk::Medium }
             } else {
                 continue;
             };
@@ -146,38 +241,48 @@ fn describe(cx: &UserContext<'_>, i: usize) -> String {
 
 /// Non-interactive successes from a network the user never signed in from interactively (Entra ID
 /// Protection guidance: unfamiliar properties on non-interactive sign-ins "deserve increased scrutiny
-/// due to the risk of token replay"). Only *successful* interactive sign-ins vouch for a network: the
-/// thief who phished a session usually also tried the password from the same server and was stopped
-/// at MFA.
-fn unfamiliar_token_networks(cx: &UserContext<'_>, out: &mut Vec<Finding>) {
+/// due to the risk of token replay"), rated by what corroborates it. Only *successful* interactive
+/// sign-ins vouch for a network: the thief who phished a session usually also tried the password
+/// from the same server and was stopped at MFA.
+fn unvouched_token_networks(cx: &UserContext<'_>, out: &mut Vec<Finding>) {
     let r = cx.rows;
-    let vouched: Vec<usize> = cx.interactive_history.iter().copied().filter(|&i| r.is_success(i)).collect();
-    if vouched.is_empty() {
+    let interactive: Vec<usize> = cx.interactive_history.iter().copied().filter(|&i| r.is_success(i)).collect();
+    if interactive.is_empty() {
         return;
     }
-    let known_nets: BTreeSet<String> = vouched.iter().filter_map(|&i| r.ip.get(i).map(network)).collect();
-    let known_countries: BTreeSet<&str> = vouched.iter().filter_map(|&i| r.country.get(i)).collect();
+    let known_nets: BTreeSet<String> = interactive.iter().filter_map(|&i| r.ip.get(i).map(network)).collect();
+    let known_countries: BTreeSet<&str> = interactive.iter().filter_map(|&i| r.country.get(i)).collect();
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for &i in cx.judged {
-        if r.event_type.get(i) != Some("nonInteractiveUser") || !r.is_success(i) {
+        if r.event_type.get(i) != Some("nonInteractiveUser") || !r.is_success(i) || microsoft(cx, i) {
             continue;
         }
-        if let Some(net) = r.ip.get(i).map(network)
-            && !known_nets.contains(&net)
-        {
-            groups.entry(net).or_default().push(i);
+        let Some(ip) = r.ip.get(i) else { continue };
+        let net = network(ip);
+        if known_nets.contains(&net) || cx.tenant.common_network(ip) || cx.baseline.networks.vouches(&net, cx.baseline.own_day(r, i)) {
+            continue;
         }
+        groups.entry(net).or_default().push(i);
     }
     for (net, rows) in groups {
+        let mut hints = BTreeSet::new();
+        for &i in &rows {
+            hints.extend(hints_of(cx, i, &interactive, &known_countries));
+        }
+        let risk = match hints.len() {
+            0 => Risk::Low,
+            n if n >= HIGH_AT => Risk::High,
+            _ => Risk::Medium,
+        };
         let countries: BTreeSet<&str> = rows.iter().filter_map(|&i| r.country.get(i)).collect();
-        let new_country = countries.iter().any(|c| !known_countries.contains(c));
-        let risk = if new_country { Risk::High } else { Risk::Medium };
+        let why: Vec<&str> = hints.iter().map(|h| h.as_str()).collect();
         let summary = format!(
-            "{} non-interactive (token) success(es) from {net}{}, a network never used interactively ({} successful interactive sign-ins from {} network(s) known)",
+            "{} non-interactive (token) success(es) from {net}{}, a network never used interactively ({} successful interactive sign-ins from {} network(s) known); {}",
             rows.len(),
-            if new_country { format!(" in {}", countries.iter().copied().collect::<Vec<_>>().join("/")) } else { String::new() },
-            vouched.len(),
-            known_nets.len()
+            if countries.is_empty() { String::new() } else { format!(" in {}", countries.iter().copied().collect::<Vec<_>>().join("/")) },
+            interactive.len(),
+            known_nets.len(),
+            if why.is_empty() { "nothing else unusual".to_string() } else { format!("corroborated by {}", why.join(", ")) }
         );
         out.push(cx.finding(
             ID,
@@ -189,9 +294,54 @@ fn unfamiliar_token_networks(cx: &UserContext<'_>, out: &mut Vec<Finding>) {
                 ("network", json!(net)),
                 ("countries", json!(countries)),
                 ("sign_ins", json!(rows.len())),
+                ("corroborated_by", json!(why)),
             ]),
         ));
     }
+}
+
+/// What corroborates that non-interactive row `i` is a token used away from the user's device.
+fn hints_of(cx: &UserContext<'_>, i: usize, interactive: &[usize], known_countries: &BTreeSet<&str>) -> Vec<Hint> {
+    let r = cx.rows;
+    let mut hints = Vec::new();
+    let class = cx.net_class(i);
+    if class.is_some_and(NetClass::is_anonymizing) {
+        hints.push(Hint::Anonymizing);
+    }
+    if class != Some(NetClass::MobileCarrier) && r.country.get(i).is_some_and(|c| !known_countries.contains(c)) {
+        hints.push(Hint::NewCountry);
+    }
+    // The session's interactive sign-ins (its root authentication and later browser use).
+    let session: Vec<usize> = match r.session_id.get(i) {
+        Some(s) => interactive.iter().copied().filter(|&h| r.session_id.get(h) == Some(s)).collect(),
+        None => Vec::new(),
+    };
+    // A row carrying no client at all (no user agent, no device) is a service acting for the user.
+    let presents_client = r.user_agent.get(i).is_some_and(|u| !u.trim().is_empty()) || r.device_id.get(i).is_some();
+    if presents_client {
+        let other = if session.is_empty() {
+            let b = cx.baseline;
+            let own = b.own_day(r, i);
+            r.device_id.get(i).is_some_and(|d| !b.devices.vouches(&d.to_ascii_lowercase(), own))
+                || os_family(r, i).is_some_and(|f| !b.families.is_empty() && !b.families.vouches(f, own))
+        } else {
+            let session_has_device = session.iter().any(|&h| r.device_id.get(h).is_some());
+            (session_has_device && r.device_id.get(i).is_none()) || session.iter().all(|&h| other_client(cx, h, i))
+        };
+        if other {
+            hints.push(Hint::OtherClient);
+        }
+    }
+    // The session's interactive sign-in nearest in time: in another country, out of reach?
+    if let Some(&near) = session.iter().min_by_key(|&&h| (r.time(h) - r.time(i)).abs())
+        && r.country.get(near).is_some()
+        && r.country.get(i).is_some()
+        && r.country.get(near) != r.country.get(i)
+        && !travelled(cx, near, i)
+    {
+        hints.push(Hint::SessionElsewhere);
+    }
+    hints
 }
 
 #[cfg(test)]
@@ -213,8 +363,8 @@ mod tests {
         let replay = run(
             &TokenReplay,
             &[
-                in_session(rec("2024-03-13T14:00:00Z", "198.51.100.10", "US", NEW_YORK), "Edge"),
-                in_session(rec("2024-03-13T14:15:00Z", "203.0.113.66", "RU", MOSCOW), "Chrome"),
+                in_session(rec("2024-03-13T14:00:00Z", "198.51.100.10", "US", NEW_YORK), "Windows Edge"),
+                in_session(rec("2024-03-13T14:15:00Z", "203.0.113.66", "RU", MOSCOW), "python-requests/2.31"),
             ],
             0,
         );
@@ -224,17 +374,17 @@ mod tests {
         let flight = run(
             &TokenReplay,
             &[
-                in_session(rec("2024-03-13T07:00:00Z", "198.51.100.10", "US", NEW_YORK), "Edge"),
-                in_session(rec("2024-03-13T08:40:00Z", "203.0.113.90", "CA", TORONTO), "Edge"),
+                in_session(rec("2024-03-13T07:00:00Z", "198.51.100.10", "US", NEW_YORK), "Windows Edge"),
+                in_session(rec("2024-03-13T08:40:00Z", "203.0.113.90", "CA", TORONTO), "Windows Edge"),
             ],
             0,
         );
         assert!(flight.is_empty(), "{flight:?}");
-        // The same hop with another browser on another network is still worth a look.
+        // The same hop by another client family on another network is still worth a look.
         let other = run(
             &TokenReplay,
             &[
-                in_session(rec("2024-03-13T07:00:00Z", "198.51.100.10", "US", NEW_YORK), "Edge"),
+                in_session(rec("2024-03-13T07:00:00Z", "198.51.100.10", "US", NEW_YORK), "Windows Edge"),
                 in_session(rec("2024-03-13T08:40:00Z", "203.0.113.90", "CA", TORONTO), "python-requests/2.31"),
             ],
             0,
@@ -249,9 +399,12 @@ mod tests {
         blocked.error_code = Some(50074);
         let mut token = rec("2024-03-13T15:00:00Z", "203.0.113.150", "NL", (52.37, 4.90));
         token.event_type = Some(EventType::NonInteractive);
-        let found = run(&TokenReplay, &[rec("2024-03-13T09:00:00Z", "198.51.100.10", "US", NEW_YORK), blocked, token], 0);
+        token.user_agent = Some(Cow::Borrowed("python-requests/2.31"));
+        let mut home = rec("2024-03-13T09:00:00Z", "198.51.100.10", "US", NEW_YORK);
+        home.user_agent = Some(Cow::Borrowed("Mozilla/5.0 (Windows NT 10.0; Win64; x64)"));
+        let found = run(&TokenReplay, &[home, blocked, token], 1);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].rows, [2]);
-        assert_eq!(found[0].risk, Risk::High);
+        assert_eq!(found[0].risk, Risk::High, "a new country and another client: {}", found[0].summary);
     }
 }
