@@ -122,6 +122,9 @@ const ROGUE_REGISTERED: Device = Device {
     managed: Some(false),
     compliant: Some(false),
 };
+/// What a phishing proxy relays: the victim's own browser and OS, but no device id and unmanaged.
+const RELAYED_BROWSER: Device =
+    Device { id: None, os: Some("Windows 10"), browser: Some("Edge 120.0.2210"), managed: Some(false), compliant: Some(false) };
 const PHONE: Device = Device { id: None, os: Some("Ios"), browser: None, managed: None, compliant: None };
 const NO_DEVICE: Device = Device { id: None, os: None, browser: None, managed: None, compliant: None };
 
@@ -395,7 +398,8 @@ fn impossible_travel_new_york_to_lagos_in_30_minutes_is_high() {
         log.add(p.ev(d + 10 * HOUR).place(LAGOS).ip("192.0.2.40"));
     }
     let home = log.add(p.ev(at(2024, 3, 13, 14, 0)));
-    let lagos = log.add(p.ev(at(2024, 3, 13, 14, 30)).place(LAGOS).ip("203.0.113.9").device(ROGUE_REGISTERED).ua(CHROME_LINUX_UA));
+    // A phishing proxy relays her own browser: nothing but the speed is odd.
+    let lagos = log.add(p.ev(at(2024, 3, 13, 14, 30)).place(LAGOS).ip("203.0.113.9").device(RELAYED_BROWSER));
     let r = log.audit(&cfg());
     let f = one(&r, "amara@contoso.example", "impossible_travel");
     assert_eq!(f.risk, Risk::High, "{f:?}");
@@ -581,13 +585,11 @@ fn mfa_fatigue_eight_denied_pushes_then_success_is_high() {
     let start = at(2024, 3, 13, 14, 0);
     // A residential proxy in her own city: nothing but the pushes is odd.
     let denials = push_denials(&mut log, &p, start, 8, 1, NEW_YORK, "203.0.113.44");
-    let ok = log.add(
-        p.ev(start + 20 * MINUTE).ip("203.0.113.44").device(ROGUE_PC).ua(CHROME_LINUX_UA).step("Password", true, "Correct password").step(
-            "Mobile app notification",
-            true,
-            "MFA successfully completed",
-        ),
-    );
+    let ok = log.add(p.ev(start + 20 * MINUTE).ip("203.0.113.44").device(RELAYED_BROWSER).step("Password", true, "Correct password").step(
+        "Mobile app notification",
+        true,
+        "MFA successfully completed",
+    ));
     let r = log.audit(&cfg());
     let f = one(&r, "lena@contoso.example", "mfa_fatigue");
     assert_eq!(f.risk, Risk::High, "{f:?}");

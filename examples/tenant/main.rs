@@ -122,6 +122,7 @@ fn main() -> anyhow::Result<()> {
                     risk: f["risk"].as_str().and_then(parse_risk).unwrap_or(signin_audit::detect::Risk::Low),
                     sign_in_ids: f["sign_in_ids"].as_array().into_iter().flatten().filter_map(|x| x.as_str().map(str::to_string)).collect(),
                     summary: f["summary"].as_str().unwrap_or("").to_string(),
+                    notes: f["risk_notes"].as_array().into_iter().flatten().filter_map(|x| x.as_str().map(str::to_string)).collect(),
                 })
                 .collect();
             print!("{}", report("audit report", &[score(&truth, &found, non_interactive)], &known()));
@@ -153,6 +154,7 @@ fn measure(w: &WorldArgs, seeds: &[u64], asn: &str, verbose: bool) {
                         risk: f.risk,
                         sign_in_ids: f.sign_in_ids.clone(),
                         summary: f.summary.clone(),
+                        notes: f.risk_notes.clone(),
                     })
                     .collect();
                 let s = score(&t.truth, &found, ni);

@@ -239,7 +239,7 @@ fn audit_user(
     let judged: Vec<usize> = included.iter().copied().filter(|&i| rows.time(i) > analysis_start).collect();
     let plan = crate::baseline::plan(&rows, &included, baseline_start, analysis_start, cfg.baseline_days);
     let (mode, base_rows, b_start, b_end) = (plan.mode, plan.rows, plan.start, plan.end);
-    let baseline = UserBaseline::build(&rows, &base_rows, mode, b_start, b_end);
+    let baseline = UserBaseline::build(&rows, &base_rows, mode, b_start, b_end, env.net);
     let judged_after: Vec<usize> = judged.iter().copied().filter(|&i| rows.time(i) >= b_end).collect();
     let interactive_history: Vec<usize> = (0..rows.len).filter(|&i| rows.time(i) <= as_of && rows.is_interactive(i)).collect();
     let cx = UserContext {
@@ -252,6 +252,7 @@ fn audit_user(
         geo: env.geo,
         net: env.net,
         tenant: env.tenant,
+        as_of,
         interactive_history: &interactive_history,
     };
     let mut findings = Vec::new();

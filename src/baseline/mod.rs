@@ -23,6 +23,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use crate::enrich::Enrichment;
 use crate::model::view::Rows;
 pub use tenant::TenantProfile;
 
@@ -122,6 +123,13 @@ pub struct UserBaseline {
     pub platforms: Seen,
     /// Operating-system families ([`os_family`]).
     pub families: Seen,
+    /// The families seen on sign-ins without a device id (an unregistered phone, a browser at a
+    /// kiosk): a family seen only with device ids is the user's registered devices.
+    pub anonymous_families: Seen,
+    /// `operator|country|state|city` ([`operator_key`]): a network operator where the user met it (a
+    /// carrier's pool gateway, the home ISP's city), so a renumbered address of the same operator in
+    /// the same city is not a stranger.
+    pub operators: Seen,
     pub user_agents: Seen,
     pub apps: Seen,
     /// Client apps, lowercased.
@@ -138,8 +146,9 @@ impl UserBaseline {
         self.successes < MIN_BASELINE_SIGN_INS
     }
 
-    /// Learn from the successful sign-ins among `indices` of `rows`.
-    pub fn build(rows: &Rows<'_>, indices: &[usize], mode: BaselineMode, start: i64, end: i64) -> Self {
+    /// Learn from the successful sign-ins among `indices` of `rows`; `net` knows each address's
+    /// autonomous system.
+    pub fn build(rows: &Rows<'_>, indices: &[usize], mode: BaselineMode, start: i64, end: i64, net: &Enrichment) -> Self {
         let mut b = UserBaseline {
             mode,
             start,
@@ -152,6 +161,8 @@ impl UserBaseline {
             devices: Seen::default(),
             platforms: Seen::default(),
             families: Seen::default(),
+            anonymous_families: Seen::default(),
+            operators: Seen::default(),
             user_agents: Seen::default(),
             apps: Seen::default(),
             client_apps: Seen::default(),
@@ -168,15 +179,20 @@ impl UserBaseline {
             let day = day_of(t);
             let (weekday, hour) = weekday_hour(t);
             b.hours[weekday][hour] += 1;
-            if let Some(c) = rows.country.get(i) {
+            // Microsoft's services acting for the user are not a place the user is.
+            let place = !service_side(rows, i, net);
+            if let Some(c) = rows.country.get(i).filter(|_| place) {
                 b.countries.insert(c, day);
             }
-            if let Some(c) = city_key(rows, i) {
+            if let Some(c) = city_key(rows, i).filter(|_| place) {
                 b.cities.insert(&c, day);
             }
-            if let Some(ip) = rows.ip.get(i) {
+            if let Some(ip) = rows.ip.get(i).filter(|_| place) {
                 b.ips.insert(ip, day);
                 b.networks.insert(&network(ip), day);
+            }
+            if let Some(op) = operator_key(rows, i, net).filter(|_| place) {
+                b.operators.insert(&op, day);
             }
             if let Some(d) = rows.device_id.get(i) {
                 b.devices.insert(&d.to_ascii_lowercase(), day);
@@ -186,6 +202,9 @@ impl UserBaseline {
             }
             if let Some(f) = os_family(rows, i) {
                 b.families.insert(f, day);
+                if rows.device_id.get(i).is_none() {
+                    b.anonymous_families.insert(f, day);
+                }
             }
             if let Some(ua) = rows.user_agent.get(i) {
                 b.user_agents.insert(ua, day);
@@ -238,6 +257,43 @@ pub fn plan(rows: &Rows<'_>, included: &[usize], baseline_start: i64, analysis_s
     let end = first + baseline_days as i64 * DAY;
     let rows_in: Vec<usize> = included.iter().copied().filter(|&i| rows.time(i) < end).collect();
     BaselinePlan { mode: BaselineMode::UserHistory, rows: rows_in, start: first, end }
+}
+
+/// Whether row `i` is Microsoft acting for the user rather than the user's client: a sign-in from
+/// Microsoft's network, or a non-interactive one that presents no client at all (no user agent, no
+/// device), as the on-behalf-of sign-ins of Exchange, SharePoint and Teams do. Its location is a
+/// Microsoft data centre, not where the user is.
+pub fn service_side(rows: &Rows<'_>, i: usize, net: &Enrichment) -> bool {
+    if rows.ip.get(i).and_then(|ip| net.class(ip)) == Some(crate::enrich::NetClass::Microsoft) {
+        return true;
+    }
+    !rows.is_interactive(i) && rows.user_agent.get(i).is_none_or(|u| u.trim().is_empty()) && rows.device_id.get(i).is_none()
+}
+
+/// `operator|country|state|city` of a row: its network operator where it was located. The operator
+/// is the autonomous system when known, else the address block an operator's pool is carved from
+/// (the `/16` of IPv4, the `/32` of IPv6): without an ASN, a carrier's rotating addresses still
+/// share their block.
+pub fn operator_key(rows: &Rows<'_>, i: usize, net: &Enrichment) -> Option<String> {
+    let ip = rows.ip.get(i)?;
+    let operator = match net.asn(ip).or_else(|| rows.asn(i)) {
+        Some(asn) => format!("AS{asn}"),
+        None => block(ip),
+    };
+    Some(format!("{operator}|{}", city_key(rows, i)?))
+}
+
+/// The `/16` of an IPv4 address or the `/32` of an IPv6 address, as text.
+pub fn block(ip: &str) -> String {
+    if let Ok(v4) = ip.parse::<std::net::Ipv4Addr>() {
+        let o = v4.octets();
+        return format!("{}.{}.0.0/16", o[0], o[1]);
+    }
+    if let Ok(v6) = ip.parse::<std::net::Ipv6Addr>() {
+        let s = v6.segments();
+        return format!("{:x}:{:x}::/32", s[0], s[1]);
+    }
+    ip.to_string()
 }
 
 /// `country|state|city` of a row, if it has a city.
@@ -354,7 +410,7 @@ mod tests {
         tb.push(&row("c", "RU", "203.0.113.66", "Browser", 50074)).unwrap();
         let built = tb.finish().unwrap();
         let rows = Rows::new(&built.batch).unwrap();
-        let b = UserBaseline::build(&rows, &[0, 1, 2], BaselineMode::Window, 0, 1);
+        let b = UserBaseline::build(&rows, &[0, 1, 2], BaselineMode::Window, 0, 1, &Enrichment::default());
         assert_eq!((b.sign_ins, b.successes), (3, 1));
         assert_eq!(b.countries.values().collect::<Vec<_>>(), ["US"]);
         assert_eq!(b.networks.values().collect::<Vec<_>>(), ["198.51.100.0/24"]);
@@ -389,6 +445,8 @@ mod tests {
 
     #[test]
     fn networks() {
+        assert_eq!(block("203.0.113.77"), "203.0.0.0/16");
+        assert_eq!(block("2001:db8:12:34::1"), "2001:db8::/32");
         assert_eq!(network("203.0.113.77"), "203.0.113.0/24");
         assert_eq!(network("2001:db8:12:34::1"), "2001:db8:12::/48");
     }

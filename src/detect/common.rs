@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::{Risk, UserContext};
+use crate::baseline::{network, operator_key};
 use crate::model::view::Rows;
 
 /// Apps whose compromise matters most: admin portals and shells, and the broker used to register
@@ -81,6 +82,72 @@ pub fn key_first(key: usize, rows: &[usize]) -> Vec<usize> {
     let mut cited = vec![key];
     cited.extend(rows.iter().copied().filter(|&i| i != key));
     cited
+}
+
+/// Whether row `i` came from the user's own device: one the organization manages or marked
+/// compliant, or a device id the baseline knows (never by the row's own day). Entra takes the
+/// device id and these flags from the device's own credential, unlike a user agent, which any
+/// client can copy.
+pub fn own_device(cx: &UserContext<'_>, i: usize) -> bool {
+    let r = cx.rows;
+    r.managed(i) == Some(true)
+        || r.compliant(i) == Some(true)
+        || r.device_id.get(i).is_some_and(|d| cx.baseline.devices.vouches(&d.to_ascii_lowercase(), cx.baseline.own_day(r, i)))
+}
+
+/// How the place (network) of a sign-in is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Familiar {
+    /// Several users of the organization use the network ([`crate::baseline::TenantProfile`]).
+    Organization,
+    /// The user's baseline has the network.
+    UserNetwork,
+    /// The user's baseline has the same network operator (ASN) in the same city: a carrier's pool,
+    /// a renumbered home connection.
+    UserOperator,
+    /// The user's own device signed in successfully from the network within [`PRESENCE_HOURS`].
+    OwnDevicePresence,
+}
+
+impl Familiar {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Familiar::Organization => "a network several users of the organization use",
+            Familiar::UserNetwork => "a network of the user's baseline",
+            Familiar::UserOperator => "the user's own network operator in that city",
+            Familiar::OwnDevicePresence => "a network the user's own device signed in from",
+        }
+    }
+}
+
+/// A network the user's own device signed in from this many hours before or after a sign-in is
+/// where the user is (a hotel on a business trip): the phone's sign-ins from there are the user's.
+pub const PRESENCE_HOURS: i64 = 24;
+
+/// How the network of row `i` is known to the user or the organization, if it is (a sign-in is
+/// never its own evidence).
+pub fn familiar_place(cx: &UserContext<'_>, i: usize) -> Option<Familiar> {
+    let r = cx.rows;
+    let ip = r.ip.get(i)?;
+    let own = cx.baseline.own_day(r, i);
+    let net = network(ip);
+    if cx.tenant.common_network(ip) {
+        return Some(Familiar::Organization);
+    }
+    if cx.baseline.networks.vouches(&net, own) {
+        return Some(Familiar::UserNetwork);
+    }
+    if operator_key(r, i, cx.net).is_some_and(|k| cx.baseline.operators.vouches(&k, own)) {
+        return Some(Familiar::UserOperator);
+    }
+    let t = r.time(i);
+    let window = PRESENCE_HOURS * 3_600_000_000;
+    let times = r.times();
+    let from = times.partition_point(|&x| x < t - window);
+    let to = times.partition_point(|&x| x <= (t + window).min(cx.as_of));
+    (from..to)
+        .any(|j| j != i && r.is_success(j) && r.ip.get(j).is_some_and(|x| network(x) == net) && own_device(cx, j))
+        .then_some(Familiar::OwnDevicePresence)
 }
 
 /// IP addresses shown in a summary before "and N more".

@@ -5,10 +5,12 @@
 //! 30 minutes after that) is one finding about the outlier, not two about each leg.
 //!
 //! What a leg says depends on where its ends are located, so some legs are not travel at all:
-//! - both ends are networks the user's baseline or the organization already uses (an office NAT
-//!   and the corporate VPN egress in the next country, home and the office): Entra ID Protection's
-//!   atypical travel needs at least one location atypical for the user and ignores "locations
-//!   regularly used by other users in the organization"; such legs are skipped;
+//! - both ends are the user's: networks the user's baseline or the organization already uses (an
+//!   office NAT and the corporate VPN egress in the next country), the user's own operator in that
+//!   city (a carrier's pool), or the user's own managed device (the company laptop at a hotel while
+//!   the phone roams through its home carrier). Entra ID Protection's atypical travel needs at
+//!   least one location atypical for the user and ignores "locations regularly used by other users
+//!   in the organization"; such legs are skipped;
 //! - both ends carry the same device id: one registered device whose traffic left through two
 //!   networks (VPN on and off), skipped;
 //! - an end on a mobile carrier, VPN or Microsoft network: the address is located where the
@@ -17,8 +19,8 @@
 
 use serde_json::json;
 
+use super::common::{familiar_place, own_device};
 use super::{Detector, Doc, Finding, Risk, Role, UserContext, details};
-use crate::baseline::network;
 use crate::enrich::NetClass;
 use crate::geo::{Located, Precision, distance_km};
 
@@ -71,13 +73,10 @@ struct Leg {
     artefact: Option<NetClass>,
 }
 
-/// Whether the network of row `i` is one the user's baseline (never by the row's own day) or the
-/// organization already uses.
+/// Whether an end is the user's: a place the user, their operator, their own devices or the
+/// organization already use ([`familiar_place`]), or the user's own device.
 fn familiar(cx: &UserContext<'_>, i: usize) -> bool {
-    cx.rows
-        .ip
-        .get(i)
-        .is_some_and(|ip| cx.tenant.common_network(ip) || cx.baseline.networks.vouches(&network(ip), cx.baseline.own_day(cx.rows, i)))
+    own_device(cx, i) || familiar_place(cx, i).is_some()
 }
 
 /// The hop from `a` to `b`, if it is impossible (same IP and same country never are) and is travel

@@ -131,6 +131,8 @@ pub struct UserContext<'a> {
     pub net: &'a Enrichment,
     /// What the organization's users share (offices, VPN egresses, carrier gateways).
     pub tenant: &'a TenantProfile,
+    /// The end of the analysis window: no sign-in after it is evidence.
+    pub as_of: i64,
     /// Every interactive row of the user up to the as-of time (baseline and analysis window).
     pub interactive_history: &'a [usize],
 }
@@ -268,9 +270,9 @@ pub(crate) mod fixture {
         let base: Vec<usize> = (0..baseline).collect();
         let judged: Vec<usize> = (baseline..rows.len).collect();
         let history: Vec<usize> = (0..rows.len).filter(|&i| rows.is_interactive(i)).collect();
-        let b = UserBaseline::build(&rows, &base, BaselineMode::Window, 0, 1);
-        let geo = Geo::default();
         let net = crate::enrich::Enrichment::default();
+        let b = UserBaseline::build(&rows, &base, BaselineMode::Window, 0, 1, &net);
+        let geo = Geo::default();
         let tenant = crate::baseline::TenantProfile::default();
         let cx = UserContext {
             principal: "u@contoso.example",
@@ -282,6 +284,7 @@ pub(crate) mod fixture {
             geo: &geo,
             net: &net,
             tenant: &tenant,
+            as_of: i64::MAX,
             interactive_history: &history,
         };
         let mut out = Vec::new();

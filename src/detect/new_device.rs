@@ -1,9 +1,12 @@
 //! `new_device`: a device id, or an OS/browser pair, never seen in the user's baseline, used from a
-//! network and city the baseline does not know either.
+//! place the user does not know either.
 //!
-//! A new laptop in the home city is normal (so is a browser update: versions are ignored), and so
-//! is a device the organization manages or has marked compliant. What remains is a new machine in a
-//! new place, which is what a stolen password used elsewhere looks like.
+//! A new laptop at home is normal (so is a browser update: versions are ignored), and so is a
+//! device the organization manages or has marked compliant. A place is known when the user's
+//! baseline, the user's network operator in that city, the user's own devices or the organization
+//! vouch for its network ([`familiar_place`]): the city alone does not, since carrier pools make
+//! every big city "known" and a residential proxy can sit in any of them. What remains is a new
+//! machine on a stranger's network, which is what a stolen password used elsewhere looks like.
 //!
 //! A new *country* does not raise the rating here: `new_location` reports it, and risk chaining
 //! raises both findings when they meet on one sign-in. Counting it in both would rate one fact twice.
@@ -12,9 +15,9 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::common::{FAILED_ONLY, Outcome, SUCCEEDED, SUCCEEDED_SENSITIVE};
+use super::common::{FAILED_ONLY, Outcome, SUCCEEDED, SUCCEEDED_SENSITIVE, familiar_place};
 use super::{Detector, Doc, Finding, Role, UserContext, details};
-use crate::baseline::{city_key, network, platform};
+use crate::baseline::platform;
 
 /// The detector's id in every report.
 pub const ID: &str = "new_device";
@@ -28,7 +31,7 @@ impl Detector for NewDevice {
 
     fn doc(&self) -> Doc {
         Doc {
-            reports: "a device or OS/browser never seen in the baseline, unmanaged, used from an unfamiliar network and city".into(),
+            reports: "a device or OS/browser never seen in the baseline, unmanaged, used from a network neither the user nor the organization knows".into(),
             threshold: format!(
                 "first use; failures {}, a success {}, a success into an admin app {}",
                 FAILED_ONLY.as_str(),
@@ -69,9 +72,9 @@ impl Detector for NewDevice {
             if r.managed(i) == Some(true) || r.compliant(i) == Some(true) {
                 continue;
             }
-            let known_net = r.ip.get(i).is_some_and(|ip| b.networks.contains(&network(ip)) || cx.tenant.common_network(ip));
-            let known_city = city_key(r, i).is_some_and(|c| b.cities.contains(&c));
-            if known_net || known_city {
+            // A place the user, their operator in that city, their own devices or the organization
+            // already use: a new personal device at home, a colleague's office.
+            if familiar_place(cx, i).is_some() {
                 continue;
             }
             let key = match (new_id, device) {

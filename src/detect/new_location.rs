@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::common::{FAILED_ONLY, Outcome, SUCCEEDED, SUCCEEDED_SENSITIVE};
+use super::common::{FAILED_ONLY, Familiar, Outcome, SUCCEEDED, SUCCEEDED_SENSITIVE, familiar_place, own_device};
 use super::{Detector, Doc, Finding, Risk, Role, UserContext, details};
-use crate::baseline::city_key;
+use crate::baseline::{city_key, service_side};
 use crate::geo::distance_km;
 
 /// A new city counts only if it is at least this far (km) from every located baseline sign-in:
@@ -15,17 +15,6 @@ use crate::geo::distance_km;
 /// new-location hunting query is equally noisy without a distance floor. 300 km is about a state
 /// or small country away.
 pub const NEW_CITY_MIN_KM: f64 = 300.0;
-
-/// Whether row `i` came from the user's own device: one the organization manages or marked
-/// compliant, or a device id the baseline knows (Entra takes the device id from the device's own
-/// credential). A business trip on the company laptop is not a stranger abroad (RiskyUserTroubleshooter
-/// scores a compliant device -3 and a joined one -2).
-fn own_device(cx: &UserContext<'_>, i: usize) -> bool {
-    let r = cx.rows;
-    r.managed(i) == Some(true)
-        || r.compliant(i) == Some(true)
-        || r.device_id.get(i).is_some_and(|d| cx.baseline.devices.vouches(&d.to_ascii_lowercase(), cx.baseline.own_day(r, i)))
-}
 
 /// The detector's id in every report.
 pub const ID: &str = "new_location";
@@ -43,7 +32,7 @@ impl Detector for NewLocation {
                 "a country never seen in the baseline, or a city more than {NEW_CITY_MIN_KM:.0} km from every baseline location"
             ),
             threshold: format!(
-                "new country: failures {}, a success {}, a success into an admin app {}, each one level lower from the organization's network and again on the user's own device; far city (>= {NEW_CITY_MIN_KM:.0} km) low",
+                "new country: failures {}, a success {}, a success into an admin app {}; one level lower from the organization's network, and again on the user's own device (where an admin app is not an escalation); far city (>= {NEW_CITY_MIN_KM:.0} km) low",
                 FAILED_ONLY.as_str(),
                 SUCCEEDED.as_str(),
                 SUCCEEDED_SENSITIVE.as_str()
@@ -82,9 +71,15 @@ impl Detector for NewLocation {
         let mut cities: BTreeMap<String, (f64, Vec<usize>)> = BTreeMap::new();
         for &i in cx.judged_after_baseline {
             let Some(country) = r.country.get(i) else { continue };
+            if service_side(r, i, cx.net) {
+                continue;
+            }
             if !b.countries.contains(country) {
-                let org = r.ip.get(i).is_some_and(|ip| cx.tenant.common_network(ip));
-                countries.entry((country, org, own_device(cx, i))).or_default().push(i);
+                // The organization's egress, or a place the user's own device vouches for (the hotel
+                // the company laptop signs in from is where the phone is too).
+                let org = familiar_place(cx, i) == Some(Familiar::Organization);
+                let own = own_device(cx, i) || familiar_place(cx, i) == Some(Familiar::OwnDevicePresence);
+                countries.entry((country, org, own)).or_default().push(i);
                 continue;
             }
             let Some(city) = city_key(r, i) else { continue };
@@ -108,15 +103,16 @@ impl Detector for NewLocation {
         for ((country, org, own), rows) in countries {
             let outcome = Outcome::of(cx, &rows);
             let first = outcome.key;
-            let mut risk = outcome.risk;
             let mut why = Vec::new();
+            // On the user's own device an admin app is the admin at work: no escalation for it.
+            let mut risk = if own && outcome.sensitive { SUCCEEDED } else { outcome.risk };
             if org {
                 risk = risk.lower();
                 why.push("from a network several users of the organization use (a VPN or SDP egress)");
             }
             if own {
                 risk = risk.lower();
-                why.push("on the user's own managed or known device");
+                why.push("on the user's own managed or known device, or where it signed in");
             }
             let summary = format!(
                 "first sign-in from {country} ({} of them, {} successful, from {}); {} successful baseline sign-ins all from {}{}",

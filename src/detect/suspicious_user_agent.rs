@@ -7,7 +7,6 @@ use serde_json::json;
 
 use super::common::{FAILED_PASSWORD_RIGHT, FAILED_WRONG_PASSWORD, failure_risk};
 use super::{Detector, Doc, Finding, Risk, Role, UserContext, details};
-use crate::baseline::network;
 
 /// Lowercase substrings of attacker tooling and scripting libraries, with their source
 /// (LETHAL-FORENSICS Microsoft-Analyzer-Suite user-agent blacklist, Elastic detection-rules and
@@ -50,12 +49,10 @@ pub const SUSPICIOUS_AGENTS: &[(&str, &str)] = &[
 /// (Sigma's AzureHound rule is high; Microsoft-Analyzer-Suite marks these red).
 pub const SUCCESS_NEW: Risk = Risk::High;
 
-/// The same agent is in the baseline, but from other networks.
-pub const SUCCESS_KNOWN_AGENT: Risk = Risk::Medium;
-
-/// The same agent from the same network on other baseline days: the account's own automation
-/// (Elastic's new-terms rules alert on first use only).
-pub const SUCCESS_ESTABLISHED: Risk = Risk::Low;
+/// The same agent on other baseline days: the account's own tooling or automation (Elastic's
+/// new-terms rules alert on first use only); whether the place is odd is for the location and
+/// device detectors to say.
+pub const SUCCESS_KNOWN: Risk = Risk::Low;
 
 /// Exact agents that look like libraries but are Microsoft's own (Elastic excludes them).
 pub const BENIGN_AGENTS: &[&str] = &["mozilla/5.0 (compatible; msal 1.0) pkeyauth/1.0", "windows-azuread-authentication-provider/1.0"];
@@ -93,11 +90,10 @@ impl Detector for SuspiciousUserAgent {
                 "user agents of attacker tooling and HTTP libraries (AzureHound, ROADtools, TeamFiltration, python-requests, axios...)"
                     .into(),
             threshold: format!(
-                "any of {} listed agents; a success {}, {} when the agent is in the baseline, {} when agent and network are; failures {}, {} when the password was right",
+                "any of {} listed agents; a success {}, {} when the same agent is in the baseline on other days; failures {}, {} when the password was right",
                 SUSPICIOUS_AGENTS.len() + 1,
                 SUCCESS_NEW.as_str(),
-                SUCCESS_KNOWN_AGENT.as_str(),
-                SUCCESS_ESTABLISHED.as_str(),
+                SUCCESS_KNOWN.as_str(),
                 FAILED_WRONG_PASSWORD.as_str(),
                 FAILED_PASSWORD_RIGHT.as_str()
             ),
@@ -121,26 +117,20 @@ impl Detector for SuspiciousUserAgent {
         let r = cx.rows;
         let b = cx.baseline;
         // Grouped by tool, outcome and how established the agent is for this user.
-        let mut groups: BTreeMap<(&'static str, bool, Familiarity), Vec<usize>> = BTreeMap::new();
+        let mut groups: BTreeMap<(&'static str, bool, bool), Vec<usize>> = BTreeMap::new();
         for &i in cx.judged {
             let Some(ua) = r.user_agent.get(i) else { continue };
             let Some(tool) = classify(ua) else { continue };
             let own = b.own_day(r, i);
-            let familiar = match (b.user_agents.vouches(ua, own), r.ip.get(i).is_some_and(|ip| b.networks.vouches(&network(ip), own))) {
-                (false, _) => Familiarity::New,
-                (true, false) => Familiarity::KnownAgent,
-                (true, true) => Familiarity::Established,
-            };
-            groups.entry((tool, r.is_success(i), familiar)).or_default().push(i);
+            groups.entry((tool, r.is_success(i), b.user_agents.vouches(ua, own))).or_default().push(i);
         }
-        for ((tool, success, familiar), rows) in groups {
+        for ((tool, success, known), rows) in groups {
             let first = rows[0];
             let ua = r.user_agent.get(first).unwrap_or("");
             let ips: std::collections::BTreeSet<&str> = rows.iter().filter_map(|&i| r.ip.get(i)).collect();
-            let risk = match (success, familiar) {
-                (true, Familiarity::New) => SUCCESS_NEW,
-                (true, Familiarity::KnownAgent) => SUCCESS_KNOWN_AGENT,
-                (true, Familiarity::Established) => SUCCESS_ESTABLISHED,
+            let risk = match (success, known) {
+                (true, false) => SUCCESS_NEW,
+                (true, true) => SUCCESS_KNOWN,
                 (false, _) => failure_risk(r, &rows),
             };
             let summary = format!(
@@ -149,11 +139,7 @@ impl Detector for SuspiciousUserAgent {
                 if success { "successful" } else { "failed" },
                 r.ip.get(first).unwrap_or("unknown IP"),
                 if ips.len() > 1 { format!(" and {} other IP(s)", ips.len() - 1) } else { String::new() },
-                match familiar {
-                    Familiarity::New => "",
-                    Familiarity::KnownAgent => "; the same agent is in the baseline, from other networks",
-                    Familiarity::Established => "; the same agent from the same network is in the baseline (established automation)",
-                }
+                if known { "; the same agent is in the baseline on other days (the account's own tooling)" } else { "" }
             );
             out.push(cx.finding(
                 self.id(),
@@ -165,20 +151,11 @@ impl Detector for SuspiciousUserAgent {
                     ("user_agent", json!(ua)),
                     ("success", json!(success)),
                     ("sign_ins", json!(rows.len())),
-                    ("in_baseline", json!(familiar != Familiarity::New)),
+                    ("in_baseline", json!(known)),
                 ]),
             ));
         }
     }
-}
-
-/// How established an agent is in the user's baseline (other days only, see
-/// [`crate::baseline::Seen::vouches`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Familiarity {
-    New,
-    KnownAgent,
-    Established,
 }
 
 #[cfg(test)]

@@ -24,9 +24,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
+use super::common::familiar_place;
 use super::impossible_travel::impossible_speed;
 use super::{Detector, Doc, Finding, Risk, Role, UserContext, details};
-use crate::baseline::{network, os_family};
+use crate::baseline::{network, os_family, service_side};
 use crate::enrich::NetClass;
 use crate::geo::distance_km;
 
@@ -121,9 +122,9 @@ impl Detector for TokenReplay {
     }
 }
 
-/// A sign-in from Microsoft's own network (service-side, on the user's behalf).
+/// A sign-in of Microsoft's services on the user's behalf ([`service_side`]).
 fn microsoft(cx: &UserContext<'_>, i: usize) -> bool {
-    cx.net_class(i) == Some(NetClass::Microsoft)
+    service_side(cx.rows, i, cx.net)
 }
 
 /// Whether one traveller can have made both sign-ins: true unless both are located and the hop
@@ -137,12 +138,13 @@ fn travelled(cx: &UserContext<'_>, a: usize, b: usize) -> bool {
     impossible_speed(km, (r.time(b) - r.time(a)).abs() as f64 / 60e6).is_none()
 }
 
-/// Whether the network of row `i` vouches for itself: the organization's, the user's baseline's
-/// (never by the row's own day), or one the user signed in from interactively before `i`.
+/// Whether the network of row `i` is vouched for: the organization's, the user's baseline's (never by
+/// the row's own day), the user's operator in that city, one the user's own device signed in from
+/// ([`familiar_place`]), or one the user signed in from interactively before `i`.
 fn vouched(cx: &UserContext<'_>, i: usize) -> bool {
     let r = cx.rows;
     let Some(ip) = r.ip.get(i) else { return false };
-    if cx.tenant.common_network(ip) || cx.baseline.networks.vouches(&network(ip), cx.baseline.own_day(r, i)) {
+    if familiar_place(cx, i).is_some() {
         return true;
     }
     let net = network(ip);
@@ -259,7 +261,7 @@ fn unvouched_token_networks(cx: &UserContext<'_>, out: &mut Vec<Finding>) {
         }
         let Some(ip) = r.ip.get(i) else { continue };
         let net = network(ip);
-        if known_nets.contains(&net) || cx.tenant.common_network(ip) || cx.baseline.networks.vouches(&net, cx.baseline.own_day(r, i)) {
+        if known_nets.contains(&net) || familiar_place(cx, i).is_some() {
             continue;
         }
         groups.entry(net).or_default().push(i);
@@ -316,24 +318,30 @@ fn hints_of(cx: &UserContext<'_>, i: usize, interactive: &[usize], known_countri
         Some(s) => interactive.iter().copied().filter(|&h| r.session_id.get(h) == Some(s)).collect(),
         None => Vec::new(),
     };
-    // A row carrying no client at all (no user agent, no device) is a service acting for the user.
-    let presents_client = r.user_agent.get(i).is_some_and(|u| !u.trim().is_empty()) || r.device_id.get(i).is_some();
-    if presents_client {
-        let other = if session.is_empty() {
-            let b = cx.baseline;
-            let own = b.own_day(r, i);
-            r.device_id.get(i).is_some_and(|d| !b.devices.vouches(&d.to_ascii_lowercase(), own))
-                || os_family(r, i).is_some_and(|f| !b.families.is_empty() && !b.families.vouches(f, own))
-        } else {
-            let session_has_device = session.iter().any(|&h| r.device_id.get(h).is_some());
-            (session_has_device && r.device_id.get(i).is_none()) || session.iter().all(|&h| other_client(cx, h, i))
-        };
-        if other {
-            hints.push(Hint::OtherClient);
+    let other = if session.is_empty() {
+        // No interactive part of the session in the evidence: compare with the user's devices.
+        // A device id the baseline does not know, a family it never shows, or a family it
+        // shows only from registered devices arriving without a device id.
+        let b = cx.baseline;
+        let own = b.own_day(r, i);
+        let family = os_family(r, i);
+        match r.device_id.get(i) {
+            Some(d) => !b.devices.vouches(&d.to_ascii_lowercase(), own),
+            None => {
+                family.is_some_and(|f| !b.families.is_empty() && (!b.families.vouches(f, own) || !b.anonymous_families.vouches(f, own)))
+            }
         }
+    } else {
+        let session_has_device = session.iter().any(|&h| r.device_id.get(h).is_some());
+        (session_has_device && r.device_id.get(i).is_none()) || session.iter().all(|&h| other_client(cx, h, i))
+    };
+    if other {
+        hints.push(Hint::OtherClient);
     }
-    // The session's interactive sign-in nearest in time: in another country, out of reach?
+    // The session's interactive sign-in nearest in time: in another country, out of reach? (Not when
+    // it is the same registered device: one device whose traffic leaves through two networks.)
     if let Some(&near) = session.iter().min_by_key(|&&h| (r.time(h) - r.time(i)).abs())
+        && !same_device(cx, near, i)
         && r.country.get(near).is_some()
         && r.country.get(i).is_some()
         && r.country.get(near) != r.country.get(i)

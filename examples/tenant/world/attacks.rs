@@ -113,10 +113,13 @@ fn pick_victim(w: &mut World, rng: &mut Rng) -> Option<usize> {
     Some(u)
 }
 
-/// A working day of the victim in the analysis window (not the last two days).
+/// A working day of the victim in the analysis window, after at least 14 days of their history
+/// (a 30-day export's first two weeks are the learning period), not in the last two days.
 fn pick_day(w: &World, u: usize, rng: &mut Rng) -> i64 {
+    let first = (w.start + 15 * DAY).max(w.analysis_start + 2 * DAY);
+    let span = ((END - 3 * DAY - first) / DAY).max(1);
     loop {
-        let d = w.analysis_start + rng.range(2, 27) * DAY;
+        let d = first + rng.range(0, span) * DAY;
         if w.users[u].workdays[weekday(d) as usize] && d < END - 2 * DAY {
             return d;
         }
@@ -277,7 +280,9 @@ fn session_hijack(w: &mut World, u: usize, day: i64, rng: &mut Rng) -> Planted {
 }
 
 fn refresh_theft(w: &mut World, u: usize, day: i64, rng: &mut Rng) -> Planted {
-    let (sess, _) = session_on(w, u, day - DAY).or_else(|| session_on(w, u, day)).unwrap_or_else(|| (w.rng.guid(), day));
+    // The session of the victim's laptop on one of the last days before (where an infostealer
+    // took the token).
+    let (sess, _) = (1..8).find_map(|k| session_on(w, u, day - k * DAY)).unwrap_or_else(|| (w.rng.guid(), day));
     let abroad = rng.chance(0.7);
     let (loc, _) = if abroad { hosting(rng, w.country.cc) } else { domestic_hosting(w, rng) };
     let spoof = rng.chance(0.5);
@@ -350,7 +355,13 @@ fn new_device(w: &mut World, u: usize, day: i64, rng: &mut Rng) -> Planted {
 }
 
 fn new_location(w: &mut World, u: usize, day: i64, rng: &mut Rng) -> Planted {
-    let loc = foreign(rng, w.country.cc);
+    // A country the victim never signs in from (not the corporate VPN's either).
+    let loc = loop {
+        let l = foreign(rng, w.country.cc);
+        if l.place.cc != w.country.vpn_city.cc {
+            break l;
+        }
+    };
     let t = day + rng.range(0, 23) * HOUR;
     let mut r = attacker(w, u, t, &loc, CHROME_UA, rogue("Windows10", "Chrome 120.0.0"));
     r.steps = vec![PASSWORD_OK, MFA_DONE];

@@ -16,6 +16,7 @@ pub struct Found {
     pub risk: Risk,
     pub sign_in_ids: Vec<String>,
     pub summary: String,
+    pub notes: Vec<String>,
 }
 
 pub fn parse_risk(s: &str) -> Option<Risk> {
@@ -175,7 +176,7 @@ pub fn report(title: &str, scores: &[Score], known: &[&str]) -> String {
         }
         for fs in s.flagged.values().take(6) {
             for f in fs.iter().take(2) {
-                let _ = writeln!(out, "  flagged {} {} {}: {}", f.user, f.detector, f.risk.as_str(), f.summary);
+                let _ = writeln!(out, "  flagged {} {} {}: {} {:?}", f.user, f.detector, f.risk.as_str(), f.summary, f.notes);
             }
         }
     }
