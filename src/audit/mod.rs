@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::baseline::{BaselineMode, MIN_BASELINE_SIGN_INS, TenantProfile, UserBaseline};
+use crate::baseline::{BaselineMode, MIN_BASELINE_SIGN_INS, TenantProfile, UserBaseline, own_sign_ins};
 use crate::detect::{DETECTORS, Finding, Risk, UserContext};
 use crate::enrich::Enrichment;
 use crate::geo::Geo;
@@ -167,7 +167,15 @@ pub fn audit(table: &SignInTable, cfg: &AuditConfig) -> AuditResult {
     let net = Enrichment::from_records(table);
     // What the organization shares is learned from every user, audited or not.
     let tenant = TenantProfile::build(table, |rows| {
-        crate::baseline::plan(rows, &cfg.included(rows, as_of), baseline_start, analysis_start, cfg.baseline_days).rows
+        let p = crate::baseline::plan(
+            rows,
+            &cfg.included(rows, as_of),
+            &own_sign_ins(rows, as_of, |e| cfg.includes(e)),
+            baseline_start,
+            analysis_start,
+            cfg.baseline_days,
+        );
+        p.context
     });
     let selected: Vec<&UserRange> = table.users.iter().filter(|u| cfg.users.as_ref().is_none_or(|s| s.contains(&u.principal))).collect();
     let env = Env { geo: &geo, net: &net, tenant: &tenant };
@@ -237,9 +245,16 @@ fn audit_user(
     };
     let included = cfg.included(&rows, as_of);
     let judged: Vec<usize> = included.iter().copied().filter(|&i| rows.time(i) > analysis_start).collect();
-    let plan = crate::baseline::plan(&rows, &included, baseline_start, analysis_start, cfg.baseline_days);
+    let plan = crate::baseline::plan(
+        &rows,
+        &included,
+        &own_sign_ins(&rows, as_of, |e| cfg.includes(e)),
+        baseline_start,
+        analysis_start,
+        cfg.baseline_days,
+    );
+    let baseline = UserBaseline::build(&rows, &plan, env.net);
     let (mode, base_rows, b_start, b_end) = (plan.mode, plan.rows, plan.start, plan.end);
-    let baseline = UserBaseline::build(&rows, &base_rows, mode, b_start, b_end, env.net);
     let judged_after: Vec<usize> = judged.iter().copied().filter(|&i| rows.time(i) >= b_end).collect();
     let interactive_history: Vec<usize> = (0..rows.len).filter(|&i| rows.time(i) <= as_of && rows.is_interactive(i)).collect();
     let cx = UserContext {
@@ -264,7 +279,7 @@ fn audit_user(
                 f.risk = f.risk.lower();
                 f.risk_notes.push(format!(
                     "lowered: thin baseline ({} successful sign-ins, fewer than {MIN_BASELINE_SIGN_INS})",
-                    baseline.successes
+                    baseline.known_successes
                 ));
             }
         }

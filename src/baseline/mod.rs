@@ -24,13 +24,14 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::enrich::Enrichment;
+use crate::model::EventType;
 use crate::model::view::Rows;
 pub use tenant::TenantProfile;
 
 const DAY: i64 = 86_400_000_000;
 
-/// Below this many successful baseline sign-ins a baseline is "thin": findings that depend on it are
-/// downgraded. Entra ID Protection leaves learning mode after 14 days *or 10 sign-ins* (atypical
+/// Below this many successful baseline sign-ins (audited or not: every sign-in of the user teaches
+/// where they are) a baseline is "thin": findings that depend on it are downgraded. Entra ID Protection leaves learning mode after 14 days *or 10 sign-ins* (atypical
 /// travel; Microsoft Entra ID Protection risk detections documentation); only successes count, as
 /// only they teach the baseline.
 pub const MIN_BASELINE_SIGN_INS: usize = 10;
@@ -137,23 +138,28 @@ pub struct UserBaseline {
     pub auth_methods: Seen,
     /// Successful sign-ins per weekday (0 = Monday) and UTC hour.
     pub hours: [[u32; 24]; 7],
-    /// Successful sign-ins of the period: the ones everything above was learned from.
+    /// Successful audited sign-ins of the period: the ones behaviour was learned from.
     pub successes: usize,
+    /// Successful sign-ins of the user in the period, audited or not: the ones places and devices
+    /// were learned from, and what decides whether the baseline is thin.
+    pub known_successes: usize,
 }
 
 impl UserBaseline {
     pub fn thin(&self) -> bool {
-        self.successes < MIN_BASELINE_SIGN_INS
+        self.known_successes < MIN_BASELINE_SIGN_INS
     }
 
-    /// Learn from the successful sign-ins among `indices` of `rows`; `net` knows each address's
-    /// autonomous system.
-    pub fn build(rows: &Rows<'_>, indices: &[usize], mode: BaselineMode, start: i64, end: i64, net: &Enrichment) -> Self {
+    /// Learn from the successful sign-ins of `plan` in `rows`: behaviour (hours, agents, apps,
+    /// clients, methods) from the audited ones ([`BaselinePlan::rows`]), places and devices from
+    /// all of the user's own sign-ins of the period ([`BaselinePlan::context`]); `net` knows each
+    /// address's autonomous system.
+    pub fn build(rows: &Rows<'_>, plan: &BaselinePlan, net: &Enrichment) -> Self {
         let mut b = UserBaseline {
-            mode,
-            start,
-            end,
-            sign_ins: indices.len(),
+            mode: plan.mode,
+            start: plan.start,
+            end: plan.end,
+            sign_ins: plan.rows.len(),
             countries: Seen::default(),
             cities: Seen::default(),
             ips: Seen::default(),
@@ -169,43 +175,14 @@ impl UserBaseline {
             auth_methods: Seen::default(),
             hours: [[0; 24]; 7],
             successes: 0,
+            known_successes: 0,
         };
-        for &i in indices {
-            if !rows.is_success(i) {
-                continue;
-            }
+        for &i in plan.rows.iter().filter(|&&i| rows.is_success(i)) {
             b.successes += 1;
             let t = rows.time(i);
             let day = day_of(t);
             let (weekday, hour) = weekday_hour(t);
             b.hours[weekday][hour] += 1;
-            // Microsoft's services acting for the user are not a place the user is.
-            let place = !service_side(rows, i, net);
-            if let Some(c) = rows.country.get(i).filter(|_| place) {
-                b.countries.insert(c, day);
-            }
-            if let Some(c) = city_key(rows, i).filter(|_| place) {
-                b.cities.insert(&c, day);
-            }
-            if let Some(ip) = rows.ip.get(i).filter(|_| place) {
-                b.ips.insert(ip, day);
-                b.networks.insert(&network(ip), day);
-            }
-            if let Some(op) = operator_key(rows, i, net).filter(|_| place) {
-                b.operators.insert(&op, day);
-            }
-            if let Some(d) = rows.device_id.get(i) {
-                b.devices.insert(&d.to_ascii_lowercase(), day);
-            }
-            if let Some(p) = platform(rows, i) {
-                b.platforms.insert(&p, day);
-            }
-            if let Some(f) = os_family(rows, i) {
-                b.families.insert(f, day);
-                if rows.device_id.get(i).is_none() {
-                    b.anonymous_families.insert(f, day);
-                }
-            }
             if let Some(ua) = rows.user_agent.get(i) {
                 b.user_agents.insert(ua, day);
             }
@@ -221,7 +198,44 @@ impl UserBaseline {
                 }
             }
         }
+        for &i in plan.context.iter().filter(|&&i| rows.is_success(i)) {
+            b.known_successes += 1;
+            b.learn_place(rows, i, net);
+        }
         b
+    }
+
+    /// Where row `i` was and on which device.
+    fn learn_place(&mut self, rows: &Rows<'_>, i: usize, net: &Enrichment) {
+        let day = day_of(rows.time(i));
+        // Microsoft's services acting for the user are not a place the user is.
+        if !service_side(rows, i, net) {
+            if let Some(c) = rows.country.get(i) {
+                self.countries.insert(c, day);
+            }
+            if let Some(c) = city_key(rows, i) {
+                self.cities.insert(&c, day);
+            }
+            if let Some(ip) = rows.ip.get(i) {
+                self.ips.insert(ip, day);
+                self.networks.insert(&network(ip), day);
+            }
+            if let Some(op) = operator_key(rows, i, net) {
+                self.operators.insert(&op, day);
+            }
+        }
+        if let Some(d) = rows.device_id.get(i) {
+            self.devices.insert(&d.to_ascii_lowercase(), day);
+        }
+        if let Some(p) = platform(rows, i) {
+            self.platforms.insert(&p, day);
+        }
+        if let Some(f) = os_family(rows, i) {
+            self.families.insert(f, day);
+            if rows.device_id.get(i).is_none() {
+                self.anonymous_families.insert(f, day);
+            }
+        }
     }
 
     /// The day of row `i` when the row is one of those this baseline was learned from (a row of the
@@ -236,7 +250,12 @@ impl UserBaseline {
 #[derive(Debug, Clone)]
 pub struct BaselinePlan {
     pub mode: BaselineMode,
+    /// The audited sign-ins (included event types) of the period: behaviour is learned from them.
     pub rows: Vec<usize>,
+    /// Every interactive and non-interactive sign-in of the user in the period: where the user is
+    /// and which devices are theirs is learned from all of them, so judging only interactive
+    /// sign-ins does not forget the phone's carrier or the laptop's hotel.
+    pub context: Vec<usize>,
     /// `[start, end)` in microseconds UTC.
     pub start: i64,
     pub end: i64,
@@ -245,18 +264,41 @@ pub struct BaselinePlan {
 /// Choose a user's baseline among their `included` rows (time order): the `baseline_days` window
 /// before `analysis_start` when it has enough sign-ins or the evidence reaches back before it for
 /// this user (a thin baseline is then the truth, not an export artefact); otherwise the user's own
-/// first `baseline_days` ([`BaselineMode::UserHistory`]).
-pub fn plan(rows: &Rows<'_>, included: &[usize], baseline_start: i64, analysis_start: i64, baseline_days: u32) -> BaselinePlan {
+/// first `baseline_days` ([`BaselineMode::UserHistory`]). `own` are all of the user's interactive
+/// and non-interactive rows up to the as-of time, of which those in the chosen period become the
+/// [`BaselinePlan::context`].
+pub fn plan(
+    rows: &Rows<'_>,
+    included: &[usize],
+    own: &[usize],
+    baseline_start: i64,
+    analysis_start: i64,
+    baseline_days: u32,
+) -> BaselinePlan {
     let window: Vec<usize> =
         included.iter().copied().filter(|&i| rows.time(i) > baseline_start && rows.time(i) <= analysis_start).collect();
     let earlier_history = included.iter().any(|&i| rows.time(i) <= baseline_start);
     if window.len() >= MIN_BASELINE_SIGN_INS || earlier_history || included.is_empty() {
-        return BaselinePlan { mode: BaselineMode::Window, rows: window, start: baseline_start, end: analysis_start };
+        let context = own.iter().copied().filter(|&i| rows.time(i) > baseline_start && rows.time(i) <= analysis_start).collect();
+        return BaselinePlan { mode: BaselineMode::Window, rows: window, context, start: baseline_start, end: analysis_start };
     }
     let first = rows.time(included[0]);
     let end = first + baseline_days as i64 * DAY;
     let rows_in: Vec<usize> = included.iter().copied().filter(|&i| rows.time(i) < end).collect();
-    BaselinePlan { mode: BaselineMode::UserHistory, rows: rows_in, start: first, end }
+    let context = own.iter().copied().filter(|&i| rows.time(i) >= first && rows.time(i) < end).collect();
+    BaselinePlan { mode: BaselineMode::UserHistory, rows: rows_in, context, start: first, end }
+}
+
+/// The rows a user's places and devices are learned from: up to `as_of`, the audited ones
+/// (`included`) and every interactive and non-interactive sign-in besides.
+pub fn own_sign_ins(rows: &Rows<'_>, as_of: i64, included: impl Fn(Option<&str>) -> bool) -> Vec<usize> {
+    (0..rows.len)
+        .filter(|&i| {
+            let event = rows.event_type.get(i);
+            rows.time(i) <= as_of
+                && (included(event) || matches!(event.and_then(EventType::parse), Some(EventType::Interactive | EventType::NonInteractive)))
+        })
+        .collect()
 }
 
 /// Whether row `i` is Microsoft acting for the user rather than the user's client: a sign-in from
@@ -410,7 +452,8 @@ mod tests {
         tb.push(&row("c", "RU", "203.0.113.66", "Browser", 50074)).unwrap();
         let built = tb.finish().unwrap();
         let rows = Rows::new(&built.batch).unwrap();
-        let b = UserBaseline::build(&rows, &[0, 1, 2], BaselineMode::Window, 0, 1, &Enrichment::default());
+        let plan = BaselinePlan { mode: BaselineMode::Window, rows: vec![0, 1, 2], context: vec![0, 1, 2], start: 0, end: 1 };
+        let b = UserBaseline::build(&rows, &plan, &Enrichment::default());
         assert_eq!((b.sign_ins, b.successes), (3, 1));
         assert_eq!(b.countries.values().collect::<Vec<_>>(), ["US"]);
         assert_eq!(b.networks.values().collect::<Vec<_>>(), ["198.51.100.0/24"]);

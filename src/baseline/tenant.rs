@@ -37,8 +37,8 @@ pub struct TenantProfile {
 type Places = (BTreeSet<String>, BTreeSet<String>);
 
 impl TenantProfile {
-    /// Learn from every user of `table`; `baseline_rows` gives the rows a user's baseline is made of
-    /// (the audit's own choice of baseline, so the profile and the user baselines agree).
+    /// Learn from every user of `table`; `baseline_rows` gives the rows a user's baseline learns
+    /// places from (the audit's own choice of baseline, so the profile and the user baselines agree).
     pub fn build(table: &SignInTable, baseline_rows: impl Fn(&Rows<'_>) -> Vec<usize> + Sync) -> Self {
         let per_user: Vec<Places> = table
             .users

@@ -233,7 +233,7 @@ pub(crate) mod fixture {
     use std::borrow::Cow;
 
     use super::{Detector, Finding, UserContext};
-    use crate::baseline::{BaselineMode, UserBaseline};
+    use crate::baseline::{BaselineMode, BaselinePlan, UserBaseline};
     use crate::geo::Geo;
     use crate::model::time::parse_time;
     use crate::model::view::Rows;
@@ -271,7 +271,8 @@ pub(crate) mod fixture {
         let judged: Vec<usize> = (baseline..rows.len).collect();
         let history: Vec<usize> = (0..rows.len).filter(|&i| rows.is_interactive(i)).collect();
         let net = crate::enrich::Enrichment::default();
-        let b = UserBaseline::build(&rows, &base, BaselineMode::Window, 0, 1, &net);
+        let plan = BaselinePlan { mode: BaselineMode::Window, rows: base.clone(), context: base.clone(), start: 0, end: 1 };
+        let b = UserBaseline::build(&rows, &plan, &net);
         let geo = Geo::default();
         let tenant = crate::baseline::TenantProfile::default();
         let cx = UserContext {
