@@ -127,10 +127,10 @@ pub struct UserBaseline {
     /// The families seen on sign-ins without a device id (an unregistered phone, a browser at a
     /// kiosk): a family seen only with device ids is the user's registered devices.
     pub anonymous_families: Seen,
-    /// `operator|country|state|city` ([`operator_key`]): a network operator where the user met it (a
-    /// carrier's pool gateway, the home ISP's city), so a renumbered address of the same operator in
-    /// the same city is not a stranger.
-    pub operators: Seen,
+    /// `block|country|state|city` ([`block_key`]): an address block where the user met it (a
+    /// carrier's rotating pool at its gateway city, the home ISP's dynamic range), so a new address
+    /// of the same block in the same city is not a stranger.
+    pub blocks: Seen,
     pub user_agents: Seen,
     pub apps: Seen,
     /// Client apps, lowercased.
@@ -168,7 +168,7 @@ impl UserBaseline {
             platforms: Seen::default(),
             families: Seen::default(),
             anonymous_families: Seen::default(),
-            operators: Seen::default(),
+            blocks: Seen::default(),
             user_agents: Seen::default(),
             apps: Seen::default(),
             client_apps: Seen::default(),
@@ -220,8 +220,8 @@ impl UserBaseline {
                 self.ips.insert(ip, day);
                 self.networks.insert(&network(ip), day);
             }
-            if let Some(op) = operator_key(rows, i, net) {
-                self.operators.insert(&op, day);
+            if let Some(k) = block_key(rows, i) {
+                self.blocks.insert(&k, day);
             }
         }
         if let Some(d) = rows.device_id.get(i) {
@@ -312,17 +312,13 @@ pub fn service_side(rows: &Rows<'_>, i: usize, net: &Enrichment) -> bool {
     !rows.is_interactive(i) && rows.user_agent.get(i).is_none_or(|u| u.trim().is_empty()) && rows.device_id.get(i).is_none()
 }
 
-/// `operator|country|state|city` of a row: its network operator where it was located. The operator
-/// is the autonomous system when known, else the address block an operator's pool is carved from
-/// (the `/16` of IPv4, the `/32` of IPv6): without an ASN, a carrier's rotating addresses still
-/// share their block.
-pub fn operator_key(rows: &Rows<'_>, i: usize, net: &Enrichment) -> Option<String> {
-    let ip = rows.ip.get(i)?;
-    let operator = match net.asn(ip).or_else(|| rows.asn(i)) {
-        Some(asn) => format!("AS{asn}"),
-        None => block(ip),
-    };
-    Some(format!("{operator}|{}", city_key(rows, i)?))
+/// `block|country|state|city` of a row: the address block ([`block`]) where it was located. A
+/// carrier's pool and a home ISP's dynamic range rotate addresses inside their blocks; the block
+/// is used rather than the autonomous system because one operator often runs its fixed and mobile
+/// networks under one ASN (Deutsche Telekom, Orange), and a residential proxy on the same national
+/// operator is not the user's own pool.
+pub fn block_key(rows: &Rows<'_>, i: usize) -> Option<String> {
+    Some(format!("{}|{}", block(rows.ip.get(i)?), city_key(rows, i)?))
 }
 
 /// The `/16` of an IPv4 address or the `/32` of an IPv6 address, as text.

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::{Risk, UserContext};
-use crate::baseline::{network, operator_key};
+use crate::baseline::{block_key, network};
 use crate::model::view::Rows;
 
 /// Apps whose compromise matters most: admin portals and shells, and the broker used to register
@@ -102,9 +102,9 @@ pub enum Familiar {
     Organization,
     /// The user's baseline has the network.
     UserNetwork,
-    /// The user's baseline has the same network operator (ASN) in the same city: a carrier's pool,
+    /// The user's baseline has the same address block in the same city: a carrier's rotating pool,
     /// a renumbered home connection.
-    UserOperator,
+    UserBlock,
     /// The user's own device signed in successfully from the network within [`PRESENCE_HOURS`].
     OwnDevicePresence,
 }
@@ -114,7 +114,7 @@ impl Familiar {
         match self {
             Familiar::Organization => "a network several users of the organization use",
             Familiar::UserNetwork => "a network of the user's baseline",
-            Familiar::UserOperator => "the user's own network operator in that city",
+            Familiar::UserBlock => "the user's own address block in that city",
             Familiar::OwnDevicePresence => "a network the user's own device signed in from",
         }
     }
@@ -137,8 +137,8 @@ pub fn familiar_place(cx: &UserContext<'_>, i: usize) -> Option<Familiar> {
     if cx.baseline.networks.vouches(&net, own) {
         return Some(Familiar::UserNetwork);
     }
-    if operator_key(r, i, cx.net).is_some_and(|k| cx.baseline.operators.vouches(&k, own)) {
-        return Some(Familiar::UserOperator);
+    if block_key(r, i).is_some_and(|k| cx.baseline.blocks.vouches(&k, own)) {
+        return Some(Familiar::UserBlock);
     }
     let t = r.time(i);
     let window = PRESENCE_HOURS * 3_600_000_000;

@@ -6,7 +6,7 @@
 //!
 //! What a leg says depends on where its ends are located, so some legs are not travel at all:
 //! - both ends are the user's: networks the user's baseline or the organization already uses (an
-//!   office NAT and the corporate VPN egress in the next country), the user's own operator in that
+//!   office NAT and the corporate VPN egress in the next country), the user's own address block in that
 //!   city (a carrier's pool), or the user's own managed device (the company laptop at a hotel while
 //!   the phone roams through its home carrier). Entra ID Protection's atypical travel needs at
 //!   least one location atypical for the user and ignores "locations regularly used by other users
@@ -73,7 +73,7 @@ struct Leg {
     artefact: Option<NetClass>,
 }
 
-/// Whether an end is the user's: a place the user, their operator, their own devices or the
+/// Whether an end is the user's: a place the user, their address blocks, their own devices or the
 /// organization already use ([`familiar_place`]), or the user's own device.
 fn familiar(cx: &UserContext<'_>, i: usize) -> bool {
     own_device(cx, i) || familiar_place(cx, i).is_some()

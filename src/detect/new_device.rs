@@ -3,7 +3,7 @@
 //!
 //! A new laptop at home is normal (so is a browser update: versions are ignored), and so is a
 //! device the organization manages or has marked compliant. A place is known when the user's
-//! baseline, the user's network operator in that city, the user's own devices or the organization
+//! baseline, the user's address block (a carrier's pool) in that city, the user's own devices or the organization
 //! vouch for its network ([`familiar_place`]): the city alone does not, since carrier pools make
 //! every big city "known" and a residential proxy can sit in any of them. What remains is a new
 //! machine on a stranger's network, which is what a stolen password used elsewhere looks like.
@@ -72,7 +72,7 @@ impl Detector for NewDevice {
             if r.managed(i) == Some(true) || r.compliant(i) == Some(true) {
                 continue;
             }
-            // A place the user, their operator in that city, their own devices or the organization
+            // A place the user, their address block in that city, their own devices or the organization
             // already use: a new personal device at home, a colleague's office.
             if familiar_place(cx, i).is_some() {
                 continue;

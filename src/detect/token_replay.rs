@@ -139,7 +139,7 @@ fn travelled(cx: &UserContext<'_>, a: usize, b: usize) -> bool {
 }
 
 /// Whether the network of row `i` is vouched for: the organization's, the user's baseline's (never by
-/// the row's own day), the user's operator in that city, one the user's own device signed in from
+/// the row's own day), the user's address block in that city, one the user's own device signed in from
 /// ([`familiar_place`]), or one the user signed in from interactively before `i`.
 fn vouched(cx: &UserContext<'_>, i: usize) -> bool {
     let r = cx.rows;

@@ -170,7 +170,15 @@ fn impossible_travel(w: &mut World, u: usize, day: i64, rng: &mut Rng) -> Plante
     let tz = w.users[u].home.tz;
     let t0 = local(day, tz, 10.0 + rng.below(6) as f64);
     victim_sign_in(w, u, t0);
-    let loc = foreign(rng, w.country.cc);
+    // Far enough that no flight covers it in the minutes between (the next country may be closer
+    // than the detector's 500 km floor, where GeoIP error and real travel overlap).
+    let home = w.users[u].home;
+    let loc = loop {
+        let l = foreign(rng, w.country.cc);
+        if super::days::distance(l.place, home) > 1500.0 {
+            break l;
+        }
+    };
     let r = attacker(w, u, t0 + rng.range(10, 50) * MINUTE, &loc, CHROME_UA, rogue("Windows10", "Chrome 120.0.0"));
     let id = w.push(r);
     (

@@ -40,9 +40,10 @@ pub fn person(w: &mut World, u: usize, rng: &mut Rng) {
         let user = w.users[u].clone();
         let wd = weekday(day) as usize;
         let trip = w.trip_at(u, day + 12 * HOUR).cloned();
-        let works = trip.is_some() || (user.workdays[wd] && !rng.chance(0.04));
+        let works = trip.as_ref().map_or(user.workdays[wd] && !rng.chance(0.04), |t| !t.phone_only);
         let home_tz = user.home.tz;
         let blocks: Vec<Block> = match &trip {
+            Some(tr) if tr.phone_only => Vec::new(),
             Some(tr) if day == tr.depart || day == tr.back => flight_day(w, u, day, tr, rng),
             Some(tr) => {
                 let loc = Loc::on(&tr.net, tr.net.ip(7, 20 + (u % 200) as u8), tr.place);
@@ -83,7 +84,7 @@ pub fn person(w: &mut World, u: usize, rng: &mut Rng) {
 }
 
 fn bracket(class: &str) -> &'static str {
-    if class == "trip_new_country" { "medium" } else { "low" }
+    if class == "trip_new_country" || class == "vacation_phone_only" { "medium" } else { "low" }
 }
 
 /// Departure or return day: work at the origin in the morning, fly, a short evening at the

@@ -95,6 +95,8 @@ pub struct Trip {
     pub place: &'static City,
     pub net: Net,
     pub class: &'static str,
+    /// A holiday: the laptop stays at home, only the phone travels.
+    pub phone_only: bool,
 }
 
 /// One user.
@@ -437,29 +439,39 @@ impl World {
             Kind::Hybrid | Kind::Admin | Kind::Remote => rng.chance(0.08),
             _ => false,
         };
-        if !travels || u.first_day > self.start {
+        let abroad: Vec<&(City, Net)> = places::DESTINATIONS.iter().filter(|d| d.0.cc != self.country.cc).collect();
+        if u.first_day > self.start || !u.kind.is_person() {
             return trips;
         }
-        let abroad: Vec<&(City, Net)> = places::DESTINATIONS.iter().filter(|d| d.0.cc != self.country.cc).collect();
+        if !travels {
+            // A holiday abroad with only the phone: not one of the classes, but what a real
+            // tenant has, and what `new_location` is meant to show (medium).
+            if rng.chance(0.04) {
+                let (place, net) = *rng.pick(&abroad);
+                let d = self.analysis_start + rng.range(3, 20) * DAY;
+                trips.push(Trip { depart: d, back: d + rng.range(3, 7) * DAY, place, net: *net, class: "vacation_phone_only", phone_only: true });
+            }
+            return trips;
+        }
         let usual = *rng.pick(&abroad);
         let learning_days = (self.analysis_start - self.start) / DAY;
         if u.kind == Kind::Traveller && learning_days > 8 {
             let d = self.start + rng.range(1, learning_days - 6) * DAY;
-            trips.push(Trip { depart: d, back: d + rng.range(2, 4) * DAY, place: &usual.0, net: usual.1, class: "trip_in_learning" });
+            trips.push(Trip { depart: d, back: d + rng.range(2, 4) * DAY, place: &usual.0, net: usual.1, class: "trip_in_learning", phone_only: false });
         }
         let d = self.analysis_start + rng.range(2, 12) * DAY;
-        trips.push(Trip { depart: d, back: d + rng.range(2, 5) * DAY, place: &usual.0, net: usual.1, class: "trip" });
+        trips.push(Trip { depart: d, back: d + rng.range(2, 5) * DAY, place: &usual.0, net: usual.1, class: "trip", phone_only: false });
         if rng.chance(0.5) {
             let other = *rng.pick(&abroad);
             let d = self.analysis_start + rng.range(17, 24) * DAY;
             let class = if other.0.cc == usual.0.cc { "trip" } else { "trip_new_country" };
-            trips.push(Trip { depart: d, back: d + rng.range(2, 4) * DAY, place: &other.0, net: other.1, class });
+            trips.push(Trip { depart: d, back: d + rng.range(2, 4) * DAY, place: &other.0, net: other.1, class, phone_only: false });
         } else {
             // A domestic trip to another city (conference, customer).
             let city = rng.pick(self.country.cities);
             let net = *rng.pick(self.country.home_isps);
             let d = self.analysis_start + rng.range(17, 24) * DAY;
-            trips.push(Trip { depart: d, back: d + rng.range(1, 3) * DAY, place: city, net, class: "domestic_trip" });
+            trips.push(Trip { depart: d, back: d + rng.range(1, 3) * DAY, place: city, net, class: "domestic_trip", phone_only: false });
         }
         trips
     }
