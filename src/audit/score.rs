@@ -5,7 +5,10 @@
 //!   detector is critical, and so are those findings (push bombing that worked, from a new place);
 //! - otherwise a finding that shares a *successful* sign-in or its session with another detector's
 //!   finding is raised one level, with a note naming the other detectors. Failed attempts do not
-//!   chain: one failed spray attempt flagged by three detectors is still one failed attempt.
+//!   chain: one failed spray attempt flagged by three detectors is still one failed attempt. A
+//!   session shared by findings more than [`SESSION_CHAIN_HOURS`] apart does not chain either: a
+//!   phone's session lasts weeks, and a holiday sign-in does not corroborate a refresh from home
+//!   days earlier.
 //!
 //! Only partners rated at least [`MIN_PARTNER_RISK`] by their own detector raise others: a low
 //! finding (an early-morning sign-in, a far city, failures only, anything lowered for a thin
@@ -27,6 +30,11 @@ pub const CORROBORATING_DETECTORS: usize = 3;
 /// rated it at least this (project choice: low findings are weak context, see the module docs).
 pub const MIN_PARTNER_RISK: Risk = Risk::Medium;
 
+/// Findings that share only a session (no sign-in) chain when their key sign-ins are at most this
+/// many hours apart (project choice: one day's use of a session is one story; a stolen session is
+/// used within hours of the theft).
+pub const SESSION_CHAIN_HOURS: i64 = 12;
+
 pub fn chain(findings: &mut [Finding]) {
     let keys: Vec<(HashSet<usize>, HashSet<&str>)> =
         findings.iter().map(|f| (f.successes.iter().copied().collect(), f.sessions.iter().map(String::as_str).collect())).collect();
@@ -36,7 +44,8 @@ pub fn chain(findings: &mut [Finding]) {
             if a == b || findings[a].detector == findings[b].detector || findings[b].risk < MIN_PARTNER_RISK {
                 continue;
             }
-            let shared = keys[a].0.iter().any(|r| keys[b].0.contains(r)) || keys[a].1.iter().any(|s| keys[b].1.contains(s));
+            let close = (findings[a].micros - findings[b].micros).abs() <= SESSION_CHAIN_HOURS * 3_600_000_000;
+            let shared = keys[a].0.iter().any(|r| keys[b].0.contains(r)) || (close && keys[a].1.iter().any(|s| keys[b].1.contains(s)));
             if shared {
                 partners[a].insert(findings[b].detector);
             }
@@ -81,7 +90,8 @@ pub fn chain(findings: &mut [Finding]) {
 }
 
 fn shares(a: &Finding, b: &Finding) -> bool {
-    a.successes.iter().any(|r| b.successes.contains(r)) || a.sessions.iter().any(|s| b.sessions.contains(s))
+    let close = (a.micros - b.micros).abs() <= SESSION_CHAIN_HOURS * 3_600_000_000;
+    a.successes.iter().any(|r| b.successes.contains(r)) || (close && a.sessions.iter().any(|s| b.sessions.contains(s)))
 }
 
 /// A user's overall risk.
@@ -132,6 +142,17 @@ mod tests {
         assert_eq!(f[0].risk, Risk::Medium);
         assert_eq!(f[1].risk, Risk::Medium);
         assert!(f[1].risk_notes.is_empty());
+    }
+
+    #[test]
+    fn a_session_shared_days_apart_does_not_chain() {
+        let mut f = [finding(new_location::ID, Risk::Medium, &[1], "phone"), finding(off_hours::ID, Risk::Low, &[2], "phone")];
+        f[1].micros = (SESSION_CHAIN_HOURS + 1) * 3_600_000_000;
+        chain(&mut f);
+        assert_eq!((f[0].risk, f[1].risk), (Risk::Medium, Risk::Low));
+        f[1].micros = SESSION_CHAIN_HOURS * 3_600_000_000;
+        chain(&mut f);
+        assert_eq!(f[1].risk, Risk::Medium);
     }
 
     #[test]

@@ -449,7 +449,14 @@ impl World {
             if rng.chance(0.04) {
                 let (place, net) = *rng.pick(&abroad);
                 let d = self.analysis_start + rng.range(3, 20) * DAY;
-                trips.push(Trip { depart: d, back: d + rng.range(3, 7) * DAY, place, net: *net, class: "vacation_phone_only", phone_only: true });
+                trips.push(Trip {
+                    depart: d,
+                    back: d + rng.range(3, 7) * DAY,
+                    place,
+                    net: *net,
+                    class: "vacation_phone_only",
+                    phone_only: true,
+                });
             }
             return trips;
         }
@@ -457,7 +464,14 @@ impl World {
         let learning_days = (self.analysis_start - self.start) / DAY;
         if u.kind == Kind::Traveller && learning_days > 8 {
             let d = self.start + rng.range(1, learning_days - 6) * DAY;
-            trips.push(Trip { depart: d, back: d + rng.range(2, 4) * DAY, place: &usual.0, net: usual.1, class: "trip_in_learning", phone_only: false });
+            trips.push(Trip {
+                depart: d,
+                back: d + rng.range(2, 4) * DAY,
+                place: &usual.0,
+                net: usual.1,
+                class: "trip_in_learning",
+                phone_only: false,
+            });
         }
         let d = self.analysis_start + rng.range(2, 12) * DAY;
         trips.push(Trip { depart: d, back: d + rng.range(2, 5) * DAY, place: &usual.0, net: usual.1, class: "trip", phone_only: false });
