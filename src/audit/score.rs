@@ -10,6 +10,10 @@
 //!   phone's session lasts weeks, and a holiday sign-in does not corroborate a refresh from home
 //!   days earlier.
 //!
+//! A partner that rests only on facts the finding itself reports ([`Finding::facts`]: the token
+//! replay whose only corroboration is the new country `new_location` reports) raises nothing: one
+//! fact is rated once.
+//!
 //! Only partners rated at least [`MIN_PARTNER_RISK`] by their own detector raise others: a low
 //! finding (an early-morning sign-in, a far city, failures only, anything lowered for a thin
 //! baseline) is context, not corroboration. Otherwise an early departure on the day of a business
@@ -41,7 +45,11 @@ pub fn chain(findings: &mut [Finding]) {
     let mut partners: Vec<BTreeSet<&'static str>> = vec![BTreeSet::new(); findings.len()];
     for a in 0..findings.len() {
         for b in 0..findings.len() {
-            if a == b || findings[a].detector == findings[b].detector || findings[b].risk < MIN_PARTNER_RISK {
+            if a == b
+                || findings[a].detector == findings[b].detector
+                || findings[b].risk < MIN_PARTNER_RISK
+                || restates(&findings[b], &findings[a])
+            {
                 continue;
             }
             let close = (findings[a].micros - findings[b].micros).abs() <= SESSION_CHAIN_HOURS * 3_600_000_000;
@@ -89,6 +97,11 @@ pub fn chain(findings: &mut [Finding]) {
     }
 }
 
+/// Whether `partner` rests only on facts `f` already reports (a new country seen by two detectors).
+fn restates(partner: &Finding, f: &Finding) -> bool {
+    !partner.facts.is_empty() && partner.facts.iter().all(|x| f.facts.contains(x))
+}
+
 fn shares(a: &Finding, b: &Finding) -> bool {
     let close = (a.micros - b.micros).abs() <= SESSION_CHAIN_HOURS * 3_600_000_000;
     a.successes.iter().any(|r| b.successes.contains(r)) || (close && a.sessions.iter().any(|s| b.sessions.contains(s)))
@@ -123,6 +136,7 @@ mod tests {
             rows: rows.to_vec(),
             successes: rows.to_vec(),
             sessions: vec![session.to_string()],
+            facts: Vec::new(),
         }
     }
 
@@ -142,6 +156,20 @@ mod tests {
         assert_eq!(f[0].risk, Risk::Medium);
         assert_eq!(f[1].risk, Risk::Medium);
         assert!(f[1].risk_notes.is_empty());
+    }
+
+    #[test]
+    fn one_fact_seen_by_two_detectors_is_rated_once() {
+        let mut f = [
+            finding(new_location::ID, Risk::Medium, &[4], "phone").resting_on("country:JP".into()),
+            finding("token_replay", Risk::Medium, &[4], "phone").resting_on("country:JP".into()),
+        ];
+        chain(&mut f);
+        assert_eq!((f[0].risk, f[1].risk), (Risk::Medium, Risk::Medium));
+        // Another fact of the partner (another client) is corroboration.
+        f[1].facts.push("client:python".into());
+        chain(&mut f);
+        assert_eq!(f[0].risk, Risk::High);
     }
 
     #[test]

@@ -101,6 +101,11 @@ pub struct Finding {
     pub successes: Vec<usize>,
     #[serde(skip)]
     pub sessions: Vec<String>,
+    /// The facts the rating rests on (`country:NG`), when another detector may report the same
+    /// fact: a partner that only restates a finding's facts does not raise it (one fact is rated
+    /// once).
+    #[serde(skip)]
+    pub facts: Vec<String>,
 }
 
 /// A finding cites at most this many sign-ins in full (the count is in its details).
@@ -108,6 +113,12 @@ pub const MAX_CITES: usize = 20;
 
 impl Finding {
     /// Drop the row indices kept for risk chaining (they are not reported).
+    /// The finding rests on `fact` (see [`Finding::facts`]).
+    pub fn resting_on(mut self, fact: String) -> Self {
+        self.facts.push(fact);
+        self
+    }
+
     pub fn release_rows(&mut self) {
         self.rows = Vec::new();
         self.successes = Vec::new();
@@ -174,6 +185,7 @@ impl UserContext<'_> {
             rows: rows.to_vec(),
             successes,
             sessions,
+            facts: Vec::new(),
         }
     }
 }

@@ -123,22 +123,25 @@ impl Detector for NewLocation {
                 if known.is_empty() { "unknown places".to_string() } else { known.join("/") },
                 if why.is_empty() { String::new() } else { format!("; {}", why.join(", ")) }
             );
-            out.push(cx.finding(
-                self.id(),
-                risk,
-                &outcome.cited(&rows),
-                summary,
-                details([
-                    ("kind", json!("country")),
-                    ("country", json!(country)),
-                    ("sign_ins", json!(rows.len())),
-                    ("successes", json!(outcome.successes.len())),
-                    ("baseline_countries", json!(known)),
-                    ("sensitive_app", json!(outcome.sensitive)),
-                    ("organization_network", json!(org)),
-                    ("own_device", json!(own)),
-                ]),
-            ));
+            out.push(
+                cx.finding(
+                    self.id(),
+                    risk,
+                    &outcome.cited(&rows),
+                    summary,
+                    details([
+                        ("kind", json!("country")),
+                        ("country", json!(country)),
+                        ("sign_ins", json!(rows.len())),
+                        ("successes", json!(outcome.successes.len())),
+                        ("baseline_countries", json!(known)),
+                        ("sensitive_app", json!(outcome.sensitive)),
+                        ("organization_network", json!(org)),
+                        ("own_device", json!(own)),
+                    ]),
+                )
+                .resting_on(format!("country:{country}")),
+            );
         }
         for (city, (km, rows)) in cities {
             let label = city.split('|').rev().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", ");

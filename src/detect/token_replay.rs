@@ -174,7 +174,8 @@ fn other_client(cx: &UserContext<'_>, a: usize, b: usize) -> bool {
 fn concurrent_use(cx: &UserContext<'_>, kind: &str, key: &str, rows: &[usize]) -> Option<Finding> {
     let r = cx.rows;
     let window = CONCURRENT_MINUTES * 60_000_000;
-    let mut best: Option<(Risk, usize, usize)> = None;
+    // (risk, a, b, whether the pair rests only on one device in two countries)
+    let mut best: Option<(Risk, usize, usize, bool)> = None;
     for (n, &a) in rows.iter().enumerate() {
         for &b in &rows[n + 1..] {
             if r.time(b) - r.time(a) > window {
@@ -190,21 +191,21 @@ fn concurrent_use(cx: &UserContext<'_>, kind: &str, key: &str, rows: &[usize]) -
             let (ca, cb) = (r.country.get(a), r.country.get(b));
             let two_clients = other_client(cx, a, b);
             let hosting = [a, b].iter().any(|&i| cx.net_class(i).is_some_and(NetClass::is_anonymizing));
-            let risk = if ca.is_some() && cb.is_some() && ca != cb && !travelled(cx, a, b) {
+            let (risk, countries_only) = if ca.is_some() && cb.is_some() && ca != cb && !travelled(cx, a, b) {
                 // Without another client, one device in two countries is most often a phone
                 // roaming through its home carrier; still worth a look.
-                if two_clients || hosting { Risk::High } else { Risk::Medium }
+                if two_clients || hosting { (Risk::High, false) } else { (Risk::Medium, true) }
             } else if two_clients {
-                if hosting { Risk::High } else { Risk::Medium }
+                (if hosting { Risk::High } else { Risk::Medium }, false)
             } else {
                 continue;
             };
-            if best.is_none_or(|(br, _, _)| risk > br) {
-                best = Some((risk, a, b));
+            if best.is_none_or(|(br, _, _, _)| risk > br) {
+                best = Some((risk, a, b, countries_only));
             }
         }
     }
-    let (risk, a, b) = best?;
+    let (risk, a, b, countries_only) = best?;
     let countries: BTreeSet<&str> = rows.iter().filter_map(|&i| r.country.get(i)).collect();
     let nets: BTreeSet<String> = rows.iter().filter_map(|&i| r.ip.get(i).map(network)).collect();
     let uas: BTreeSet<&str> = rows.iter().filter_map(|&i| r.user_agent.get(i)).collect();
@@ -219,7 +220,7 @@ fn concurrent_use(cx: &UserContext<'_>, kind: &str, key: &str, rows: &[usize]) -
     );
     let mut cited = vec![b, a];
     cited.extend(rows.iter().copied().filter(|&i| i != a && i != b));
-    Some(cx.finding(
+    let mut f = cx.finding(
         ID,
         risk,
         &cited,
@@ -233,7 +234,17 @@ fn concurrent_use(cx: &UserContext<'_>, kind: &str, key: &str, rows: &[usize]) -
             ("user_agents", json!(uas)),
             ("minutes_apart", json!(minutes)),
         ]),
-    ))
+    );
+    if countries_only {
+        // One client in a country new to the user: the fact new_location reports too.
+        let own = |i| cx.baseline.own_day(r, i);
+        for i in [a, b] {
+            if let Some(c) = r.country.get(i).filter(|c| !cx.baseline.countries.vouches(c, own(i))) {
+                f.facts.push(format!("country:{c}"));
+            }
+        }
+    }
+    Some(f)
 }
 
 fn describe(cx: &UserContext<'_>, i: usize) -> String {
@@ -286,7 +297,7 @@ fn unvouched_token_networks(cx: &UserContext<'_>, out: &mut Vec<Finding>) {
             known_nets.len(),
             if why.is_empty() { "nothing else unusual".to_string() } else { format!("corroborated by {}", why.join(", ")) }
         );
-        out.push(cx.finding(
+        let mut f = cx.finding(
             ID,
             risk,
             &rows,
@@ -298,7 +309,15 @@ fn unvouched_token_networks(cx: &UserContext<'_>, out: &mut Vec<Finding>) {
                 ("sign_ins", json!(rows.len())),
                 ("corroborated_by", json!(why)),
             ]),
-        ));
+        );
+        // The facts its rating rests on: the new country is new_location's fact too.
+        for h in &hints {
+            f.facts.extend(match h {
+                Hint::NewCountry => countries.iter().map(|c| format!("country:{c}")).collect(),
+                other => vec![format!("hint:{other:?}")],
+            });
+        }
+        out.push(f);
     }
 }
 
@@ -339,9 +358,11 @@ fn hints_of(cx: &UserContext<'_>, i: usize, interactive: &[usize], known_countri
         hints.push(Hint::OtherClient);
     }
     // The session's interactive sign-in nearest in time: in another country, out of reach? (Not when
-    // it is the same registered device: one device whose traffic leaves through two networks.)
+    // it is the same registered device, one device whose traffic leaves through two networks, nor
+    // when it is on a mobile carrier, located where the carrier's pool is: a roaming phone.)
     if let Some(&near) = session.iter().min_by_key(|&&h| (r.time(h) - r.time(i)).abs())
         && !same_device(cx, near, i)
+        && cx.net_class(near) != Some(NetClass::MobileCarrier)
         && r.country.get(near).is_some()
         && r.country.get(i).is_some()
         && r.country.get(near) != r.country.get(i)
