@@ -101,47 +101,7 @@ impl Detector for NewLocation {
             k
         };
         for ((country, org, own), rows) in countries {
-            let outcome = Outcome::of(cx, &rows);
-            let first = outcome.key;
-            let mut why = Vec::new();
-            // On the user's own device an admin app is the admin at work: no escalation for it.
-            let mut risk = if own && outcome.sensitive { SUCCEEDED } else { outcome.risk };
-            if org {
-                risk = risk.lower();
-                why.push("from a network several users of the organization use (a VPN or SDP egress)");
-            }
-            if own {
-                risk = risk.lower();
-                why.push("on the user's own managed or known device, or where it signed in");
-            }
-            let summary = format!(
-                "first sign-in from {country} ({} of them, {} successful, from {}); {} successful baseline sign-ins all from {}{}",
-                rows.len(),
-                outcome.successes.len(),
-                r.ip.get(first).unwrap_or("unknown IP"),
-                b.successes,
-                if known.is_empty() { "unknown places".to_string() } else { known.join("/") },
-                if why.is_empty() { String::new() } else { format!("; {}", why.join(", ")) }
-            );
-            out.push(
-                cx.finding(
-                    self.id(),
-                    risk,
-                    &outcome.cited(&rows),
-                    summary,
-                    details([
-                        ("kind", json!("country")),
-                        ("country", json!(country)),
-                        ("sign_ins", json!(rows.len())),
-                        ("successes", json!(outcome.successes.len())),
-                        ("baseline_countries", json!(known)),
-                        ("sensitive_app", json!(outcome.sensitive)),
-                        ("organization_network", json!(org)),
-                        ("own_device", json!(own)),
-                    ]),
-                )
-                .resting_on(format!("country:{country}")),
-            );
+            out.push(country_finding(cx, country, org, own, &rows, &known));
         }
         for (city, (km, rows)) in cities {
             let label = city.split('|').rev().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", ");
@@ -166,6 +126,51 @@ impl Detector for NewLocation {
             ));
         }
     }
+}
+
+/// The finding about the sign-ins of one new country (split by what explains them).
+fn country_finding(cx: &UserContext<'_>, country: &str, org: bool, own: bool, rows: &[usize], known: &[&str]) -> Finding {
+    let r = cx.rows;
+    let b = cx.baseline;
+    let outcome = Outcome::of(cx, rows);
+    let first = outcome.key;
+    let mut why = Vec::new();
+    // On the user's own device an admin app is the admin at work: no escalation for it.
+    let mut risk = if own && outcome.sensitive { SUCCEEDED } else { outcome.risk };
+    if org {
+        risk = risk.lower();
+        why.push("from a network several users of the organization use (a VPN or SDP egress)");
+    }
+    if own {
+        risk = risk.lower();
+        why.push("on the user's own managed or known device, or where it signed in");
+    }
+    let summary = format!(
+        "first sign-in from {country} ({} of them, {} successful, from {}); {} successful baseline sign-ins all from {}{}",
+        rows.len(),
+        outcome.successes.len(),
+        r.ip.get(first).unwrap_or("unknown IP"),
+        b.successes,
+        if known.is_empty() { "unknown places".to_string() } else { known.join("/") },
+        if why.is_empty() { String::new() } else { format!("; {}", why.join(", ")) }
+    );
+    cx.finding(
+        ID,
+        risk,
+        &outcome.cited(rows),
+        summary,
+        details([
+            ("kind", json!("country")),
+            ("country", json!(country)),
+            ("sign_ins", json!(rows.len())),
+            ("successes", json!(outcome.successes.len())),
+            ("baseline_countries", json!(known)),
+            ("sensitive_app", json!(outcome.sensitive)),
+            ("organization_network", json!(org)),
+            ("own_device", json!(own)),
+        ]),
+    )
+    .resting_on(format!("country:{country}"))
 }
 
 #[cfg(test)]

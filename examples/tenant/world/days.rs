@@ -2,7 +2,8 @@
 //! waking day, flights, and the odd-but-normal decoys (an unanswered push, a mistyped password, a
 //! new laptop), plus the failed password guesses from the internet every tenant collects.
 
-use super::people::{EDGE_UA, Kind, LAPTOP_REFRESH, Loc, MFA_DONE, PASSWORD_OK, PREVIOUSLY, World};
+use super::catalog::EDGE_UA;
+use super::people::{Kind, LAPTOP_REFRESH, Loc, MFA_DONE, PASSWORD_OK, PREVIOUSLY, World};
 use super::places::{self, City};
 use super::{DAY, END, Event, HOUR, MINUTE, Rec, Rng, local, weekday};
 
@@ -125,60 +126,20 @@ fn laptop_block(w: &mut World, u: usize, day: i64, b: &Block, s: &mut Sessions, 
     if t1 <= t0 {
         return;
     }
-    let label = |w: &mut World, id: &str| {
-        if let Some((class, br)) = b.class {
-            w.decoy(class, br, u, id);
-        }
-        if new_laptop {
-            w.decoy("new_managed_laptop", "low", u, id);
-        }
-    };
-    let windows = device.os.starts_with("Windows");
-    let stamp = |r: &mut Rec, sess: &str| {
-        r.device = Some(device.clone());
-        r.session = Some(sess.to_string());
-    };
+    let lb = Labels { class: b.class, new_laptop };
     // A session lasts a few days; a new laptop starts a new one.
     let fresh = match &s.laptop {
         Some((_, until)) => *until < t0 || (new_laptop && day == user.new_laptop.as_ref().map_or(0, |n| n.0)),
         None => true,
     };
     if fresh {
-        let sess = w.rng.guid();
-        s.laptop = Some((sess.clone(), t0 + rng.range(1, 6) * DAY));
-        let mut t = t0;
-        if s.mistyped.is_some_and(|d| day >= d) {
-            s.mistyped = None;
-            let mut r = w.base(u, t, &b.loc);
-            r.ua = user.browser_ua.into();
-            r.device = Some(device.clone());
-            r.code = 50126;
-            r.requirement = "singleFactorAuthentication";
-            r.steps = vec![("Password", false, "Invalid username or password or Invalid on-premise username or password.")];
-            let id = w.push(r);
-            w.decoy("mistyped_password", "low", u, &id);
-            t += MINUTE;
-        }
-        if s.unanswered_push.is_some_and(|d| day >= d) {
-            s.unanswered_push = None;
-            let mut r = w.base(u, t, &b.loc);
-            r.ua = user.browser_ua.into();
-            r.device = Some(device.clone());
-            r.code = 500121;
-            r.details = Some("MFA denied; user did not respond to mobile app notification");
-            r.steps = vec![PASSWORD_OK, ("Mobile app notification", false, "MFA denied; user did not respond to mobile app notification")];
-            let id = w.push(r);
-            w.decoy("unanswered_push", "low", u, &id);
-            t += 2 * MINUTE + rng.range(0, 120) * 1_000_000;
-        }
-        let mut r = w.base(u, t, &b.loc);
-        r.ua = user.browser_ua.into();
-        r.steps = vec![PASSWORD_OK, MFA_DONE];
-        stamp(&mut r, &sess);
-        let id = w.push(r);
-        label(w, &id);
+        start_session(w, u, day, t0, b, &device, lb, s, rng);
     }
     let Some((sess, _)) = s.laptop.clone() else { return };
+    let stamp = |r: &mut Rec| {
+        r.device = Some(device.clone());
+        r.session = Some(sess.clone());
+    };
     // A few interactive app sign-ins during the block (admins also use their admin tools).
     let extra = rng.range(0, 2) + if user.kind == Kind::Admin { 2 } else { 0 };
     for k in 0..extra {
@@ -190,19 +151,16 @@ fn laptop_block(w: &mut World, u: usize, day: i64, b: &Block, s: &mut Sessions, 
             *rng.pick(&[places::OFFICE_HOME, places::SHAREPOINT, places::TEAMS, places::MY_SIGNINS])
         };
         r.resource = if r.app == places::AZURE_PORTAL { places::AZURE_MGMT } else { places::GRAPH };
-        r.ua = if r.app == places::GRAPH_POWERSHELL {
-            "Mozilla/5.0 (Windows NT 10.0; Microsoft Windows 10.0.22631; en-US) PowerShell/7.4.1".into()
-        } else {
-            user.browser_ua.into()
-        };
+        r.ua = if r.app == places::GRAPH_POWERSHELL { ADMIN_POWERSHELL_UA.into() } else { user.browser_ua.into() };
         if r.app == places::GRAPH_POWERSHELL {
             r.client = "Mobile Apps and Desktop clients";
         }
-        stamp(&mut r, &sess);
+        stamp(&mut r);
         let id = w.push(r);
-        label(w, &id);
+        lb.apply(w, u, &id);
     }
     // Desktop clients refresh their tokens through the block.
+    let windows = device.os.starts_with("Windows");
     for (n, (app, resource)) in LAPTOP_REFRESH.iter().enumerate() {
         let every = [(100, 160), (150, 240), (300, 480)][n];
         let mut t = t0 + rng.range(5, 40) * MINUTE;
@@ -212,21 +170,91 @@ fn laptop_block(w: &mut World, u: usize, day: i64, b: &Block, s: &mut Sessions, 
             r.app = *app;
             r.resource = *resource;
             r.client = "Mobile Apps and Desktop clients";
-            r.ua = if n == 0 {
-                user.outlook_ua.into()
-            } else if n == 1 {
-                user.teams_ua.into()
-            } else {
-                "Microsoft SkyDriveSync 24.010.0114.0003 ship; Windows NT 10.0 (19045)".into()
-            };
+            r.ua = [user.outlook_ua, user.teams_ua, ONEDRIVE_UA][n].into();
             r.incoming = if windows { "primaryRefreshToken" } else { "refreshToken" };
-            stamp(&mut r, &sess);
+            stamp(&mut r);
             let id = w.push(r);
-            label(w, &id);
+            lb.apply(w, u, &id);
             t += rng.range(every.0, every.1) * MINUTE;
         }
     }
-    // Microsoft's services acting for the user (on-behalf-of), inside the laptop's session.
+    microsoft_service_side(w, u, t0, t1, &sess, rng);
+}
+
+const ADMIN_POWERSHELL_UA: &str = "Mozilla/5.0 (Windows NT 10.0; Microsoft Windows 10.0.22631; en-US) PowerShell/7.4.1";
+const ONEDRIVE_UA: &str = "Microsoft SkyDriveSync 24.010.0114.0003 ship; Windows NT 10.0 (19045)";
+
+/// The decoy classes a block's sign-ins belong to.
+#[derive(Clone, Copy)]
+struct Labels {
+    class: Option<(&'static str, &'static str)>,
+    new_laptop: bool,
+}
+
+impl Labels {
+    fn apply(self, w: &mut World, u: usize, id: &str) {
+        if let Some((class, br)) = self.class {
+            w.decoy(class, br, u, id);
+        }
+        if self.new_laptop {
+            w.decoy("new_managed_laptop", "low", u, id);
+        }
+    }
+}
+
+/// A new laptop session: the full sign-in with MFA, preceded on its day by the one-off decoys (a
+/// mistyped password, an unanswered push).
+#[allow(clippy::too_many_arguments)]
+fn start_session(
+    w: &mut World,
+    u: usize,
+    day: i64,
+    t0: i64,
+    b: &Block,
+    device: &super::Device,
+    lb: Labels,
+    s: &mut Sessions,
+    rng: &mut Rng,
+) {
+    let browser_ua = w.users[u].browser_ua;
+    let sess = w.rng.guid();
+    s.laptop = Some((sess.clone(), t0 + rng.range(1, 6) * DAY));
+    let mut t = t0;
+    if s.mistyped.is_some_and(|d| day >= d) {
+        s.mistyped = None;
+        let mut r = w.base(u, t, &b.loc);
+        r.ua = browser_ua.into();
+        r.device = Some(device.clone());
+        r.code = 50126;
+        r.requirement = "singleFactorAuthentication";
+        r.steps = vec![("Password", false, "Invalid username or password or Invalid on-premise username or password.")];
+        let id = w.push(r);
+        w.decoy("mistyped_password", "low", u, &id);
+        t += MINUTE;
+    }
+    if s.unanswered_push.is_some_and(|d| day >= d) {
+        s.unanswered_push = None;
+        let mut r = w.base(u, t, &b.loc);
+        r.ua = browser_ua.into();
+        r.device = Some(device.clone());
+        r.code = 500121;
+        r.details = Some("MFA denied; user did not respond to mobile app notification");
+        r.steps = vec![PASSWORD_OK, ("Mobile app notification", false, "MFA denied; user did not respond to mobile app notification")];
+        let id = w.push(r);
+        w.decoy("unanswered_push", "low", u, &id);
+        t += 2 * MINUTE + rng.range(0, 120) * 1_000_000;
+    }
+    let mut r = w.base(u, t, &b.loc);
+    r.ua = browser_ua.into();
+    r.steps = vec![PASSWORD_OK, MFA_DONE];
+    r.device = Some(device.clone());
+    r.session = Some(sess);
+    let id = w.push(r);
+    lb.apply(w, u, &id);
+}
+
+/// Microsoft's services acting for the user (on-behalf-of), inside the laptop's session.
+fn microsoft_service_side(w: &mut World, u: usize, t0: i64, t1: i64, sess: &str, rng: &mut Rng) {
     for _ in 0..rng.range(1, 3) {
         let t = rng.range(t0, t1);
         let loc = w.microsoft_loc();
@@ -236,7 +264,7 @@ fn laptop_block(w: &mut World, u: usize, day: i64, b: &Block, s: &mut Sessions, 
         r.resource = places::GRAPH;
         r.client = "Mobile Apps and Desktop clients";
         r.incoming = "refreshToken";
-        r.session = Some(sess.clone());
+        r.session = Some(sess.to_string());
         let id = w.push(r);
         w.decoy("microsoft_service", "low", u, &id);
     }

@@ -15,7 +15,10 @@
 //! kind of operator they stand for (carrier, ISP, hosting, Microsoft), so network classes can be
 //! inferred from them, and `strip_asn` removes them as many exports do.
 
+mod accounts;
 pub mod attacks;
+mod catalog;
+mod credential_attacks;
 pub mod days;
 pub mod output;
 pub mod people;

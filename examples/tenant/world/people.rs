@@ -10,8 +10,12 @@
 
 use std::collections::BTreeMap;
 
+use super::catalog::{
+    ANDROID_OUTLOOK_UA, ANDROID_TEAMS_UA, CHROME_WIN_UA, EDGE_UA, FIRST, IOS_OUTLOOK_UA, IOS_TEAMS_UA, LAST, OUTLOOK_MAC_UA,
+    OUTLOOK_WIN_UA, SAFARI_MAC_UA, TEAMS_MAC_UA, TEAMS_WIN_UA,
+};
 use super::places::{self, App, City, Country, MICROSOFT, Net};
-use super::{Config, DAY, DecoyTruth, Device, Event, HOUR, MINUTE, Rec, Rng, Step, local, weekday};
+use super::{Config, DAY, DecoyTruth, Device, Event, Rec, Rng, Step};
 
 /// Kinds of benign users, with their share of a tenant (per mille; service accounts and the
 /// printer are added on top).
@@ -146,115 +150,6 @@ pub struct World {
     decoys: BTreeMap<(&'static str, usize), (&'static str, Vec<String>)>,
 }
 
-const FIRST: &[&str] = &[
-    "james",
-    "mary",
-    "robert",
-    "patricia",
-    "john",
-    "jennifer",
-    "michael",
-    "linda",
-    "david",
-    "elizabeth",
-    "william",
-    "barbara",
-    "richard",
-    "susan",
-    "joseph",
-    "jessica",
-    "thomas",
-    "sarah",
-    "charles",
-    "karen",
-    "lukas",
-    "emma",
-    "leon",
-    "mia",
-    "felix",
-    "hannah",
-    "oliver",
-    "amelia",
-    "harry",
-    "isla",
-    "louis",
-    "jade",
-    "hugo",
-    "chloe",
-    "noah",
-    "lea",
-    "arjun",
-    "priya",
-    "wei",
-    "mei",
-    "omar",
-    "fatima",
-    "kofi",
-    "ama",
-    "mateo",
-    "sofia",
-    "liam",
-    "ava",
-];
-const LAST: &[&str] = &[
-    "smith",
-    "johnson",
-    "williams",
-    "brown",
-    "jones",
-    "garcia",
-    "miller",
-    "davis",
-    "muller",
-    "schmidt",
-    "schneider",
-    "fischer",
-    "weber",
-    "taylor",
-    "wilson",
-    "evans",
-    "martin",
-    "bernard",
-    "dubois",
-    "durand",
-    "leroy",
-    "moreau",
-    "patel",
-    "khan",
-    "nguyen",
-    "chen",
-    "kim",
-    "okafor",
-    "mensah",
-    "rossi",
-    "lopez",
-    "novak",
-    "kowalski",
-    "jensen",
-    "larsen",
-    "silva",
-];
-
-pub const EDGE_UA: &str =
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/121.0.0.0 Safari/537.36 Edg/121.0.2277.128";
-pub const CHROME_WIN_UA: &str =
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/121.0.0.0 Safari/537.36";
-pub const SAFARI_MAC_UA: &str =
-    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.3 Safari/605.1.15";
-const OUTLOOK_WIN_UA: &str = "Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.17231; Pro)";
-const OUTLOOK_MAC_UA: &str = "MacOutlook/16.81.24011420 (Intelx64 Mac OS X 14.2.1 (Build 23C71))";
-const TEAMS_WIN_UA: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Edg/120.0.0.0 Teams/24004.1403.2634.2418";
-const TEAMS_MAC_UA: &str =
-    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Teams/24004.1403.2634.2418";
-const IOS_OUTLOOK_UA: &str = "Outlook-iOS/709.2226530.prod.iphone (4.2404.0)";
-const IOS_TEAMS_UA: &str =
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_3 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 TeamsMobile-iOS";
-const ANDROID_OUTLOOK_UA: &str = "Outlook-Android/2.0";
-const ANDROID_TEAMS_UA: &str = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/121.0.6167.101 Mobile Safari/537.36 TeamsMobile-Android";
-const SERVICE_UA: &str = "MSAL.NetCore/4.59.0.0 (.NET 8.0.1; Windows Server 2022)";
-/// An admin's scheduled report: Microsoft-Analyzer-Suite lists `PowerShell/` agents as suspicious.
-pub const AUTOMATION_UA: &str = "Mozilla/5.0 (Windows NT; Windows NT 10.0; en-US) WindowsPowerShell/5.1.20348.2227";
-
 pub const MFA_DONE: Step = ("Mobile app notification", true, "MFA successfully completed");
 pub const PASSWORD_OK: Step = ("Password", true, "Correct password");
 pub const PREVIOUSLY: Step = ("Previously satisfied", true, "MFA requirement satisfied by claim in the token");
@@ -324,55 +219,8 @@ impl World {
         let home = if matches!(kind, Kind::Remote | Kind::FieldWorker) || rng.chance(0.15) { rng.pick(c.cities) } else { office_city };
         let goes_to_office =
             matches!(kind, Kind::Hybrid | Kind::OfficeOnly | Kind::Traveller | Kind::Admin | Kind::NightShift | Kind::NewHire);
-        let mut office_days = [false; 7];
-        if goes_to_office {
-            let n = if kind == Kind::OfficeOnly || kind == Kind::NightShift { 5 } else { rng.range(2, 4) as usize };
-            let mut days: Vec<usize> = (0..5).collect();
-            for _ in 0..(5 - n) {
-                let k = rng.below(days.len() as u64) as usize;
-                days.remove(k);
-            }
-            for d in days {
-                office_days[d] = true;
-            }
-        }
-        let workdays = match kind {
-            Kind::WeekendWorker => [false, false, true, true, true, true, true],
-            Kind::NightShift => [true, true, true, true, false, false, true],
-            Kind::PartTimer => {
-                let a = rng.below(5) as usize;
-                let mut w = [false; 7];
-                w[a] = true;
-                w[(a + 2) % 5] = true;
-                w
-            }
-            _ => [true, true, true, true, true, false, false],
-        };
-        let start_hour = match kind {
-            Kind::NightShift => 21.5 + rng.below(3) as f64 * 0.25,
-            _ => 7.0 + rng.below(9) as f64 * 0.25,
-        };
-        let mac = rng.chance(0.15);
-        let laptop = Device {
-            id: Some(rng.guid()),
-            name: format!("{}-{:05}", if mac { "MAC" } else { "LT" }, rng.below(100_000)),
-            os: if mac { "MacOs" } else { "Windows10" },
-            browser: if mac { "Safari 17.3" } else { "Edge 121.0.2277" },
-            managed: true,
-            compliant: true,
-            trust: if mac { "Azure AD registered" } else { "Hybrid Azure AD joined" },
-        };
-        let ios = rng.chance(0.6);
-        let registered = rng.chance(0.6);
-        let phone = Device {
-            id: registered.then(|| rng.guid()),
-            name: if registered { format!("{}'s {}", cap(first), if ios { "iPhone" } else { "Pixel" }) } else { String::new() },
-            os: if ios { "Ios" } else { "Android" },
-            browser: if ios { "Mobile Safari" } else { "Chrome Mobile" },
-            managed: false,
-            compliant: false,
-            trust: if registered { "Azure AD registered" } else { "" },
-        };
+        let (office_days, workdays, start_hour) = schedule(kind, goes_to_office, rng);
+        let (laptop, phone, mac, ios) = devices(first, rng);
         let has_phone = kind.is_person() && kind != Kind::PartTimer && (kind == Kind::FieldWorker || rng.chance(0.85));
         let first_day = if kind == Kind::NewHire {
             self.analysis_start + rng.range(1, 22) * DAY
@@ -605,71 +453,66 @@ impl World {
         }
         super::days::internet_noise(self);
     }
+}
 
-    fn service_account(&mut self, u: usize, rng: &mut Rng) {
-        let country = self.country;
-        let net = country.business_isp;
-        let loc = Loc::on(&net, net.ip(200, 20), &country.cities[country.offices[0]]);
-        let mut t = self.start + rng.range(0, 59) * MINUTE;
-        while t < super::END {
-            let mut r = self.base(u, t, &loc);
-            r.app = places::LOB_APP;
-            r.resource = places::GRAPH;
-            r.client = "Mobile Apps and Desktop clients";
-            r.ua = SERVICE_UA.into();
-            r.requirement = "singleFactorAuthentication";
-            r.steps = vec![PASSWORD_OK];
-            self.push(r);
-            t += HOUR + rng.range(-3, 3) * MINUTE;
+/// Which weekdays a user works and goes to the office, and when their day starts (local time).
+fn schedule(kind: Kind, goes_to_office: bool, rng: &mut Rng) -> ([bool; 7], [bool; 7], f64) {
+    let mut office_days = [false; 7];
+    if goes_to_office {
+        let n = if kind == Kind::OfficeOnly || kind == Kind::NightShift { 5 } else { rng.range(2, 4) as usize };
+        let mut days: Vec<usize> = (0..5).collect();
+        for _ in 0..(5 - n) {
+            let k = rng.below(days.len() as u64) as usize;
+            days.remove(k);
+        }
+        for d in days {
+            office_days[d] = true;
         }
     }
-
-    fn automation_account(&mut self, u: usize, rng: &mut Rng) {
-        let country = self.country;
-        let net = country.business_isp;
-        let city = &country.cities[country.offices[0]];
-        let loc = Loc::on(&net, net.ip(200, 21), city);
-        let mut day = self.start;
-        while day < super::END {
-            if weekday(day) < 5 {
-                let t = local(day, city.tz, 2.0) + rng.range(0, 10) * MINUTE;
-                let mut r = self.base(u, t, &loc);
-                r.app = places::GRAPH_POWERSHELL;
-                r.resource = places::GRAPH;
-                r.client = "Mobile Apps and Desktop clients";
-                r.ua = AUTOMATION_UA.into();
-                r.requirement = "singleFactorAuthentication";
-                r.steps = vec![PASSWORD_OK];
-                let id = self.push(r);
-                self.decoy("automation", "medium", u, &id);
-            }
-            day += DAY;
+    let workdays = match kind {
+        Kind::WeekendWorker => [false, false, true, true, true, true, true],
+        Kind::NightShift => [true, true, true, true, false, false, true],
+        Kind::PartTimer => {
+            let a = rng.below(5) as usize;
+            let mut w = [false; 7];
+            w[a] = true;
+            w[(a + 2) % 5] = true;
+            w
         }
-    }
+        _ => [true, true, true, true, true, false, false],
+    };
+    let start_hour = match kind {
+        Kind::NightShift => 21.5 + rng.below(3) as f64 * 0.25,
+        _ => 7.0 + rng.below(9) as f64 * 0.25,
+    };
+    (office_days, workdays, start_hour)
+}
 
-    fn printer(&mut self, u: usize, rng: &mut Rng) {
-        let country = self.country;
-        let city = &country.cities[country.offices[0]];
-        let mut day = self.start;
-        while day < super::END {
-            if weekday(day) < 5 {
-                let mut h = 7.0 + rng.below(60) as f64 / 60.0;
-                while h < 18.5 {
-                    let loc = self.office_loc(u);
-                    let mut r = self.base(u, local(day, city.tz, h), &Loc { place: city, ..loc });
-                    r.app = places::EXCHANGE;
-                    r.resource = places::EXCHANGE;
-                    r.client = "Authenticated SMTP";
-                    r.requirement = "singleFactorAuthentication";
-                    r.steps = vec![PASSWORD_OK];
-                    let id = self.push(r);
-                    self.decoy("printer", "medium", u, &id);
-                    h += (20 + rng.below(45)) as f64 / 60.0;
-                }
-            }
-            day += DAY;
-        }
-    }
+/// A user's managed laptop and phone (60 % iPhones; 60 % registered with a device id), and whether
+/// the laptop is a Mac and the phone an iPhone.
+fn devices(first: &str, rng: &mut Rng) -> (Device, Device, bool, bool) {
+    let mac = rng.chance(0.15);
+    let laptop = Device {
+        id: Some(rng.guid()),
+        name: format!("{}-{:05}", if mac { "MAC" } else { "LT" }, rng.below(100_000)),
+        os: if mac { "MacOs" } else { "Windows10" },
+        browser: if mac { "Safari 17.3" } else { "Edge 121.0.2277" },
+        managed: true,
+        compliant: true,
+        trust: if mac { "Azure AD registered" } else { "Hybrid Azure AD joined" },
+    };
+    let ios = rng.chance(0.6);
+    let registered = rng.chance(0.6);
+    let phone = Device {
+        id: registered.then(|| rng.guid()),
+        name: if registered { format!("{}'s {}", cap(first), if ios { "iPhone" } else { "Pixel" }) } else { String::new() },
+        os: if ios { "Ios" } else { "Android" },
+        browser: if ios { "Mobile Safari" } else { "Chrome Mobile" },
+        managed: false,
+        compliant: false,
+        trust: if registered { "Azure AD registered" } else { "" },
+    };
+    (laptop, phone, mac, ios)
 }
 
 fn cap(s: &str) -> String {
