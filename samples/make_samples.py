@@ -155,6 +155,9 @@ PLACES = {
     "moscow": ("Moscow", "Moscow", "RU", 55.7558, 37.6173),
     "amsterdam": ("Amsterdam", "Noord-Holland", "NL", 52.3676, 4.9041),
     "paris": ("Paris", "Île-de-France", "FR", 48.8566, 2.3522),
+    "sao-paulo": ("São Paulo", "São Paulo", "BR", -23.5505, -46.6333),
+    "singapore": ("Singapore", "Singapore", "SG", 1.3521, 103.8198),
+    "dallas": ("Dallas", "Texas", "US", 32.7767, -96.7970),
 }
 
 # Contoso offices: egress address, place, ASN (all in 192.0.2.0/24).
@@ -199,6 +202,8 @@ APPS = {
     "exchange": ("Office 365 Exchange Online", "00000002-0000-0ff1-ce00-000000000000"),
     "aadps": ("Azure Active Directory PowerShell", "1b730954-1685-4b74-9bfd-dac224a7b894"),
     "mggraph": ("Microsoft Graph Command Line Tools", "14d82eec-204b-4c2f-b7e8-296a70dab67e"),
+    "authbroker": ("Microsoft Authentication Broker", "29d9ed98-a469-4536-ade2-f981bc1d605e"),
+    "azcli": ("Microsoft Azure CLI", "04b07795-8ddb-461a-bbee-02f9e1bf7b46"),
 }
 RESOURCES = {
     "graph": ("Microsoft Graph", "00000003-0000-0000-c000-000000000000"),
@@ -207,6 +212,7 @@ RESOURCES = {
     "teams": ("Microsoft Teams Services", "cc15fd57-2c6c-4117-a88c-83b1d56b4bbe"),
     "arm": ("Windows Azure Service Management API", "797f4846-ba00-4fd7-ba43-dac1f8f63013"),
     "officehome": ("OfficeHome", "4765445b-32c6-49b0-83e6-1d93765276ca"),
+    "drs": ("Device Registration Service", "01cb2876-7ebd-4aa4-9cc9-d28bd4d359a9"),
 }
 APP_RESOURCE = {
     "officehome": "officehome",
@@ -220,6 +226,8 @@ APP_RESOURCE = {
     "exchange": "exchange",
     "aadps": "graph",
     "mggraph": "graph",
+    "authbroker": "drs",
+    "azcli": "arm",
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -244,6 +252,10 @@ STATUS = {
         "The user didn't enter the right credentials. \u00a0It's expected to see some number of these errors in your logs due to users making mistakes.",
     ),
     50074: ("Strong Authentication is required.", "MFA required in Azure AD"),
+    50076: (
+        "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access the resource.",
+        "MFA required in Azure AD",
+    ),
     500121: ("Authentication failed during strong authentication request.", None),
     53003: ("Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.", None),
     50034: (
@@ -251,7 +263,7 @@ STATUS = {
         None,
     ),
 }
-INTERRUPTS = {50074}
+INTERRUPTS = {50074, 50076}
 
 # The collection ran without Policy.Read.All, so Graph returned appliedConditionalAccessPolicies empty
 # (formats.md §1.2); set this to write the two policies the tenant has.
@@ -390,20 +402,24 @@ user("ava.johnson", "Ava Johnson", CHI, "chicago", "CHI", HYBRID, WIN_CHROME, "I
 user("marcus.reed", "Marcus Reed", CHI, "naperville", "CHI", {6, 0, 1, 2, 3}, WIN_EDGE, None, "NOC engineer (night shift)", "works Sunday-Thursday nights, 22:00-06:30 local", night=True)
 user("kevin.obrien", "Kevin O'Brien", CHI, "evanston", "CHI", HYBRID, WIN_EDGE, "Ios", "HR partner", "target of the password spray (failed)")
 user("daniel.kim", "Daniel Kim", NYC, "atlanta", None, REMOTE, WIN_CHROME, "Ios", "Account executive (remote)", "victim of the impossible-travel incident")
-user("grace.lee", "Grace Lee", NYC, "atlanta", None, REMOTE, MAC_SAFARI, "Ios", "Customer success (remote)")
+user("grace.lee", "Grace Lee", NYC, "atlanta", None, REMOTE, MAC_SAFARI, "Ios", "Customer success (remote)", "victim of the brute-force incident")
 user("miguel.alvarez", "Miguel Alvarez", DEN, "denver", None, REMOTE, MAC_SAFARI, "Android", "Solutions architect (remote)", "victim of the MFA-fatigue incident")
 user("emily.chen", "Emily Chen", LAX, "seattle", None, REMOTE, WIN_EDGE, "Ios", "Data scientist (remote)", "victim of the token-replay incident")
 user("tom.nguyen", "Tom Nguyen", LAX, "bellevue", None, REMOTE, WIN_EDGE, "Android", "Developer (remote)", "target of the password spray (failed)")
-user("sophia.rossi", "Sophia Rossi", LAX, "san-francisco", None, REMOTE, MAC_CHROME, "Ios", "UX researcher (remote)")
-user("ethan.brooks", "Ethan Brooks", LAX, "oakland", None, REMOTE, WIN_CHROME, "Android", "Sales engineer (remote)")
+user("sophia.rossi", "Sophia Rossi", LAX, "san-francisco", None, REMOTE, MAC_CHROME, "Ios", "UX researcher (remote)",
+     "changed her password on 2026-10-16; her phone kept trying the old one for a quarter of an hour")
+user("ethan.brooks", "Ethan Brooks", LAX, "oakland", None, REMOTE, WIN_CHROME, "Android", "Sales engineer (remote)", "victim of the MFASweep probing")
 user("oliver.hughes", "Oliver Hughes", "Europe/London", "london", "LON", WEEK, WIN_EDGE, "Ios", "IT administrator", "victim of the new-device / new-location incident", admin=True)
-user("amelia.clarke", "Amelia Clarke", "Europe/London", "reading", "LON", HYBRID, WIN_EDGE, "Ios", "Office manager")
+user("amelia.clarke", "Amelia Clarke", "Europe/London", "reading", "LON", HYBRID, WIN_EDGE, "Ios", "Office manager",
+     "starts the London meeting-room device with a device code every Tuesday")
 user("jack.taylor", "Jack Taylor", "Europe/London", "london", "LON", WEEK, MAC_CHROME, "Android", "Recruiter", "target of the password spray (failed)")
-user("hannah.schmidt", "Hannah Schmidt", "Europe/Berlin", "berlin", "BER", WEEK, WIN_EDGE, "Android", "Controller")
-user("jonas.weber", "Jonas Weber", "Europe/Berlin", "potsdam", "BER", HYBRID, WIN_CHROME, "Ios", "Developer")
-user("arjun.rao", "Arjun Rao", "Asia/Kolkata", "bengaluru", "BLR", WEEK, WIN_EDGE, "Android", "QA engineer")
+user("hannah.schmidt", "Hannah Schmidt", "Europe/Berlin", "berlin", "BER", WEEK, WIN_EDGE, "Android", "Controller",
+     "victim of the device-code phishing; target of the password spray (failed)")
+user("jonas.weber", "Jonas Weber", "Europe/Berlin", "potsdam", "BER", HYBRID, WIN_CHROME, "Ios", "Developer",
+     "his password is known to an attacker whom MFA stopped")
+user("arjun.rao", "Arjun Rao", "Asia/Kolkata", "bengaluru", "BLR", WEEK, WIN_EDGE, "Android", "QA engineer", "target of the password spray (failed)")
 user("ananya.iyer", "Ananya Iyer", "Asia/Kolkata", "bengaluru", "BLR", HYBRID, WIN_CHROME, "Android", "Developer")
-user("lachlan.smith", "Lachlan Smith", "Australia/Sydney", "sydney", "SYD", WEEK, MAC_SAFARI, "Ios", "Regional sales (APAC)")
+user("lachlan.smith", "Lachlan Smith", "Australia/Sydney", "sydney", "SYD", WEEK, MAC_SAFARI, "Ios", "Regional sales (APAC)", "target of the password spray (failed)")
 user(
     "kim.morgan_fabrikam.example#EXT#",
     "Kim Morgan (Fabrikam)",
@@ -593,15 +609,15 @@ def normal_workday(u, day, first_day=False):
     else:
         laptop_signin(u, t, day, loc, rng.choice(["officehome", "officehome", "outlookweb", "sharepoint", "teamsweb"]), (PREV_MFA,), corr=corr,
                       details="MFA requirement satisfied by claim in the token")
-    if rng.random() < 0.08:
+    if rng.random() < 0.06:
         app = "azureportal" if u.get("admin") and rng.random() < 0.6 else rng.choice(["outlookweb", "sharepoint", "teamsweb"])
         laptop_signin(u, at_hours(tz, day, habit(u, 1) if rng.random() < 0.5 else first + rng.random() * (last - first)), day, loc, app, (PREV_MFA,), details="MFA requirement satisfied by claim in the token")
     if u["phone"] and (first_day or rng.random() < 0.05):
         phone_signin(u, at_hours(tz, day, habit(u, rng.randrange(2))), day, rng.choice(["outlookmobile", "teams"]),
                      details="MFA requirement satisfied by claim in the token")
-    if rng.random() < 0.12:
+    if rng.random() < 0.07:
         non_interactive_laptop(u, at_hours(tz, day, first + rng.random() * (last - first)), day, loc, rng.choice(["office", "teams", "outlookweb"]))
-    if u["phone"] and rng.random() < 0.05:
+    if u["phone"] and rng.random() < 0.04:
         phone_signin(u, at_hours(tz, day, first + rng.random() * (last - first)), day, rng.choice(["outlookmobile", "teams"]), kind="nonInteractiveUser")
 
 
@@ -646,7 +662,7 @@ for u in USERS:
 # --- Olivia Bennett: two New York -> London trips, the same flights a month apart -------------
 
 
-def olivia_trip(sun, jfk_out, lhr_in, lhr_out, jfk_in):
+def olivia_trip(sun, jfk_out, lhr_in, lhr_out, jfk_in, risk=None):
     u = BY_UPN["olivia.bennett"]
     place, word, asn = WIFI_JFK
     jfk_ip = v6(word)
@@ -661,7 +677,8 @@ def olivia_trip(sun, jfk_out, lhr_in, lhr_out, jfk_in):
     for i in range(3):  # Monday - Wednesday in the London office, evenings at the hotel
         d = mon + timedelta(days=i)
         loc = (OFFICES["LON"][0], "london", OFFICES["LON"][2], True)
-        laptop_signin(u, at_hours("Europe/London", d, 8.5 + rng.random() * 0.7), d, loc, "officehome", (PW_OK, PUSH_OK) if i == 0 else (PREV_MFA,))
+        laptop_signin(u, at_hours("Europe/London", d, 8.5 + rng.random() * 0.7), d, loc, "officehome", (PW_OK, PUSH_OK) if i == 0 else (PREV_MFA,),
+                      risk=risk if i == 0 else None)
         laptop_signin(u, at_hours("Europe/London", d, 13.0 + rng.random()), d, loc, rng.choice(["outlookweb", "sharepoint"]), (PREV_MFA,))
         non_interactive_laptop(u, at_hours("Europe/London", d, 10.0 + rng.random() * 6), d, loc)
         laptop_signin(u, at_hours("Europe/London", d, 19.5 + rng.random()), d, (hotel_ip, hotel_place, hotel_asn, False), "outlookweb", (PREV_MFA,))
@@ -678,7 +695,9 @@ def phone_at(u, t, day, ip, place, asn):
 
 
 olivia_trip(date(2026, 9, 20), utc(2026, 9, 20, 22, 12), utc(2026, 9, 21, 6, 1), utc(2026, 9, 24, 9, 34), utc(2026, 9, 24, 18, 7))
-olivia_trip(date(2026, 10, 11), utc(2026, 10, 11, 22, 41), utc(2026, 10, 12, 5, 53), utc(2026, 10, 15, 9, 38), utc(2026, 10, 15, 18, 2))
+# Entra ID Protection finds her first London sign-in of October unfamiliar (low); her MFA remediates it.
+olivia_trip(date(2026, 10, 11), utc(2026, 10, 11, 22, 41), utc(2026, 10, 12, 5, 53), utc(2026, 10, 15, 9, 38), utc(2026, 10, 15, 18, 2),
+            risk=("low", "low", "remediated", ["unfamiliarFeatures"]))
 
 # --- Ava Johnson: two days at a conference in Austin, Texas ----------------------------------
 
@@ -723,7 +742,7 @@ event(dk, home_t + timedelta(minutes=45, seconds=51), app="outlookweb", ip="198.
       device=attacker_device("Windows10", "Chrome 129.0.0"), ua=ATTACK_WIN_CHROME[2], steps=(PREV_FIRST, PREV_MFA), session=ng_session,
       details="MFA requirement satisfied by claim in the token")
 incident("Impossible travel", dk, f"Atlanta (US) at {home_t:%H:%M}Z, then Lagos (NG) 32 min later, both successful (a session cookie stolen by a phishing proxy)",
-         k1, ["impossible_travel", "new_location"])
+         k1, ["impossible_travel", "new_location", "entra_risk"])
 
 # 2. Legacy protocol: a residential proxy near New York reads Sarah O'Connor's mailbox over IMAP and
 #    sends mail over SMTP AUTH, which she never used (basic authentication bypasses MFA).
@@ -763,7 +782,7 @@ event(ma, utc(2026, 10, 25, 4, 3, 40), app="outlookweb", ip="203.0.113.45", plac
       steps=(PREV_MFA,), session=ru_session)
 incident("MFA fatigue", ma, f"10 denied or unanswered pushes (500121) from Moscow (RU) between {fatigue_first:%H:%M}Z and {fatigue_last:%H:%M}Z "
          "(Saturday night in Denver), then an approved push from there",
-         k3, ["mfa_fatigue", "new_location", "new_device", "off_hours"], "mfa_fatigue and its partners are raised to critical")
+         k3, ["mfa_fatigue", "new_location", "new_device", "off_hours", "entra_risk"], "mfa_fatigue and its partners are raised to critical")
 
 # 4. Token replay: Emily Chen's browser session (sessionId) is replayed from Amsterdam by a Python
 #    script while she is still working from Seattle. Only in the non-interactive log.
@@ -804,15 +823,16 @@ incident("New device and new location", oh, "first sign-in from France, on an un
 TEAMFILTRATION_UA = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Teams/1.3.00.30866 "
                      "Chrome/80.0.3987.165 Electron/8.5.1 Safari/537.36")
 spray_dev = attacker_device("Windows10", "Chrome 80.0.3987")
-spray_targets = [BY_UPN["kevin.obrien"], BY_UPN["tom.nguyen"], BY_UPN["jack.taylor"], None, BY_UPN["priya.nair"]]
+SPRAY_FAILED = ["kevin.obrien", "tom.nguyen", "jack.taylor", None, "hannah.schmidt", "admin", "arjun.rao", "lachlan.smith"]
+spray_targets = [BY_UPN[a] if a in BY_UPN else a for a in SPRAY_FAILED] + [BY_UPN["priya.nair"]]
 DDE_UPN = "=cmd|' /C calc'!A0@contoso.example"
 t = utc(2026, 10, 14, 9, 2, 18)
 spray_keys = []
 for n, target in enumerate(spray_targets):
     ip = f"198.51.100.{131 + n}"
-    if target is None:
+    if target is None or isinstance(target, str):
         e = event(None, t, app="teams", ip=ip, place="ashburn", asn=64506, device=spray_dev, client="Mobile Apps and Desktop clients",
-                  ua=TEAMFILTRATION_UA, steps=(), code=50034, protocol="ropc", upn=DDE_UPN)
+                  ua=TEAMFILTRATION_UA, steps=(), code=50034, protocol="ropc", upn=DDE_UPN if target is None else f"{target}@{DOMAIN}")
     elif target is BY_UPN["priya.nair"]:
         e = event(target, t, app="teams", ip=ip, place="ashburn", asn=64506, device=spray_dev, client="Mobile Apps and Desktop clients",
                   ua=TEAMFILTRATION_UA, steps=(PW_OK,), protocol="ropc", ca="notApplied", session=guid(), risk=("medium", "medium", "atRisk", ["unfamiliarFeatures"]))
@@ -820,7 +840,7 @@ for n, target in enumerate(spray_targets):
         e = event(target, t, app="teams", ip=ip, place="ashburn", asn=64506, device=spray_dev, client="Mobile Apps and Desktop clients",
                   ua=TEAMFILTRATION_UA, steps=(PW_BAD,), code=50126, protocol="ropc")
     spray_keys.append(e)
-    t += timedelta(seconds=rng.randrange(180, 260))
+    t += timedelta(seconds=rng.randrange(70, 130))
 pn = BY_UPN["priya.nair"]
 hound_session = guid()
 k6a = event(pn, utc(2026, 10, 14, 9, 31, 5), app="aadps", ip="198.51.100.140", place="ashburn", asn=64506, device=attacker_device("", ""),
@@ -833,17 +853,19 @@ k6c = event(pn, utc(2026, 10, 14, 10, 5, 33), app="mggraph", ip="198.51.100.140"
             client="Mobile Apps and Desktop clients", ua=ANSI_UA, steps=(PW_OK,), code=53003, ca="failure")
 k6d = event(pn, utc(2026, 10, 14, 10, 7, 2), app="mggraph", ip="198.51.100.140", place="ashburn", asn=64506, device=attacker_device("", ""),
             client="Mobile Apps and Desktop clients", ua=HYPERLINK_UA, steps=(PW_OK,), code=53003, ca="failure")
-incident("Password spray (TeamFiltration)", pn, "ROPC sign-ins with TeamFiltration's spoofed Teams/Electron user agent from 198.51.100.131-135 (Ashburn, VA) "
-         "at 04:00 in Chicago: Priya's password works; kevin.obrien, tom.nguyen, jack.taylor and one formula-shaped username fail", spray_keys[-1], ["suspicious_user_agent", "legacy_protocol (ROPC)"])
+incident("Password spray (TeamFiltration)", pn, f"ROPC sign-ins with TeamFiltration's spoofed Teams/Electron user agent from 198.51.100.131-{130 + len(spray_targets)} "
+         "(Ashburn, VA, one address per attempt, all AS64506) at 04:00 in Chicago: kevin.obrien, tom.nguyen, jack.taylor, hannah.schmidt, arjun.rao, "
+         "lachlan.smith, admin@ and a formula-shaped username fail, then Priya's password works", spray_keys[-1],
+         ["password_spray", "suspicious_user_agent", "legacy_protocol (ROPC)", "entra_risk"], "password_spray: high for Priya, low for the accounts that only failed")
 incident("Attacker tooling: AzureHound", pn, "with her password, AzureHound (azurehound/v2.2.1, ROPC) enumerates the tenant from 198.51.100.140",
          k6a, ["suspicious_user_agent", "legacy_protocol (ROPC)"])
-incident("Attacker tooling: Python", pn, "then a Python script (python-requests/2.31.0, device-code flow) from the same host", k6b, ["suspicious_user_agent"])
+incident("Attacker tooling: Python", pn, "then a Python script (python-requests/2.31.0, device-code flow) from the same host", k6b, ["suspicious_user_agent", "device_code"])
 incident("Terminal escape in a user agent", pn, "a curl user agent carrying ANSI colour codes (\\u001b[31m ... \\u001b[0m), blocked by Conditional Access (53003)",
          k6c, ["suspicious_user_agent"], "shown as \\u{1b} in the table, \\u001b in JSON")
 incident("Spreadsheet formula in a user agent", pn, 'a user agent beginning with =HYPERLINK("http://198.51.100.66/report",...) (aiohttp), blocked (53003)',
          k6d, ["suspicious_user_agent"], "never a cell of its own in -o csv")
 incident("Spreadsheet formula as a username", None, f"a sprayed username {DDE_UPN!r} that does not exist (50034)", spray_keys[3],
-         ["suspicious_user_agent", "legacy_protocol (ROPC)"], "the user column of -o csv starts with ' (defused)")
+         ["suspicious_user_agent", "legacy_protocol (ROPC)", "password_spray"], "the user column of -o csv starts with ' (defused)")
 
 # 7. Off-hours: James Wilson (Boston, works 08:00-17:00) signs in at 03:12 local from his own laptop.
 jw = BY_UPN["james.wilson"]
@@ -851,6 +873,123 @@ d = date(2026, 10, 21)
 k7 = laptop_signin(jw, utc(2026, 10, 21, 7, 12, 40), d, where(jw, d), "outlookweb", (PREV_MFA,))
 incident("Off-hours sign-in", jw, "03:12 local (07:12Z) on a Wednesday, from his home and his own laptop; his baseline is 08:00-17:00 local",
          k7, ["off_hours"], "low: informational on its own")
+
+# 8. Brute force: Grace Lee (Atlanta) - at 02:10 local on a Thursday a host in Sao Paulo guesses her
+#    password 14 times in 9 minutes over the web sign-in page, then gets in.
+gl = BY_UPN["grace.lee"]
+bf_session = guid()
+bf_ua = laptop_strings({"os": "Windows10", "browser": "Chrome"}, date(2026, 10, 8))[0]
+t = utc(2026, 10, 8, 6, 10, 4)
+for i in range(14):
+    event(gl, t, app="officehome", ip="203.0.113.61", place="sao-paulo", asn=64508, device=attacker_device("Windows10", "Chrome 129.0.0"),
+          ua=bf_ua, steps=(PW_BAD,), code=50126)
+    t += timedelta(seconds=rng.randrange(25, 50))
+k8 = event(gl, t + timedelta(seconds=40), app="officehome", ip="203.0.113.61", place="sao-paulo", asn=64508,
+           device=attacker_device("Windows10", "Chrome 129.0.0"), ua=bf_ua, steps=(PW_OK, SMS_OK), session=bf_session, details="MFA completed in Azure AD")
+incident("Brute force", gl, "14 wrong passwords (50126) in about 9 minutes from 203.0.113.61 (Sao Paulo, BR) at 02:10 in Atlanta, then a successful sign-in from there",
+         k8, ["brute_force", "new_location"], "brute_force high, raised by new_location on the same sign-in")
+
+# 9. Device-code phishing: Hannah Schmidt (Berlin) receives a fake Teams meeting invitation and types
+#    its code at microsoft.com/devicelogin from her office laptop. The attacker's poller, on a hosting
+#    network in Singapore, receives the tokens for the Microsoft Authentication Broker (PRT phishing)
+#    and uses the session within minutes (non-interactive log).
+hs = BY_UPN["hannah.schmidt"]
+d = date(2026, 10, 22)
+loc = where(hs, d)
+dc_session = guid()
+dc_t = at_hours(hs["tz"], d, 10.3)
+ua, browser = laptop_strings(hs["laptop"], d)
+k9 = event(hs, dc_t, app="authbroker", ip=loc[0], place=loc[1], asn=loc[2], device=dict(hs["laptop"], browser_detail=browser), ua=ua,
+           steps=(PREV_FIRST, PREV_MFA), session=dc_session, protocol="deviceCode", office=loc[3], details="MFA requirement satisfied by claim in the token")
+for mi, app in ((2, "authbroker"), (4, "office"), (19, "outlookweb")):
+    event(hs, dc_t + timedelta(minutes=mi, seconds=rng.randrange(60)), kind="nonInteractiveUser", app=app, ip="203.0.113.70", place="singapore",
+          asn=65544, device=attacker_device("", ""), client="Mobile Apps and Desktop clients", ua="python-requests/2.31.0", steps=(PREV_MFA,),
+          session=dc_session, incoming="refreshToken")
+incident("Device-code phishing", hs, "a first device-code sign-in (deviceCodeFlow) to the Microsoft Authentication Broker from her office laptop; "
+         "the session is then used from 203.0.113.70 (Singapore) by python-requests (non-interactive log)", k9, ["device_code"],
+         "high in both runs: never used the flow before and a token-broker app; with --include-non-interactive also the session used abroad")
+
+# 10. Valid credentials, blocked: at 03:20 in Potsdam someone in Singapore enters Jonas Weber's
+#     password correctly twice; the MFA push goes unanswered and the retry asks for MFA again. No
+#     success follows, but the password is known.
+jo = BY_UPN["jonas.weber"]
+vc_ua = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36"
+k10 = event(jo, utc(2026, 10, 27, 2, 20, 31), app="officehome", ip="203.0.113.90", place="singapore", asn=65545, device=attacker_device("MacOs", "Chrome 130.0.0"),
+            ua=vc_ua, steps=(PW_OK, PUSH_NO_ANSWER), code=500121, details=PUSH_NO_ANSWER[3])
+event(jo, utc(2026, 10, 27, 2, 27, 9), app="officehome", ip="203.0.113.90", place="singapore", asn=65545, device=attacker_device("MacOs", "Chrome 130.0.0"),
+      ua=vc_ua, steps=(PW_OK,), code=50074, mfa=True)
+incident("Valid credentials blocked by MFA", jo, "two sign-ins from 203.0.113.90 (Singapore) with his correct password, stopped by MFA "
+         "(an unanswered push, 500121, then 50074); no success follows", k10, ["valid_credentials_blocked"], "medium: the password must be changed")
+
+# 11. MFASweep: at 04:40 in Oakland a host in Dallas tries Ethan Brooks' password against Graph, Azure
+#     management, Exchange Web Services, ActiveSync and the web portal claiming six device platforms;
+#     MFA stops all but the web portal from Linux, where a Conditional Access gap lets it in.
+eb = BY_UPN["ethan.brooks"]
+SWEEP = [
+    ("mggraph", "Mobile Apps and Desktop clients", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36", 50076),
+    ("azcli", "Mobile Apps and Desktop clients", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36", 50076),
+    ("exchange", "Exchange Web Services", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36", 50076),
+    ("officehome", "Browser", "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Safari/605.1.15", 50076),
+    ("officehome", "Browser", "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Mobile Safari/537.36", 50076),
+    ("officehome", "Browser", "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1", 50076),
+    ("officehome", "Browser", "Mozilla/5.0 (Windows Phone 10.0; Android 6.0.1; Microsoft; Lumia 950) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/52.0.2743.116 Mobile Safari/537.36 Edge/15.15063", 50076),
+    ("exchange", "Exchange ActiveSync", "Apple-iPhone15C3/2107.100", 53003),
+    ("officehome", "Browser", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36", 0),
+]
+t = utc(2026, 10, 29, 11, 40, 12)
+sweep_session = guid()
+k11 = None
+for app, client, ua, code in SWEEP:
+    os_name = "Linux" if "X11" in ua else ""
+    e = event(eb, t, app=app, ip="203.0.113.77", place="dallas", asn=65546, device=attacker_device(os_name, ""), client=client, ua=ua,
+              steps=(PW_OK, PUSH_OK) if code == 0 else (PW_OK,), code=code, mfa=code in (0, 50076),
+              session=sweep_session if code == 0 else None, details="MFA completed in Azure AD" if code == 0 else None,
+              ca="success" if code == 0 else ("failure" if code == 53003 else None))
+    k11 = k11 or e
+    t += timedelta(seconds=rng.randrange(12, 25))
+incident("MFASweep probing", eb, f"{len(SWEEP)} sign-ins within 3 minutes from 203.0.113.77 (Dallas, TX) to Graph command-line tools, Azure CLI, Exchange "
+         "(EWS and ActiveSync) and the web portal, with user agents of Windows, macOS, Android, iPhone, Windows Phone and Linux; MFA or Conditional "
+         "Access stops all but the web portal from Linux", k11,
+         ["mfa_sweep", "legacy_protocol"], "mfa_sweep high: the password is right and one combination got in")
+
+# --- Benign twins of the new detectors --------------------------------------------------------
+
+# Sophia Rossi changed her password on Friday 2026-10-16 at 10:00; her phone's mail app kept trying
+# the old one from her carrier every minute or so until she updated it.
+sr = BY_UPN["sophia.rossi"]
+d = date(2026, 10, 16)
+t = at_hours(sr["tz"], d, 10.05)
+for i in range(12):
+    phone_signin(sr, t + timedelta(seconds=75 * i + rng.randrange(10)), d, "outlookmobile", steps=(PW_BAD,), code=50126)
+phone_signin(sr, t + timedelta(minutes=16), d, "outlookmobile", steps=(PW_OK, PUSH_OK), details="MFA completed in Azure AD")
+
+# Amelia Clarke starts the London meeting-room device every Tuesday: she types its device code on her
+# laptop in the office, and the room device (Teams Rooms) uses the session from the office network.
+ac = BY_UPN["amelia.clarke"]
+for d in DAYS:
+    if d.weekday() != 1 or d < FIRST_FULL_DAY:
+        continue
+    loc = where(ac, d)
+    t = at_hours(ac["tz"], d, 9.9)
+    ua, browser = laptop_strings(ac["laptop"], d)
+    room = guid()
+    event(ac, t, app="teams", ip=loc[0], place=loc[1], asn=loc[2], device=dict(ac["laptop"], browser_detail=browser), ua=ua, steps=(PREV_FIRST, PREV_MFA),
+          session=room, protocol="deviceCode", office=loc[3])
+    if d.day > 14:  # the room's token refreshes, thinned like the rest of the non-interactive log
+        continue
+    event(ac, t + timedelta(minutes=1, seconds=rng.randrange(60)), kind="nonInteractiveUser", app="teams", ip=loc[0], place=loc[1], asn=loc[2],
+          device={"id": "", "name": "LON-ROOM-3", "os": "Windows10", "browser_detail": "", "managed": True, "compliant": True, "trust": ""},
+          client="Mobile Apps and Desktop clients", ua="Mozilla/5.0 (Windows NT 10.0; Win64; x64) Teams/1.7.00.13456 MicrosoftTeamsRooms",
+          steps=(PREV_MFA,), session=room, office=loc[3])
+
+# Tuesday 2026-10-20 at the New York office: five people mistype their password once within a quarter
+# of an hour, then sign in (one office address, many failing accounts: not a spray).
+for alias, minute in (("sarah.oconnor", 48), ("david.cohen", 51), ("fatima.hassan", 55), ("noah.fischer", 58), ("mei.tanaka", 61)):
+    u = BY_UPN[alias]
+    d = date(2026, 10, 20)
+    t = at(NYC, d, 8, minute) if minute < 60 else at(NYC, d, 9, minute - 60)
+    laptop_signin(u, t, d, where(u, d), "officehome", (PW_BAD,), code=50126)
+    laptop_signin(u, t + timedelta(seconds=rng.randrange(30, 80)), d, where(u, d), "officehome", (PW_OK, PUSH_OK), details="MFA completed in Azure AD")
 
 # Normal-behaviour cases worth checking (no finding expected)
 NORMAL_CASES = [
@@ -861,6 +1000,10 @@ NORMAL_CASES = [
     ("ava.johnson", "two days at a conference in Austin, Texas: a new city over 300 km from home (a low finding at most)"),
     ("noah.fischer", "new hire, first sign-in 2026-10-05: no history before the analysis window, so his own first 14 days are his baseline"),
     ("kim.morgan", "a guest (fabrikam.example) who signs in twice a week: a thin baseline (fewer than 10 sign-ins)"),
+    ("sophia.rossi", "after a password change her phone retries the old password 12 times in 14 minutes from her own carrier network, then signs in: `brute_force` low (a stale password), not an attack"),
+    ("amelia.clarke", "a device code every Tuesday for the meeting-room device, used from the office network: no `device_code` finding"),
+    ("mei.tanaka", "one of five people mistyping their password at the New York office within a quarter of an hour on 2026-10-20 (sarah.oconnor, david.cohen, fatima.hassan, noah.fischer): they all sign in from there afterwards, so it is no `password_spray`"),
+    ("olivia.bennett", "Entra ID Protection rates her first London sign-in of October low risk (unfamiliar properties), remediated by her MFA: `entra_risk` low"),
 ]
 
 # --- service principals ------------------------------------------------------------------
@@ -951,6 +1094,8 @@ def user_record(e, interactive):
         "conditionalAccessStatus": e["ca"],
         "isInteractive": interactive,
         "authenticationProtocol": e["protocol"],
+        # Graph beta writes "none" everywhere else; left out there to keep the samples small.
+        **({"originalTransferMethod": "deviceCodeFlow"} if e["protocol"] == "deviceCode" else {}),
         "incomingTokenType": e["incoming"],
         "riskLevelDuringSignIn": risk[0],
         "riskState": risk[2],

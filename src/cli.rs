@@ -39,6 +39,12 @@ pub enum Command {
     /// Write the normalized table as a Parquet dataset (zstd, sorted by user then time, hash buckets
     /// of users) with a manifest.json of inputs, hashes, counts and warnings.
     Export(ExportArgs),
+    /// Write one event per sign-in of the analysis window, and one per finding (tagged), in the
+    /// CSV or JSON lines that Timesketch imports: message, datetime, timestamp_desc and more.
+    ///
+    /// Takes the same scope flags as `audit`. Exit status 0 on success (findings do not change
+    /// it), 1 on error.
+    Timeline(TimelineArgs),
 }
 
 /// How evidence is read (shared by every command).
@@ -103,6 +109,28 @@ pub struct AuditArgs {
     #[command(flatten)]
     pub evidence: EvidenceArgs,
 
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+
+    /// Output format (`html`: one self-contained page for a person, see the README).
+    #[arg(short = 'o', long = "output", value_enum, default_value = "table", value_name = "FORMAT", help_heading = "Output")]
+    pub output: AuditFormat,
+
+    /// Same as `-o json`.
+    #[arg(long, help_heading = "Output")]
+    pub json: bool,
+
+    /// No output at all: the exit status says it all.
+    #[arg(short = 'q', long, help_heading = "Output")]
+    pub quiet: bool,
+
+    #[command(flatten)]
+    pub enrich: EnrichArgs,
+}
+
+/// Which users, windows, event types and risks an audit covers (shared by `audit` and `timeline`).
+#[derive(Debug, Args)]
+pub struct ScopeArgs {
     /// Audit only this user (UPN, case-insensitive). Repeatable.
     #[arg(long = "user", value_name = "UPN", help_heading = "Scope")]
     pub users: Vec<String>,
@@ -140,18 +168,56 @@ pub struct AuditArgs {
     /// Users audited in parallel (default: one per core). Output is identical for any value.
     #[arg(long, value_name = "N", help_heading = "Scope")]
     pub concurrency: Option<usize>,
+}
 
-    /// Output format.
-    #[arg(short = 'o', long = "output", value_enum, default_value = "table", value_name = "FORMAT", help_heading = "Output")]
-    pub output: AuditFormat,
+#[derive(Debug, Args)]
+pub struct TimelineArgs {
+    #[command(flatten)]
+    pub evidence: EvidenceArgs,
 
-    /// Same as `-o json`.
-    #[arg(long, help_heading = "Output")]
-    pub json: bool,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
 
-    /// No output at all: the exit status says it all.
-    #[arg(short = 'q', long, help_heading = "Output")]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub enrich: EnrichArgs,
+
+    /// Output format: Timesketch's CSV or JSON lines.
+    #[arg(short = 'o', long = "output", value_enum, default_value = "csv", value_name = "FORMAT", help_heading = "Output")]
+    pub output: TimelineFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TimelineFormat {
+    Csv,
+    Jsonl,
+}
+
+/// Offline GeoIP/ASN databases, network lists and the scope of a compromise (`audit`, `timeline`).
+#[derive(Debug, Args)]
+pub struct EnrichArgs {
+    /// GeoIP city or country database (.mmdb): MaxMind GeoIP2/GeoLite2, or ip-location-db. Repeatable
+    /// (an IPv4 and an IPv6 file); the first that knows an address wins.
+    #[arg(long, value_name = "FILE", help_heading = "Enrichment")]
+    pub geoip_db: Vec<PathBuf>,
+
+    /// ASN database: MaxMind GeoLite2-ASN (.mmdb) or ip-location-db asn-ipv4.csv / asn-ipv6.csv. Repeatable.
+    #[arg(long, value_name = "FILE", help_heading = "Enrichment")]
+    pub asn_db: Vec<PathBuf>,
+
+    /// IPs, CIDRs and ASNs, one per line, that hide the user: `FILE` (anonymizers) or `CLASS=FILE`
+    /// (`tor=`, `vpn=`, `hosting=`). Tor's exit-addresses file is recognised. Repeatable.
+    #[arg(long, value_name = "[CLASS=]FILE", help_heading = "Enrichment")]
+    pub anonymizer_list: Vec<String>,
+
+    /// Indicators of compromise, one per line (`ip:`, `cidr:`, `asn:`, `ua:`, `session:`, `app:`, or
+    /// recognised): every matching sign-in is an `ioc_match` finding, and the report gains a scope.
+    #[arg(long, value_name = "FILE", help_heading = "Scope of compromise", conflicts_with = "pivot_from")]
+    pub ioc: Option<PathBuf>,
+
+    /// Scope from this user's high and critical findings: every other account that used their IPs,
+    /// ASNs, sessions or user agents (shared and normal infrastructure excluded).
+    #[arg(long, value_name = "UPN", help_heading = "Scope of compromise")]
+    pub pivot_from: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -160,6 +226,8 @@ pub enum AuditFormat {
     Json,
     Jsonl,
     Csv,
+    /// One self-contained HTML page (no network): case header, map, timelines, findings.
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

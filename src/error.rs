@@ -49,6 +49,22 @@ pub enum OutputError {
     Refused(String),
 }
 
+/// Errors loading an enrichment input given on the command line (`--geoip-db`, `--asn-db`,
+/// `--anonymizer-list`, `--ioc`): the examiner named a file the run cannot use, a usage error.
+#[derive(Debug, thiserror::Error)]
+pub enum EnrichError {
+    #[error("{}: cannot read: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}: {message}", path.display())]
+    Invalid { path: PathBuf, message: String },
+    #[error("{}: line {line}: {message}", path.display())]
+    Line { path: PathBuf, line: usize, message: String },
+}
+
 /// Any error of a run.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -56,6 +72,8 @@ pub enum Error {
     Evidence(#[from] EvidenceError),
     #[error(transparent)]
     Output(#[from] OutputError),
+    #[error(transparent)]
+    Enrich(#[from] EnrichError),
     #[error("{count} record(s) rejected and --strict is set; first: {first}")]
     Strict { count: u64, first: Rejected },
     #[error("{0}")]

@@ -1,14 +1,32 @@
-//! Offline geolocation: where a sign-in was, from what the evidence itself says.
+//! Offline geolocation: where a sign-in was, from what the evidence says, then from a database.
 //!
-//! In order: the record's own `geoCoordinates`; the coordinates other records of the same evidence
-//! give for the same city; the centroid of the country (a built-in table). No GeoIP database or
-//! network is needed. Coordinates from a country centroid are marked approximate.
+//! [`Geo::locate`] tries, in order:
+//! 1. the record's own `geoCoordinates` (Microsoft's geolocation at sign-in time);
+//! 2. the coordinates other records of the evidence give for the record's city (the same
+//!    geolocation, for an export that kept the city but dropped the coordinates: the portal CSV);
+//! 3. the `--geoip-db` location of the address, when the database agrees with the record's country
+//!    (or the record has none): a database describes the address today, the record at sign-in time,
+//!    so where both speak the record wins;
+//! 4. the centroid of the record's country (a built-in table), marked approximate.
+//!
+//! Exports that lost the location entirely (a PowerShell `Export-Csv` whose `Location` cell is a
+//! type name) are filled before the audit by [`Geo::fill`]: a record without a country takes the
+//! country, state and city that other records of the evidence give for the same address, else the
+//! database's. Only those three columns are filled, never the coordinates, so "the record's own
+//! coordinates" stays true, and the rows filled are remembered so a finding can say where its
+//! location came from.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::baseline::city_key;
+use crate::enrich::{Enrichment, IpInfo};
 use crate::model::SignInTable;
 use crate::model::view::Rows;
+
+mod fill;
+
+pub use fill::FillSource;
 
 /// How precise a location is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -18,23 +36,51 @@ pub enum Precision {
     Record,
 }
 
+/// Where a location's coordinates come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LocationSource {
+    /// The record's own coordinates.
+    Record,
+    /// Coordinates other records give for the record's city.
+    EvidenceCity,
+    /// The `--geoip-db` location of the address.
+    Database,
+    /// The centroid of the record's country.
+    CountryCentroid,
+}
+
+impl LocationSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LocationSource::Record => "record",
+            LocationSource::EvidenceCity => "evidence_city",
+            LocationSource::Database => "database",
+            LocationSource::CountryCentroid => "country_centroid",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Located {
     pub lat: f64,
     pub lon: f64,
     pub precision: Precision,
+    pub source: LocationSource,
 }
 
-/// Locations learned from the evidence.
+/// Locations learned from the evidence, and the database's per address.
 #[derive(Debug, Default)]
 pub struct Geo {
     cities: HashMap<String, (f64, f64)>,
+    ips: Arc<HashMap<String, IpInfo>>,
+    /// Per row of the table (global index): how [`Geo::fill`] filled its place, if it did.
+    filled: Vec<Option<FillSource>>,
 }
 
 impl Geo {
     /// Learn city coordinates from every record that carries them (first seen in table order wins,
-    /// so the result does not depend on threads).
-    pub fn learn(table: &SignInTable) -> Self {
+    /// so the result does not depend on threads), and take the database locations of `net`.
+    pub fn learn(table: &SignInTable, net: &Enrichment) -> Self {
         let mut cities = HashMap::new();
         if let Ok(rows) = Rows::new(&table.batch) {
             for i in 0..rows.len {
@@ -43,18 +89,31 @@ impl Geo {
                 }
             }
         }
-        Geo { cities }
+        Geo { cities, ips: net.shared(), filled: Vec::new() }
     }
 
     pub fn locate(&self, rows: &Rows<'_>, i: usize) -> Option<Located> {
         if let Some((lat, lon)) = rows.coordinates(i) {
-            return Some(Located { lat, lon, precision: Precision::Record });
+            return Some(Located { lat, lon, precision: Precision::Record, source: LocationSource::Record });
         }
         if let Some(&(lat, lon)) = city_key(rows, i).and_then(|k| self.cities.get(&k)) {
-            return Some(Located { lat, lon, precision: Precision::City });
+            return Some(Located { lat, lon, precision: Precision::City, source: LocationSource::EvidenceCity });
         }
-        let (lat, lon) = country_centroid(rows.country.get(i)?)?;
-        Some(Located { lat, lon, precision: Precision::Country })
+        let country = rows.country.get(i);
+        if let Some(db) = rows.ip.get(i).and_then(|ip| self.ips.get(ip)).and_then(|info| info.location.as_ref())
+            && let (Some(lat), Some(lon)) = (db.latitude, db.longitude)
+            && (country.is_none() || country == db.country.as_deref())
+        {
+            let precision = if db.city_level { Precision::City } else { Precision::Country };
+            return Some(Located { lat, lon, precision, source: LocationSource::Database });
+        }
+        let (lat, lon) = country_centroid(country?)?;
+        Some(Located { lat, lon, precision: Precision::Country, source: LocationSource::CountryCentroid })
+    }
+
+    /// How [`Geo::fill`] filled the place of row `global` (its index in the whole table), if it did.
+    pub fn filled(&self, global: usize) -> Option<FillSource> {
+        self.filled.get(global).copied().flatten()
     }
 }
 
@@ -219,6 +278,65 @@ mod tests {
         }
         assert_eq!(country_centroid("FR"), Some((46.2, 2.2)));
         assert_eq!(country_centroid("XX"), None);
+    }
+
+    #[test]
+    fn fill_and_locate_in_order() {
+        use std::borrow::Cow;
+
+        use crate::enrich::{Enrichment, IpLocation};
+        use crate::model::{SignIn, TableBuilder};
+        let rec = |ip: &'static str, place: Option<(&'static str, &'static str)>, coords: Option<(f64, f64)>| SignIn {
+            time: crate::model::time::parse_time("2024-03-13T14:00:00Z", 0),
+            user_principal_name: Some(Cow::Borrowed("u@contoso.example")),
+            ip_address: Some(Cow::Borrowed(ip)),
+            country: place.map(|p| Cow::Borrowed(p.0)),
+            city: place.map(|p| Cow::Borrowed(p.1)),
+            latitude: coords.map(|c| c.0),
+            longitude: coords.map(|c| c.1),
+            ..Default::default()
+        };
+        let mut tb = TableBuilder::new("t.json", "graph", 0);
+        for r in [
+            rec("192.0.2.1", Some(("US", "New York")), Some((40.7, -74.0))), // 0: the record's own
+            rec("192.0.2.1", None, None),                                    // 1: placed by row 0
+            rec("203.0.113.9", None, None),                                  // 2: placed by the database
+            rec("198.51.100.7", Some(("FR", "")), None),                     // 3: the database disagrees
+            rec("198.51.100.8", None, None),                                 // 4: nobody knows
+        ] {
+            tb.push(&r).unwrap();
+        }
+        let built = tb.finish().unwrap();
+        let table = crate::model::SignInTable::from_sorted(built.batch).unwrap();
+        let mut net = Enrichment::default();
+        let lagos = IpLocation {
+            country: Some("NG".into()),
+            city: Some("Lagos".into()),
+            latitude: Some(6.5),
+            longitude: Some(3.4),
+            city_level: true,
+            ..Default::default()
+        };
+        net.insert("203.0.113.9", crate::enrich::IpInfo { location: Some(lagos.clone()), ..Default::default() });
+        net.insert("198.51.100.7", crate::enrich::IpInfo { location: Some(lagos), ..Default::default() });
+        let mut geo = Geo::learn(&table, &net);
+        let filled = geo.fill(&table).unwrap().unwrap();
+        let rows = Rows::new(&filled.batch).unwrap();
+        let found: Vec<_> =
+            (0..5).map(|i| (rows.country.get(i), geo.filled(i), geo.locate(&rows, i).map(|l| (l.source, l.precision)))).collect();
+        use LocationSource::*;
+        assert_eq!(
+            found,
+            [
+                (Some("US"), None, Some((Record, Precision::Record))),
+                (Some("US"), Some(FillSource::EvidenceIp), Some((EvidenceCity, Precision::City))),
+                (Some("NG"), Some(FillSource::Database), Some((Database, Precision::City))),
+                (Some("FR"), None, Some((CountryCentroid, Precision::Country))),
+                (None, None, None),
+            ]
+        );
+        assert_eq!(rows.city.get(2), Some("Lagos"));
+        assert_eq!(rows.coordinates(2), None, "coordinates are never filled");
     }
 
     #[test]

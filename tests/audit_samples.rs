@@ -237,6 +237,25 @@ fn planted_incidents_are_found() {
     let with_ni = json_of(&["--include-non-interactive", "-o", "json"]);
     let emily = findings_of(&with_ni, "emily.chen@contoso.example");
     assert!(has(&emily, "token_replay") && has(&emily, "suspicious_user_agent"), "token replay: {emily:?}");
+
+    // The detectors of issue #7 section 3.
+    let high = |fs: &[(&str, &str)], d: &str| fs.iter().any(|(x, r)| *x == d && matches!(*r, "high" | "critical"));
+    assert!(high(&priya, "password_spray"), "the spray got Priya's password: {priya:?}");
+    for sprayed in ["kevin.obrien", "tom.nguyen", "jack.taylor", "hannah.schmidt", "arjun.rao", "lachlan.smith", "admin"] {
+        assert!(f(sprayed).contains(&("password_spray", "low")), "{sprayed} was sprayed, and only failed: {:?}", f(sprayed));
+    }
+    assert!(
+        findings_of(&report, "=cmd|' /c calc'!a0@contoso.example").contains(&("password_spray", "low")),
+        "the formula-shaped username was sprayed"
+    );
+    let grace = f("grace.lee");
+    assert!(high(&grace, "brute_force") && has(&grace, "new_location"), "brute force then success from Brazil: {grace:?}");
+    assert!(high(&f("hannah.schmidt"), "device_code"), "device-code phishing to the token broker: {:?}", f("hannah.schmidt"));
+    let hannah_ni = findings_of(&with_ni, "hannah.schmidt@contoso.example");
+    assert!(high(&hannah_ni, "device_code") && has(&hannah_ni, "token_replay"), "the phished session used from Singapore: {hannah_ni:?}");
+    assert!(f("jonas.weber").contains(&("valid_credentials_blocked", "medium")), "password right, MFA held: {:?}", f("jonas.weber"));
+    assert!(high(&f("ethan.brooks"), "mfa_sweep"), "MFASweep found a gap: {:?}", f("ethan.brooks"));
+    assert!(high(&miguel, "entra_risk") && high(&daniel, "entra_risk"), "Microsoft's own verdicts are surfaced: {miguel:?} {daniel:?}");
 }
 
 /// Normal behaviour that looks odd but is not: none of these raise the finding that would be a
@@ -256,6 +275,18 @@ fn normal_behaviour_stays_quiet() {
         "a known ActiveSync phone is low (a configuration risk), not medium or high"
     );
     assert!(!has(&f("ava.johnson"), "new_device"), "her own laptop in Austin is not a new device");
+
+    // Benign twins of the new detectors.
+    assert!(
+        f("sophia.rossi").iter().all(|(d, r)| *d != "brute_force" || *r == "low"),
+        "a phone retrying an old password from her own network is low: {:?}",
+        f("sophia.rossi")
+    );
+    assert!(!has(&f("amelia.clarke"), "device_code"), "the meeting-room device code is her habit, from the office");
+    for typo in ["sarah.oconnor", "david.cohen", "fatima.hassan", "noah.fischer", "mei.tanaka"] {
+        assert!(!has(&f(typo), "password_spray"), "office colleagues mistyping on one morning are not a spray: {typo}");
+    }
+    assert!(f("olivia.bennett").iter().all(|(d, r)| *d != "entra_risk" || *r == "low"), "remediated low risk stays low");
 
     let users = report["users"].as_array().expect("users array");
     let noah = users.iter().find(|u| u["user"] == "noah.fischer@contoso.example").expect("the new hire is audited");

@@ -49,12 +49,12 @@ fn strict_on_malformed_evidence_exits_1_with_one_line() {
     assert!(o.stdout.is_empty(), "no report on a --strict failure\n{}", describe(&args, &o));
     let line = one_line_error(&args, &o);
     assert!(line.contains("rejected and --strict is set"), "{line}");
-    // The first rejection is named with its file, position and reason ("FILE: byte N, record I: why" or "FILE: line N: why").
+    // The first rejection is named with its file, position and reason ("FILE: record I, [line L, ]byte N: why").
     let first = line.split_once("; first: ").map(|(_, f)| f).unwrap_or_else(|| panic!("no first rejection in {line:?}"));
     let parts: Vec<&str> = first.splitn(3, ": ").collect();
     assert_eq!(parts.len(), 3, "{line}");
     assert!(parts[0].starts_with("evidence/malformed/"), "{line}");
-    assert!(parts[1].starts_with("byte ") || parts[1].starts_with("line "), "{line}");
+    assert!(parts[1].starts_with("record ") && parts[1].contains("byte "), "{line}");
     assert!(!parts[2].is_empty(), "{line}");
 }
 

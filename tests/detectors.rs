@@ -339,7 +339,7 @@ impl Log {
                 unique_token_identifier: e.token.as_deref().and_then(s),
                 correlation_id: e.correlation.as_deref().and_then(s),
                 autonomous_system_number: e.asn,
-                source: SourceRef { offset: n as u64 * 100, index: 0, line: Some(n as u64 + 1) },
+                source: SourceRef { offset: n as u64 * 100, record: n as u64 + 1, line: Some(n as u64 + 1) },
                 ..SignIn::default()
             };
             b.push(&r).unwrap();

@@ -742,7 +742,7 @@ fn malformed_trailing_commas() {
             first: Some("2026-01-01T10:00:00.500000Z"),
             last: Some("2026-01-01T10:30:00.500000Z"),
             event_types: &[("interactiveUser", 2)],
-            warnings: &["2 trailing comma(s) removed"],
+            warnings: &["2 trailing comma(s) ignored"],
         },
     );
 }
@@ -838,7 +838,7 @@ fn truncated_page_rejects_the_cut_record_at_its_offset() {
     let at = bytes.windows(7).rposition(|w| w == b"\n    {\n").expect("a record start") + 5;
     let inv = inventory_json(&[path]);
     let r = rejects(file_entry(&inv, path));
-    assert_eq!(r, vec![(format!("byte {at}, record 4"), "record cut short (truncated file)".to_string())]);
+    assert_eq!(r, vec![(format!("record 4, byte {at}"), "record cut short (truncated file)".to_string())]);
 }
 
 #[test]
@@ -846,8 +846,10 @@ fn invalid_json_lines_are_rejected_by_line_number() {
     let path = "evidence/malformed/mixed-lines.jsonl";
     let inv = inventory_json(&[path]);
     let r = rejects(file_entry(&inv, path));
+    let bytes = std::fs::read(fixtures().join(path)).expect("fixture");
+    let line_start = |n: usize| bytes.split(|&b| b == b'\n').take(n - 1).map(|l| l.len() + 1).sum::<usize>();
     let positions: Vec<&str> = r.iter().map(|(p, _)| p.as_str()).collect();
-    assert_eq!(positions, ["line 3", "line 5"]);
+    assert_eq!(positions, [format!("record 3, line 3, byte {}", line_start(3)), format!("record 5, line 5, byte {}", line_start(5))]);
     assert!(r.iter().all(|(_, why)| why.starts_with("invalid JSON")), "{r:?}");
 }
 
@@ -858,8 +860,15 @@ fn bad_elements_of_a_page_are_rejected_with_their_reason() {
     let r = rejects(file_entry(&inv, path));
     let reasons: Vec<&str> = r.iter().map(|(_, why)| why.as_str()).collect();
     assert_eq!(reasons, ["no usable timestamp", "no user or service principal", "page element is not an object"]);
-    let positions: Vec<&str> = r.iter().map(|(p, _)| p.as_str()).collect();
-    assert_eq!(positions, ["byte 0, record 3", "byte 0, record 4", "byte 0, record 5"]);
+    // Each position is the first byte of the element itself: `{` of a record, `n` of the `null`.
+    let bytes = std::fs::read(fixtures().join(path)).expect("fixture");
+    let mut starts = Vec::new();
+    for (i, (p, _)) in r.iter().enumerate() {
+        let (record, byte) = p.split_once(", byte ").unwrap_or_else(|| panic!("{p}"));
+        assert_eq!(record, format!("record {}", i + 3));
+        starts.push(bytes[byte.parse::<usize>().unwrap_or_else(|_| panic!("{p}"))]);
+    }
+    assert_eq!(starts, [b'{', b'{', b'n']);
 }
 
 // ---------------------------------------------------------------- the whole evidence directory

@@ -12,13 +12,13 @@
 mod world;
 
 use signin_audit::audit::{AuditConfig, audit};
-use signin_audit::detect::DETECTORS;
+use signin_audit::detect::registry;
 use world::score::{Found, score};
 
 /// Audit `records` with and without non-interactive sign-ins and check the targets.
 fn check(truth: &world::Truth, records: &[world::Rec], label: &str) {
     let table = world::output::table(records);
-    let known: Vec<&str> = DETECTORS.iter().map(|d| d.id()).collect();
+    let known = registry::ids();
     for non_interactive in [false, true] {
         let r = audit(&table, &AuditConfig { include_non_interactive: non_interactive, ..AuditConfig::default() });
         let found: Vec<Found> = r

@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use signin_audit::audit::{AuditConfig, audit};
-use signin_audit::detect::DETECTORS;
+use signin_audit::detect::registry;
 use world::score::{Found, Score, parse_risk, report, score};
 use world::{Config, Truth};
 
@@ -90,7 +90,7 @@ fn config(w: &WorldArgs, seed: u64, strip_asn: bool) -> Config {
 }
 
 fn known() -> Vec<&'static str> {
-    DETECTORS.iter().map(|d| d.id()).collect()
+    registry::ids()
 }
 
 fn main() -> anyhow::Result<()> {

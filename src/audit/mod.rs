@@ -7,17 +7,26 @@
 //! that far for a user (a 30-day export), the user's own first `--baseline-days` of history become
 //! the baseline ([`BaselineMode::UserHistory`]); baseline-dependent detectors then judge only the
 //! sign-ins after it, while the others judge the whole window.
+//!
+//! Cross-user detectors ([`crate::detect::tenant`]) run first, once, over every user's sign-ins of
+//! the same window and event types (whatever `--user` selects: a spray is seen across accounts);
+//! each user's audit then adds its part in what they found before risks are chained.
 
+pub mod coverage;
+pub mod scope;
 pub mod score;
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::baseline::{BaselineMode, MIN_BASELINE_SIGN_INS, TenantProfile, UserBaseline, own_sign_ins};
+use crate::detect::tenant::{self, Scope, Verdicts};
 use crate::detect::{DETECTORS, Finding, Risk, UserContext};
-use crate::enrich::Enrichment;
+use crate::enrich::report::EnrichmentSummary;
+use crate::enrich::{Enrichment, Sources};
 use crate::geo::Geo;
 use crate::model::time::format_rfc3339;
 use crate::model::view::Rows;
@@ -36,6 +45,10 @@ pub struct AuditConfig {
     pub include_non_interactive: bool,
     pub include_service_principal: bool,
     pub risk_threshold: Risk,
+    /// GeoIP/ASN databases, network lists and IOCs (`--geoip-db`, `--asn-db`, `--anonymizer-list`, `--ioc`).
+    pub sources: Arc<Sources>,
+    /// `--pivot-from`: the principal (lowercased) whose high-risk findings seed the scope.
+    pub pivot_from: Option<String>,
 }
 
 impl Default for AuditConfig {
@@ -48,6 +61,8 @@ impl Default for AuditConfig {
             include_non_interactive: false,
             include_service_principal: false,
             risk_threshold: Risk::Low,
+            sources: Arc::default(),
+            pivot_from: None,
         }
     }
 }
@@ -129,6 +144,13 @@ pub struct AuditResult {
     pub window: Window,
     pub users: Vec<UserResult>,
     pub findings: Vec<Finding>,
+    /// What the GeoIP/ASN enrichment knew, and what a database would sharpen.
+    pub enrichment: EnrichmentSummary,
+    /// Accounts that touched the `--ioc` indicators or the `--pivot-from` user's attacker.
+    pub scope: Option<scope::Scope>,
+    /// The lookups themselves, for reports that place sign-ins (the HTML map).
+    #[serde(skip)]
+    pub net: std::sync::Arc<Enrichment>,
 }
 
 impl AuditResult {
@@ -144,10 +166,7 @@ impl AuditResult {
 
 /// Run the audit over a normalized table.
 pub fn audit(table: &SignInTable, cfg: &AuditConfig) -> AuditResult {
-    let latest = crate::model::table::time_span(&table.batch).ok().flatten().map(|s| s.1).unwrap_or(0);
-    let as_of = cfg.as_of.unwrap_or(latest);
-    let analysis_start = as_of - cfg.days as i64 * DAY;
-    let baseline_start = analysis_start - cfg.baseline_days as i64 * DAY;
+    let (as_of, analysis_start, baseline_start) = bounds(table, cfg);
     let mut event_types = vec![EventType::Interactive.as_str()];
     if cfg.include_non_interactive {
         event_types.push(EventType::NonInteractive.as_str());
@@ -163,8 +182,11 @@ pub fn audit(table: &SignInTable, cfg: &AuditConfig) -> AuditResult {
         baseline: period(baseline_start, analysis_start),
         event_types,
     };
-    let geo = Geo::learn(table);
-    let net = Enrichment::from_records(table);
+    let net = Enrichment::build(table, &cfg.sources);
+    let mut geo = Geo::learn(table, &net);
+    // Records that lost their place get the one other records or the database give their address.
+    let filled = geo.fill(table).ok().flatten();
+    let table = filled.as_ref().unwrap_or(table);
     // What the organization shares is learned from every user, audited or not.
     let tenant = TenantProfile::build(table, |rows| {
         let p = crate::baseline::plan(
@@ -177,8 +199,10 @@ pub fn audit(table: &SignInTable, cfg: &AuditConfig) -> AuditResult {
         );
         p.context
     });
+    let includes = |e: Option<&str>| cfg.includes(e);
+    let verdicts = tenant::run(table, &Scope { start: analysis_start, end: as_of, includes: &includes }, &net);
     let selected: Vec<&UserRange> = table.users.iter().filter(|u| cfg.users.as_ref().is_none_or(|s| s.contains(&u.principal))).collect();
-    let env = Env { geo: &geo, net: &net, tenant: &tenant };
+    let env = Env { geo: &geo, net: &net, tenant: &tenant, verdicts: &verdicts };
     let per_user: Vec<(UserResult, Vec<Finding>)> =
         selected.par_iter().map(|u| audit_user(table, u, cfg, &env, as_of, analysis_start, baseline_start)).collect();
     let mut users = Vec::new();
@@ -209,14 +233,32 @@ pub fn audit(table: &SignInTable, cfg: &AuditConfig) -> AuditResult {
         users.sort_by(|a, b| a.user.cmp(&b.user));
     }
     findings.sort_by(|a, b| (&a.user, a.micros, a.detector, &a.sign_in_ids).cmp(&(&b.user, b.micros, b.detector, &b.sign_in_ids)));
-    AuditResult { window, users, findings }
+    let in_window = |r: &Rows<'_>, i: usize| r.time(i) > analysis_start && r.time(i) <= as_of;
+    let included = |r: &Rows<'_>, i: usize| cfg.includes(r.event_type.get(i));
+    let selected = |r: &Rows<'_>, i: usize| cfg.users.as_ref().is_none_or(|s| r.principal.get(i).is_some_and(|p| s.contains(p)));
+    let analysed = |r: &Rows<'_>, i: usize| in_window(r, i) && included(r, i) && selected(r, i);
+    let enrichment = crate::enrich::report::summarize(table, &net, &geo, &findings, &analysed);
+    let scope_input =
+        scope::ScopeInput { table, net: &net, users: &users, findings: &findings, in_window: &in_window, included: &included };
+    let scope = scope::build(&scope_input, cfg.pivot_from.as_deref());
+    AuditResult { window, users, findings, enrichment, scope, net: std::sync::Arc::new(net) }
 }
 
-/// What every user's audit shares: where places are, what networks are, what the tenant uses.
+/// What every user's audit shares: where places are, what networks are, what the tenant uses, what
+/// the cross-user pass found.
 struct Env<'a> {
     geo: &'a Geo,
     net: &'a Enrichment,
     tenant: &'a TenantProfile,
+    verdicts: &'a Verdicts,
+}
+
+/// The as-of time, and the starts of the analysis and baseline windows.
+fn bounds(table: &SignInTable, cfg: &AuditConfig) -> (i64, i64, i64) {
+    let latest = crate::model::table::time_span(&table.batch).ok().flatten().map(|s| s.1).unwrap_or(0);
+    let as_of = cfg.as_of.unwrap_or(latest);
+    let analysis_start = as_of - cfg.days as i64 * DAY;
+    (as_of, analysis_start, analysis_start - cfg.baseline_days as i64 * DAY)
 }
 
 fn audit_user(
@@ -274,6 +316,7 @@ fn audit_user(
     for d in DETECTORS {
         let before = findings.len();
         d.detect(&cx, &mut findings);
+        crate::enrich::annotate::annotate(&cx, u.offset, &mut findings[before..]);
         if d.needs_baseline() && baseline.thin() {
             for f in &mut findings[before..] {
                 f.risk = f.risk.lower();
@@ -284,6 +327,7 @@ fn audit_user(
             }
         }
     }
+    env.verdicts.finish(&cx, &mut findings);
     score::chain(&mut findings);
     findings.retain(|f| f.risk >= cfg.risk_threshold);
     for f in &mut findings {

@@ -2,30 +2,50 @@
 
 use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
+use std::sync::Arc;
 
-use crate::audit::{AuditConfig, audit};
-use crate::cli::{AuditArgs, AuditFormat};
-use crate::error::{Error, EvidenceError};
+use clap::ValueEnum;
+
+use crate::audit::coverage::coverage;
+use crate::audit::{AuditConfig, AuditResult, audit};
+use crate::cli::{AuditArgs, AuditFormat, EnrichArgs, ScopeArgs};
+use crate::enrich::{SourcePaths, Sources};
+use crate::error::{EnrichError, Error, EvidenceError};
 use crate::model::time::{TimeValue, parse_time};
 use crate::report::audit::{AuditReport, write_csv, write_json, write_jsonl, write_table};
+use crate::report::html::{HtmlPage, ScopeSection, collect};
 
 pub fn run(a: &AuditArgs, out: &mut dyn Write) -> Result<u8, Error> {
-    let cfg = config(a)?;
-    if a.concurrency == Some(0) {
-        return Err(Error::Usage("--concurrency must be at least 1".into()));
+    let cfg = config(&a.scope, &a.enrich)?;
+    let mut status = super::status(&a.evidence, a.quiet);
+    let ingested = super::load(&a.evidence, &status)?;
+    // An audit that looks at nothing must never read as clean, not even with -q.
+    let covered = coverage(&ingested.table, &cfg);
+    if let Some(e) = covered.nothing_analysed(&ingested.table, &cfg) {
+        return Err(Error::Usage(e));
     }
-    let ingested = super::load(&a.evidence, a.quiet)?;
-    let result = super::with_threads(a.concurrency, || audit(&ingested.table, &cfg))?;
+    status.stage(format!("auditing {} principal(s)", ingested.table.users.len()));
+    let result = super::with_threads(a.scope.concurrency, || audit(&ingested.table, &cfg))?;
+    // A database whose records cannot be decoded is as unusable as one that does not open.
+    if let Some(e) = result.enrichment.lookup_errors.first() {
+        return Err(EnrichError::Invalid {
+            path: e.file.clone().into(),
+            message: format!("{} lookup(s) failed, the database is damaged; first: {}", e.count, e.error),
+        }
+        .into());
+    }
     let code = result.exit_code();
+    drop(status);
     if a.quiet {
         return Ok(code);
     }
-    let report = AuditReport::new(&ingested, &result);
+    let report = AuditReport::new(&ingested, &result, &covered);
     let written = match if a.json { AuditFormat::Json } else { a.output } {
         AuditFormat::Json => write_json(&report, out),
         AuditFormat::Jsonl => write_jsonl(&report, out),
         AuditFormat::Csv => write_csv(&report, out),
         AuditFormat::Table => write_table(&report, out, std::io::stdout().is_terminal()),
+        AuditFormat::Html => crate::report::html::write_html(&html_page(a, &ingested, &result, &report)?, out),
     };
     match written {
         // `audit ... | head`: the findings were still found; the exit status must say so.
@@ -34,7 +54,15 @@ pub fn run(a: &AuditArgs, out: &mut dyn Write) -> Result<u8, Error> {
     }
 }
 
-fn config(a: &AuditArgs) -> Result<AuditConfig, Error> {
+/// Validate the scope flags (shared with `timeline`) and load the enrichment sources into audit
+/// settings.
+pub fn config(a: &ScopeArgs, e: &EnrichArgs) -> Result<AuditConfig, Error> {
+    if a.concurrency == Some(0) {
+        return Err(Error::Usage("--concurrency must be at least 1".into()));
+    }
+    // Databases and lists first: a bad one is a usage error before minutes of ingest.
+    let sources = Arc::new(load_sources(e)?);
+    let pivot_from = e.pivot_from.as_ref().map(|u| u.trim().to_lowercase()).filter(|u| !u.is_empty());
     let mut users: BTreeSet<String> = a.users.iter().map(|u| u.trim().to_lowercase()).filter(|u| !u.is_empty()).collect();
     if let Some(path) = &a.batch {
         let text = std::fs::read_to_string(path).map_err(|e| EvidenceError::Read { path: path.clone(), source: e })?;
@@ -57,13 +85,161 @@ fn config(a: &AuditArgs) -> Result<AuditConfig, Error> {
     if a.days == 0 {
         return Err(Error::Usage("--days must be at least 1".into()));
     }
+    let filtered = !(users.is_empty() && a.batch.is_none() && a.users.is_empty());
+    // The pivot user's findings seed the scope: audit them even when --user names others.
+    users.extend(pivot_from.iter().filter(|_| filtered).cloned());
     Ok(AuditConfig {
-        users: if users.is_empty() && a.batch.is_none() && a.users.is_empty() { None } else { Some(users) },
+        users: if filtered { Some(users) } else { None },
         days: a.days,
         baseline_days: a.baseline_days,
         as_of,
         include_non_interactive: a.include_non_interactive,
         include_service_principal: a.include_service_principal,
         risk_threshold: a.risk_threshold,
+        sources,
+        pivot_from,
     })
+}
+
+/// Read, hash and check every `--geoip-db`, `--asn-db`, `--anonymizer-list` and `--ioc` file.
+fn load_sources(e: &EnrichArgs) -> Result<Sources, Error> {
+    let paths = SourcePaths {
+        geoip_dbs: e.geoip_db.clone(),
+        asn_dbs: e.asn_db.clone(),
+        anonymizer_lists: e.anonymizer_list.clone(),
+        ioc: e.ioc.clone(),
+    };
+    Ok(Sources::load(&paths)?)
+}
+
+/// Everything `-o html` shows: the report, the per-file sizes and warnings, the settings as flags,
+/// and the sign-ins of the users with findings.
+fn html_page<'a>(
+    a: &AuditArgs,
+    ingested: &'a crate::ingest::Ingested,
+    result: &AuditResult,
+    report: &'a AuditReport<'a>,
+) -> Result<HtmlPage<'a>, Error> {
+    let scope = result.scope.as_ref().map(scope_section);
+    Ok(HtmlPage { report, inputs: &ingested.inputs, flags: flags(a), data: collect(&ingested.table, result)?, scope })
+}
+
+/// The scope of compromise as the page's table: one row per account that touched the indicators.
+fn scope_section(s: &crate::audit::scope::Scope) -> ScopeSection {
+    let how = match s.mode {
+        crate::audit::scope::ScopeMode::Ioc => "the indicators of",
+        crate::audit::scope::ScopeMode::Pivot => "the infrastructure of the high-risk findings of",
+    };
+    let touched = s.indicators.iter().filter(|i| i.sign_ins > 0).count();
+    ScopeSection {
+        summary: format!(
+            "{} account(s) signed in from or with {how} {} ({touched} of {} indicator(s) seen).",
+            s.accounts.len(),
+            s.source,
+            s.indicators.len()
+        ),
+        columns: ["account", "first contact", "last contact", "sign-ins", "successes", "failures", "indicators", "IP addresses"]
+            .map(String::from)
+            .to_vec(),
+        rows: s
+            .accounts
+            .iter()
+            .map(|a| {
+                vec![
+                    if a.pivot { format!("{} (pivot)", a.user) } else { a.user.clone() },
+                    a.first_contact.clone(),
+                    a.last_contact.clone(),
+                    a.sign_ins.to_string(),
+                    a.successes.to_string(),
+                    a.failures.to_string(),
+                    a.indicators.join(", "),
+                    a.ips.join(", "),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// The settings of a run as the flags that give them (defaults included), for the report.
+fn flags(a: &AuditArgs) -> Vec<String> {
+    let s = &a.scope;
+    let mut f = vec![format!("--days {}", s.days), format!("--baseline-days {}", s.baseline_days)];
+    if let Some(t) = &s.as_of {
+        f.push(format!("--as-of {t}"));
+    }
+    for u in &s.users {
+        f.push(format!("--user {u}"));
+    }
+    if let Some(b) = &s.batch {
+        f.push(format!("--batch {}", b.display()));
+    }
+    if s.include_non_interactive {
+        f.push("--include-non-interactive".into());
+    }
+    if s.include_service_principal {
+        f.push("--include-service-principal".into());
+    }
+    f.push(format!("--risk-threshold {}", s.risk_threshold.as_str()));
+    let e = &a.evidence;
+    if let Some(fmt) = e.format {
+        f.push(format!("--format {}", fmt.to_possible_value().map_or_else(String::new, |v| v.get_name().to_string())));
+    }
+    f.push(format!("--input-timezone {}", e.input_timezone));
+    if let Some(d) = e.date_order {
+        f.push(format!("--date-order {}", d.to_possible_value().map_or_else(String::new, |v| v.get_name().to_string())));
+    }
+    if e.strict {
+        f.push("--strict".into());
+    }
+    let n = &a.enrich;
+    f.extend(n.geoip_db.iter().map(|p| format!("--geoip-db {}", p.display())));
+    f.extend(n.asn_db.iter().map(|p| format!("--asn-db {}", p.display())));
+    f.extend(n.anonymizer_list.iter().map(|l| format!("--anonymizer-list {l}")));
+    f.extend(n.ioc.iter().map(|p| format!("--ioc {}", p.display())));
+    f.extend(n.pivot_from.iter().map(|u| format!("--pivot-from {u}")));
+    f
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+
+    fn parse(args: &[&str]) -> AuditArgs {
+        match Cli::try_parse_from([&["signin-audit", "audit", "evidence"][..], args].concat()).unwrap().command {
+            Command::Audit(a) => a,
+            other => panic!("not audit: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_settings_shown_are_flags_that_give_the_same_settings() {
+        let given = [
+            "--days",
+            "7",
+            "--baseline-days",
+            "3",
+            "--as-of",
+            "2026-01-31T00:00:00Z",
+            "--user",
+            "a@x.example",
+            "--include-non-interactive",
+            "--include-service-principal",
+            "--risk-threshold",
+            "medium",
+            "--format",
+            "portal-csv",
+            "--input-timezone",
+            "+02:00",
+            "--date-order",
+            "dmy",
+            "--strict",
+        ];
+        let shown = flags(&parse(&given));
+        let again: Vec<&str> = shown.iter().flat_map(|f| f.splitn(2, ' ')).collect();
+        assert_eq!(flags(&parse(&again)), shown);
+        assert_eq!(shown.len(), 11, "every setting given is shown: {shown:?}");
+    }
 }

@@ -11,8 +11,11 @@ use crate::export::{safety, write_dataset};
 
 pub fn run(a: &ExportArgs, out: &mut dyn Write) -> Result<u8, Error> {
     let target = safety::check_output(&a.out, &a.evidence.evidence)?;
-    let ingested = super::load(&a.evidence, false)?;
+    let mut status = super::status(&a.evidence, false);
+    let ingested = super::load(&a.evidence, &status)?;
+    status.stage(format!("writing {} sign-in(s) to {}", ingested.table.len(), a.out.display()));
     let summary = super::with_threads(a.evidence.threads, || write_dataset(&ingested, &target))??;
+    drop(status);
     writeln!(
         out,
         "exported {} sign-in(s) of {} user(s) and {} service principal(s) into {} parquet file(s) and manifest.json in {}",

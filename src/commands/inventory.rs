@@ -7,7 +7,9 @@ use crate::error::Error;
 use crate::report::inventory::{Inventory, write_json, write_table};
 
 pub fn run(a: &InventoryArgs, out: &mut dyn Write) -> Result<u8, Error> {
-    let ingested = super::load(&a.evidence, false)?;
+    let status = super::status(&a.evidence, false);
+    let ingested = super::load(&a.evidence, &status)?;
+    drop(status);
     let inv = Inventory::new(&ingested)?;
     let format = if a.json { InventoryFormat::Json } else { a.output };
     match format {

@@ -4,8 +4,10 @@
 pub mod audit;
 pub mod export;
 pub mod inventory;
+pub mod progress;
+pub mod timeline;
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use crate::cli::{Cli, Command, DateOrderArg, EvidenceArgs, FormatArg};
 use crate::error::Error;
@@ -19,6 +21,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<u8, Error> {
         Command::Audit(a) => audit::run(&a, out),
         Command::Inventory(a) => inventory::run(&a, out),
         Command::Export(a) => export::run(&a, out),
+        Command::Timeline(a) => timeline::run(&a, out),
     }
 }
 
@@ -42,24 +45,28 @@ pub fn ingest_options(a: &EvidenceArgs) -> Result<IngestOptions, Error> {
             DateOrderArg::Mdy => DateOrder::MonthFirst,
             DateOrderArg::Dmy => DateOrder::DayFirst,
         }),
+        progress: None,
     })
 }
 
-/// Ingest the evidence on a pool of `--threads` workers, honouring `--strict`. `quiet` (`-q`)
-/// suppresses the progress spinner too.
-pub fn load(a: &EvidenceArgs, quiet: bool) -> Result<Ingested, Error> {
-    let opts = ingest_options(a)?;
-    let spinner = if quiet { None } else { progress(a) };
+/// Ingest the evidence on a pool of `--threads` workers, honouring `--strict`, with the bytes done
+/// shown by `status` (see [`progress`]).
+pub fn load(a: &EvidenceArgs, status: &progress::Status) -> Result<Ingested, Error> {
+    let mut opts = ingest_options(a)?;
+    opts.progress = status.ingest_counters();
     let ingested = with_threads(a.threads, || crate::ingest::ingest(&a.evidence, &opts))??;
-    if let Some(s) = spinner {
-        s.finish_and_clear();
-    }
     if a.strict
         && let Some(first) = ingested.first_reject()
     {
         return Err(Error::Strict { count: ingested.rejected(), first: first.clone() });
     }
     Ok(ingested)
+}
+
+/// The progress display of a run: shown unless `quiet` (`-q`) or `--no-progress`, and only on a
+/// terminal.
+pub fn status(a: &EvidenceArgs, quiet: bool) -> progress::Status {
+    progress::Status::new(!quiet && !a.no_progress)
 }
 
 /// Run `f` on a rayon pool of `threads` workers (the global pool when `None`).
@@ -71,16 +78,4 @@ pub fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Sen
             Ok(pool.install(f))
         }
     }
-}
-
-/// A spinner on stderr while evidence is read, only when stderr is a terminal.
-fn progress(a: &EvidenceArgs) -> Option<indicatif::ProgressBar> {
-    if a.no_progress || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let pb = indicatif::ProgressBar::new_spinner();
-    pb.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-    pb.set_message("reading evidence");
-    pb.enable_steady_tick(std::time::Duration::from_millis(120));
-    Some(pb)
 }

@@ -20,7 +20,7 @@
 use serde_json::json;
 
 use super::common::{familiar_place, own_device};
-use super::{Detector, Doc, Finding, Risk, Role, UserContext, details};
+use super::{Declared, Detector, Doc, Finding, Risk, Role, UserContext, details};
 use crate::enrich::NetClass;
 use crate::geo::{Located, Precision, distance_km};
 
@@ -121,7 +121,7 @@ fn end(cx: &UserContext<'_>, i: usize) -> serde_json::Value {
     json!({"ip": r.ip.get(i), "country": r.country.get(i), "city": r.city.get(i)})
 }
 
-impl Detector for ImpossibleTravel {
+impl Declared for ImpossibleTravel {
     fn id(&self) -> &'static str {
         ID
     }
@@ -151,7 +151,9 @@ impl Detector for ImpossibleTravel {
     fn needs_baseline(&self) -> bool {
         false
     }
+}
 
+impl Detector for ImpossibleTravel {
     fn detect(&self, cx: &UserContext<'_>, out: &mut Vec<Finding>) {
         let r = cx.rows;
         // Successful interactive sign-ins only: MDCA and Elastic exclude failures and non-interactive

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use super::common::{FAILED_PASSWORD_RIGHT, FAILED_WRONG_PASSWORD, failure_risk, list_ips, password_was_right};
-use super::{Detector, Doc, Finding, Risk, UserContext, details};
+use super::{Declared, Detector, Doc, Finding, Risk, UserContext, details};
 
 /// `clientAppUsed` values of legacy authentication (Sentinel `LegacyAuthAttempt.yaml`, Elastic
 /// new-terms legacy client list, Microsoft Graph `signIn` documentation). Compared case-insensitively.
@@ -67,7 +67,7 @@ fn legacy_client(cx: &UserContext<'_>, i: usize) -> Option<String> {
     ROPC_USER_AGENTS.iter().any(|p| ua.contains(p)).then(|| "ROPC".into())
 }
 
-impl Detector for LegacyProtocol {
+impl Declared for LegacyProtocol {
     fn id(&self) -> &'static str {
         ID
     }
@@ -93,7 +93,9 @@ impl Detector for LegacyProtocol {
     fn needs_baseline(&self) -> bool {
         false
     }
+}
 
+impl Detector for LegacyProtocol {
     fn detect(&self, cx: &UserContext<'_>, out: &mut Vec<Finding>) {
         // Grouped by client, outcome, whether the baseline vouches for the client (a sign-in of the
         // baseline period itself is vouched for only by other days, never by itself) and, for

@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 
 use serde_json::json;
 
-use super::{Detector, Doc, Finding, Risk, Role, UserContext, details};
+use super::{Declared, Detector, Doc, Finding, Risk, Role, UserContext, details};
 use crate::baseline::network;
 
 /// Denied / unanswered attempts that make a burst. Elastic's push-bombing rule fires at 5 denials
@@ -54,7 +54,7 @@ fn is_denial(cx: &UserContext<'_>, i: usize) -> bool {
         || r.steps(i).any(|s| s.succeeded != Some(true) && has(s.result_detail))
 }
 
-impl Detector for MfaFatigue {
+impl Declared for MfaFatigue {
     fn id(&self) -> &'static str {
         ID
     }
@@ -80,7 +80,9 @@ impl Detector for MfaFatigue {
     fn needs_baseline(&self) -> bool {
         false
     }
+}
 
+impl Detector for MfaFatigue {
     fn detect(&self, cx: &UserContext<'_>, out: &mut Vec<Finding>) {
         let r = cx.rows;
         let window = WINDOW_MINUTES * 60_000_000;

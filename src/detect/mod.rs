@@ -8,6 +8,7 @@
 
 pub mod common;
 pub mod impossible_travel;
+pub mod ioc_match;
 pub mod legacy_protocol;
 pub mod mfa_fatigue;
 pub mod new_device;
@@ -17,11 +18,21 @@ pub mod registry;
 pub mod suspicious_user_agent;
 pub mod token_replay;
 
+// Issue #7 section 3: detectors across users and protocols (the cross-user ones in `tenant`).
+pub mod brute_force;
+pub mod credentials;
+pub mod device_code;
+pub mod entra_risk;
+pub mod infra;
+pub mod mfa_sweep;
+pub mod tenant;
+pub mod valid_credentials_blocked;
+
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-pub use registry::{Doc, Role};
+pub use registry::{Declared, Doc, Role};
 
 use crate::baseline::{TenantProfile, UserBaseline};
 use crate::enrich::{Enrichment, NetClass};
@@ -65,11 +76,29 @@ impl Risk {
     }
 }
 
-/// Where a sign-in came from in the evidence.
+/// Where a sign-in came from in the evidence: the file, the first byte of the record in it, the
+/// record's 1-based ordinal within the file and, where the format has lines, its line
+/// ([`crate::model::SourceRef`], the numbering every report uses).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Cite {
     pub file: String,
-    pub position: String,
+    pub offset: u64,
+    pub record: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+}
+
+impl Cite {
+    /// The citation of row `i` of a batch: its file and where the record starts in it.
+    pub fn of(rows: &Rows<'_>, i: usize) -> Cite {
+        let (file, at) = rows.source(i);
+        Cite { file: file.to_string(), offset: at.offset, record: at.record, line: at.line }
+    }
+
+    /// `record 7, line 9, byte 1234`.
+    pub fn position(&self) -> String {
+        crate::model::SourceRef { offset: self.offset, record: self.record, line: self.line }.to_string()
+    }
 }
 
 /// One anomaly.
@@ -170,14 +199,7 @@ impl UserContext<'_> {
             risk,
             time: crate::model::time::format_rfc3339(micros),
             sign_in_ids: rows.iter().take(MAX_CITES).map(|&r| self.rows.sign_in_id(r)).collect(),
-            evidence: rows
-                .iter()
-                .take(MAX_CITES)
-                .map(|&r| {
-                    let (file, position) = self.rows.source(r);
-                    Cite { file, position }
-                })
-                .collect(),
+            evidence: rows.iter().take(MAX_CITES).map(|&r| Cite::of(self.rows, r)).collect(),
             summary,
             risk_notes: Vec::new(),
             details,
@@ -190,20 +212,9 @@ impl UserContext<'_> {
     }
 }
 
-/// One anomaly detector.
-pub trait Detector: Sync {
-    /// Stable id used in every report (`impossible_travel`): the detector file's `pub const ID`.
-    fn id(&self) -> &'static str;
-    /// What it reports, its default thresholds and its sources, built from its named constants
-    /// (the README table and `--help` come from here).
-    fn doc(&self) -> Doc;
-    /// Whether the detector compares against the user's baseline (its findings are downgraded when
-    /// the baseline is too thin to trust, and it never judges the sign-ins the baseline was made of).
-    fn needs_baseline(&self) -> bool;
-    /// The parts it plays in risk chaining.
-    fn roles(&self) -> &'static [Role] {
-        &[]
-    }
+/// One anomaly detector of one user's sign-ins; what it declares about itself (id, [`Doc`],
+/// roles) is [`Declared`].
+pub trait Detector: Declared {
     /// Pure: same context, same findings.
     fn detect(&self, cx: &UserContext<'_>, out: &mut Vec<Finding>);
 }
@@ -232,6 +243,12 @@ pub const DETECTORS: &[&dyn Detector] = &[
     &new_location::NewLocation,
     &suspicious_user_agent::SuspiciousUserAgent,
     &off_hours::OffHours,
+    &brute_force::BruteForce,
+    &device_code::DeviceCode,
+    &valid_credentials_blocked::ValidCredentialsBlocked,
+    &entra_risk::EntraRisk,
+    &mfa_sweep::MfaSweep,
+    &ioc_match::IocMatch,
 ];
 
 /// Shorthand for detail maps.

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use super::common::{FAILED_ONLY, Outcome, SUCCEEDED, SUCCEEDED_SENSITIVE, familiar_place};
-use super::{Detector, Doc, Finding, Role, UserContext, details};
+use super::{Declared, Detector, Doc, Finding, Role, UserContext, details};
 use crate::baseline::platform;
 
 /// The detector's id in every report.
@@ -24,7 +24,7 @@ pub const ID: &str = "new_device";
 
 pub struct NewDevice;
 
-impl Detector for NewDevice {
+impl Declared for NewDevice {
     fn id(&self) -> &'static str {
         ID
     }
@@ -52,7 +52,9 @@ impl Detector for NewDevice {
     fn needs_baseline(&self) -> bool {
         true
     }
+}
 
+impl Detector for NewDevice {
     fn detect(&self, cx: &UserContext<'_>, out: &mut Vec<Finding>) {
         let r = cx.rows;
         let b = cx.baseline;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use super::common::{FAILED_ONLY, Familiar, Outcome, SUCCEEDED, SUCCEEDED_SENSITIVE, familiar_place, own_device};
-use super::{Detector, Doc, Finding, Risk, Role, UserContext, details};
+use super::{Declared, Detector, Doc, Finding, Risk, Role, UserContext, details};
 use crate::baseline::{city_key, service_side};
 use crate::geo::distance_km;
 
@@ -21,7 +21,7 @@ pub const ID: &str = "new_location";
 
 pub struct NewLocation;
 
-impl Detector for NewLocation {
+impl Declared for NewLocation {
     fn id(&self) -> &'static str {
         ID
     }
@@ -51,7 +51,9 @@ impl Detector for NewLocation {
     fn needs_baseline(&self) -> bool {
         true
     }
+}
 
+impl Detector for NewLocation {
     fn detect(&self, cx: &UserContext<'_>, out: &mut Vec<Finding>) {
         let r = cx.rows;
         let b = cx.baseline;

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::{Detector, Doc, Finding, Risk, UserContext, details};
+use super::{Declared, Detector, Doc, Finding, Risk, UserContext, details};
 use crate::baseline::weekday_hour;
 
 /// Hours around a baseline hour that still count as working time (shift starts drift).
@@ -24,7 +24,7 @@ pub const ID: &str = "off_hours";
 
 pub struct OffHours;
 
-impl Detector for OffHours {
+impl Declared for OffHours {
     fn id(&self) -> &'static str {
         ID
     }
@@ -43,7 +43,9 @@ impl Detector for OffHours {
     fn needs_baseline(&self) -> bool {
         true
     }
+}
 
+impl Detector for OffHours {
     fn detect(&self, cx: &UserContext<'_>, out: &mut Vec<Finding>) {
         let r = cx.rows;
         let b = cx.baseline;

@@ -1,13 +1,63 @@
 //! What each detector declares about itself, and everything derived from it: the README detector
-//! table, the detector list of `audit --help`, and the roles risk chaining asks about.
+//! table, the detector list of `audit --help`, the report's detector order, and the roles risk
+//! chaining asks about.
 //!
-//! A detector declares its id ([`Detector::id`], a `pub const ID` in its own file), its
-//! documentation ([`Doc`], built from its named threshold constants so no number is typed twice)
-//! and its [`Role`]s in chaining. Nothing else in the crate lists detectors: [`super::DETECTORS`]
-//! is the one list, and a test fails when the README table disagrees with it
+//! Every detector, per user ([`super::Detector`]) or across users ([`super::tenant::TenantDetector`]), declares
+//! the same facts ([`Declared`]): its id (a `pub const ID` in its own file), its documentation
+//! ([`Doc`], built from its named threshold constants so no number is typed twice) and its
+//! [`Role`]s in chaining. The two kinds run differently, so they sit in two slices
+//! ([`super::DETECTORS`], [`TENANT_DETECTORS`]); [`all`] is the one list of ids every other place
+//! derives from, and a test fails when the README table disagrees with it
 //! (`UPDATE_README=1 cargo test` rewrites the table).
 
-use super::{DETECTORS, Detector};
+use super::DETECTORS;
+use super::tenant::TENANT_DETECTORS;
+
+/// What every detector declares about itself, whichever way it runs.
+pub trait Declared: Sync {
+    /// Stable id used in every report (`impossible_travel`): the detector file's `pub const ID`.
+    fn id(&self) -> &'static str;
+    /// What it reports, its default thresholds and its sources, built from its named constants
+    /// (the README table and `--help` come from here).
+    fn doc(&self) -> Doc;
+    /// Whether the detector compares against the user's baseline (its findings are downgraded when
+    /// the baseline is too thin to trust, and it never judges the sign-ins the baseline was made of).
+    fn needs_baseline(&self) -> bool;
+    /// The parts it plays in risk chaining.
+    fn roles(&self) -> &'static [Role] {
+        &[]
+    }
+}
+
+/// How a detector sees the sign-ins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// One user's sign-ins at a time ([`super::Detector`]).
+    User,
+    /// Every account's sign-ins at once ([`super::tenant::TenantDetector`]), before the per-user audit.
+    Tenant,
+}
+
+impl Reach {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reach::User => "one user",
+            Reach::Tenant => "all users",
+        }
+    }
+}
+
+/// Every registered detector with how it runs, in report order: the per-user ones, then the
+/// cross-user ones.
+pub fn all() -> impl Iterator<Item = (&'static dyn Declared, Reach)> {
+    let users = DETECTORS.iter().map(|d| (*d as &'static dyn Declared, Reach::User));
+    users.chain(TENANT_DETECTORS.iter().map(|d| (*d as &'static dyn Declared, Reach::Tenant)))
+}
+
+/// Every registered detector id, in report order.
+pub fn ids() -> Vec<&'static str> {
+    all().map(|(d, _)| d.id()).collect()
+}
 
 /// A detector's documentation: one README table row and one `--help` line.
 #[derive(Debug, Clone)]
@@ -34,8 +84,8 @@ pub enum Role {
 }
 
 /// The registered detector with this id.
-pub fn find(id: &str) -> Option<&'static dyn Detector> {
-    DETECTORS.iter().copied().find(|d| d.id() == id)
+pub fn find(id: &str) -> Option<&'static dyn Declared> {
+    all().map(|(d, _)| d).find(|d| d.id() == id)
 }
 
 /// Whether the detector `id` plays `role` in chaining.
@@ -45,7 +95,7 @@ pub fn has_role(id: &str, role: Role) -> bool {
 
 /// Ids of the detectors playing `role`, in registry order.
 pub fn with_role(role: Role) -> Vec<&'static str> {
-    DETECTORS.iter().filter(|d| d.roles().contains(&role)).map(|d| d.id()).collect()
+    all().filter(|(d, _)| d.roles().contains(&role)).map(|(d, _)| d.id()).collect()
 }
 
 /// Markers around the generated table in README.md.
@@ -54,14 +104,16 @@ pub const README_END: &str = "<!-- /detectors -->";
 
 /// The README detector table (markers included), one row per registered detector.
 pub fn readme_table() -> String {
-    let mut s = format!("{README_START}\n| id | what it sees | default threshold | baseline | source |\n|---|---|---|---|---|\n");
-    for d in DETECTORS {
+    let mut s =
+        format!("{README_START}\n| id | what it sees | default threshold | runs on | baseline | source |\n|---|---|---|---|---|---|\n");
+    for (d, reach) in all() {
         let doc = d.doc();
         s.push_str(&format!(
-            "| `{}` | {} | {} | {} | {} |\n",
+            "| `{}` | {} | {} | {} | {} | {} |\n",
             d.id(),
             cell(&doc.reports),
             cell(&doc.threshold),
+            reach.as_str(),
             if d.needs_baseline() { "yes" } else { "no" },
             doc.sources.iter().map(|x| cell(x)).collect::<Vec<_>>().join("; ")
         ));
@@ -77,9 +129,9 @@ fn cell(s: &str) -> String {
 
 /// The detector list of `signin-audit audit --help`.
 pub fn help_text() -> String {
-    let width = DETECTORS.iter().map(|d| d.id().len()).max().unwrap_or(0);
+    let width = all().map(|(d, _)| d.id().len()).max().unwrap_or(0);
     let mut s = String::from("DETECTORS:\n");
-    for d in DETECTORS {
+    for (d, _) in all() {
         s.push_str(&format!("    {:width$}  {}\n", d.id(), d.doc().reports));
     }
     s.push_str("\nThresholds and sources of every detector: the README detector table and docs/detection.md.");
@@ -92,8 +144,8 @@ mod tests {
 
     #[test]
     fn ids_are_unique_snake_case_and_documented() {
-        let mut ids: Vec<&str> = DETECTORS.iter().map(|d| d.id()).collect();
-        for d in DETECTORS {
+        let mut ids = super::ids();
+        for (d, _) in all() {
             let id = d.id();
             assert!(!id.is_empty() && id.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{id}");
             let doc = d.doc();
@@ -102,11 +154,13 @@ mod tests {
             for src in doc.sources {
                 assert!(!src.contains("shared/") && !src.contains("research/"), "{id}: cite public sources, not local paths: {src}");
             }
-            assert!(find(id).is_some_and(|f| std::ptr::addr_eq(f, *d)));
+            assert!(find(id).is_some_and(|f| std::ptr::addr_eq(f, d)));
         }
+        let n = ids.len();
+        assert_eq!(n, DETECTORS.len() + TENANT_DETECTORS.len());
         ids.sort();
         ids.dedup();
-        assert_eq!(ids.len(), DETECTORS.len());
+        assert_eq!(ids.len(), n, "ids are unique across both slices");
     }
 
     #[test]
@@ -145,8 +199,8 @@ mod tests {
         use clap::CommandFactory;
         let mut cmd = crate::cli::Cli::command();
         let help = cmd.find_subcommand_mut("audit").map(|a| a.render_long_help().to_string()).unwrap_or_default();
-        for d in DETECTORS {
-            assert!(help.contains(d.id()), "audit --help does not list {}", d.id());
+        for id in ids() {
+            assert!(help.contains(id), "audit --help does not list {id}");
         }
     }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use super::common::{FAILED_PASSWORD_RIGHT, FAILED_WRONG_PASSWORD, failure_risk};
-use super::{Detector, Doc, Finding, Risk, Role, UserContext, details};
+use super::{Declared, Detector, Doc, Finding, Risk, Role, UserContext, details};
 
 /// Lowercase substrings of attacker tooling and scripting libraries, with their source
 /// (LETHAL-FORENSICS Microsoft-Analyzer-Suite user-agent blacklist, Elastic detection-rules and
@@ -79,7 +79,7 @@ pub fn classify(ua: &str) -> Option<&'static str> {
     SUSPICIOUS_AGENTS.iter().find(|(p, _)| l.contains(p)).map(|(_, name)| *name)
 }
 
-impl Detector for SuspiciousUserAgent {
+impl Declared for SuspiciousUserAgent {
     fn id(&self) -> &'static str {
         ID
     }
@@ -112,7 +112,9 @@ impl Detector for SuspiciousUserAgent {
     fn needs_baseline(&self) -> bool {
         false
     }
+}
 
+impl Detector for SuspiciousUserAgent {
     fn detect(&self, cx: &UserContext<'_>, out: &mut Vec<Finding>) {
         let r = cx.rows;
         let b = cx.baseline;

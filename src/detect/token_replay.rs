@@ -26,7 +26,7 @@ use serde_json::json;
 
 use super::common::familiar_place;
 use super::impossible_travel::impossible_speed;
-use super::{Detector, Doc, Finding, Risk, Role, UserContext, details};
+use super::{Declared, Detector, Doc, Finding, Risk, Role, UserContext, details};
 use crate::baseline::{network, os_family, service_side};
 use crate::enrich::NetClass;
 use crate::geo::distance_km;
@@ -71,7 +71,7 @@ impl Hint {
 
 pub struct TokenReplay;
 
-impl Detector for TokenReplay {
+impl Declared for TokenReplay {
     fn id(&self) -> &'static str {
         ID
     }
@@ -99,7 +99,9 @@ impl Detector for TokenReplay {
     fn roles(&self) -> &'static [Role] {
         &[Role::FatiguePartner]
     }
+}
 
+impl Detector for TokenReplay {
     fn detect(&self, cx: &UserContext<'_>, out: &mut Vec<Finding>) {
         let r = cx.rows;
         for (kind, get) in [("session", 0), ("token", 1)] {

@@ -42,11 +42,11 @@ pub(super) fn parse_input(file: &EvidenceFile, input: &Input, opts: &IngestOptio
         warnings: input.notes.iter().map(|n| format!("note: {n}")).collect(),
         ..Default::default()
     };
-    if input.is_empty() || input.head(4096)?.trim_ascii().is_empty() {
+    let Some(start) = sniff::content_start(input)? else {
         report.warnings.push("empty file".into());
         return Ok(Parsed { report, batches: Vec::new() });
-    }
-    let head = input.head(sniff::HEAD_BYTES)?;
+    };
+    let head = input.read_range(start, sniff::HEAD_BYTES.min((input.len() - start) as usize))?.to_vec();
     let format = match opts.format {
         Some(f) => f,
         None => match sniff::sniff(&head, input.file_name()) {
@@ -76,6 +76,7 @@ pub(super) fn parse_input(file: &EvidenceFile, input: &Input, opts: &IngestOptio
             Ok(b) => {
                 report.format = Some(format.label().to_string());
                 summarize(&b, &mut report)?;
+                report.records_in = report.records;
                 count_warnings(&mut report);
                 Ok(Parsed { report, batches: vec![b] })
             }
@@ -105,7 +106,7 @@ fn parse_json(input: &Input, opts: &IngestOptions) -> Result<Vec<Sink>, Error> {
             .map(|c| {
                 let mut sink = Sink::new(&input.display, Format::Json.label(), opts.assumed_offset_secs);
                 let bytes = input.read_range(c.start, (c.end - c.start) as usize)?;
-                json::parse_lines(&bytes, &mut sink, opts.assumed_offset_secs, c.start, None);
+                json::parse_lines(&bytes, &mut sink, opts.assumed_offset_secs, c.start);
                 Ok(sink)
             })
             .collect();
@@ -192,39 +193,27 @@ fn finish_input(mut sinks: Vec<Sink>, format: Format, mut report: InputReport, o
     let (order, notes) = decide_order(votes, pending, opts.date_order);
     report.warnings.extend(notes);
 
-    let mut rows = 0;
-    let mut objects_rejected = 0;
-    let mut signin_like = 0;
+    let mut objects = 0;
     let mut detected = None;
     let mut flipped = 0;
     for s in &mut sinks {
         flipped += s.builder.resolve_dates(order);
-        rows += s.builder.len();
-        objects_rejected += s.rejected;
-        signin_like += s.signin_like;
+        objects += s.records_in;
         detected = detected.or(s.format);
     }
-    if format == Format::Json && rows == 0 && signin_like == 0 && sinks.iter().all(|s| s.containers == 0) {
-        // Objects, but none of them sign-ins: an unrelated JSON file, not a broken export.
-        report.warnings.push(format!("unrecognized JSON, skipped: no sign-in records among {objects_rejected} object(s)"));
+    if format == Format::Json && !sinks.iter().any(Sink::recognized) {
+        // Objects, but none of them sign-ins or log records: an unrelated JSON file, not a broken export.
+        report.warnings.push(format!("unrecognized JSON, skipped: no sign-in records among {objects} object(s)"));
         return Ok(Parsed { report, batches: Vec::new() });
     }
+    super::sink::rebase(&mut sinks);
     if flipped > 0 {
         report.warnings.push(format!("{flipped} date(s) impossible in the chosen day/month order were read in the other order"));
     }
     report.format = Some(detected.unwrap_or(format.label()).to_string());
     let mut batches = Vec::with_capacity(sinks.len());
     for mut s in sinks {
-        report.rejected += s.rejected;
-        report.pages += s.pages;
-        report.pages_with_next += s.pages_with_next;
-        let room = super::sink::MAX_REJECT_DETAILS.saturating_sub(report.rejects.len());
-        report.rejects.extend(s.reject_details.drain(..).take(room));
-        for w in s.warnings.drain(..) {
-            if !report.warnings.contains(&w) {
-                report.warnings.push(w);
-            }
-        }
+        s.add_to(&mut report);
         // One page per file is the normal way to save a set: only a file of several pages whose
         // last one still points further is incomplete on its own (sets are judged in `mod.rs`).
         if s.last_page_has_next && s.pages > 1 {

@@ -15,6 +15,8 @@ pub mod sniff;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use arrow_array::Array;
 use arrow_array::cast::AsArray;
@@ -38,6 +40,24 @@ pub struct IngestOptions {
     pub assumed_offset_secs: i32,
     /// Day/month order for ambiguous slash dates, instead of detecting it per file.
     pub date_order: Option<DateOrder>,
+    /// Bytes done so far, for a progress bar (nothing reads it here).
+    pub progress: Option<Arc<Progress>>,
+}
+
+/// How far an ingest is, in bytes of evidence files: all of them are hashed, then parsed.
+/// Bumped as each file is hashed and as each input is parsed (an archive's members share its size).
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Size of every evidence file, known once discovery is done.
+    pub total: AtomicU64,
+    pub hashed: AtomicU64,
+    pub parsed: AtomicU64,
+}
+
+fn bump(counter: Option<&AtomicU64>, bytes: u64) {
+    if let Some(c) = counter {
+        c.fetch_add(bytes, Ordering::Relaxed);
+    }
 }
 
 /// What one input (a file, or a member of an archive) held.
@@ -51,11 +71,19 @@ pub struct InputReport {
     pub bytes: u64,
     /// For archive members and compressed files: the evidence file they came from and its hash.
     pub container: Option<(String, String)>,
+    /// Records read from this input: every record, whatever became of it. Always
+    /// `sign_ins + rejected + duplicates + not_sign_in`.
+    pub records_in: u64,
     /// Records normalized from this input (duplicates included).
     pub records: u64,
+    /// Normalized records of this input kept in the table (`records - duplicates`).
+    pub sign_ins: u64,
     pub rejected: u64,
-    /// Records of this input dropped because another copy was kept.
+    /// Records of this input dropped because another copy of the same sign-in was kept.
     pub duplicates: u64,
+    /// Records of other logs (audit logs, Graph activity, risk events...), by category: counted,
+    /// never normalized, never rejected.
+    pub not_sign_in: BTreeMap<String, u64>,
     pub first: Option<i64>,
     pub last: Option<i64>,
     pub by_event_type: BTreeMap<String, u64>,
@@ -91,7 +119,19 @@ impl Ingested {
 /// Read all evidence under `paths`.
 pub fn ingest(paths: &[PathBuf], opts: &IngestOptions) -> Result<Ingested, Error> {
     let files = evidence::discover(paths)?;
-    let opened: Result<Vec<EvidenceFile>, _> = files.par_iter().map(|p| evidence::open(p)).collect();
+    let progress = opts.progress.as_deref();
+    if let Some(p) = progress {
+        let total = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+        p.total.store(total, Ordering::Relaxed);
+    }
+    let opened: Result<Vec<EvidenceFile>, _> = files
+        .par_iter()
+        .map(|p| {
+            let f = evidence::open(p);
+            bump(progress.map(|p| &p.hashed), f.as_ref().map_or(0, |f| f.bytes));
+            f
+        })
+        .collect();
     let opened = opened?;
     ingest_opened(opened, opts)
 }
@@ -104,17 +144,30 @@ struct Parsed {
 
 fn ingest_opened(files: Vec<EvidenceFile>, opts: &IngestOptions) -> Result<Ingested, Error> {
     let mut global = Vec::new();
-    let mut jobs: Vec<(&EvidenceFile, &Input)> = Vec::new();
+    let mut jobs: Vec<(&EvidenceFile, &Input, u64)> = Vec::new();
     for f in &files {
         global.extend(f.warnings.iter().cloned());
-        for i in &f.inputs {
-            jobs.push((f, i));
+        let n = f.inputs.len() as u64;
+        if n == 0 {
+            bump(opts.progress.as_deref().map(|p| &p.parsed), f.bytes);
+        }
+        for (k, i) in f.inputs.iter().enumerate() {
+            // This input's share of its file's size, for the progress count.
+            let k = k as u64;
+            jobs.push((f, i, f.bytes * (k + 1) / n - f.bytes * k / n));
         }
         if f.inputs.is_empty() && f.warnings.is_empty() {
             global.push(format!("{}: archive holds no files", f.display));
         }
     }
-    let parsed: Result<Vec<Parsed>, Error> = jobs.par_iter().map(|(f, i)| input::parse_input(f, i, opts)).collect();
+    let parsed: Result<Vec<Parsed>, Error> = jobs
+        .par_iter()
+        .map(|(f, i, share)| {
+            let p = input::parse_input(f, i, opts);
+            bump(opts.progress.as_deref().map(|p| &p.parsed), *share);
+            p
+        })
+        .collect();
     let mut parsed = parsed?;
 
     let mut segments = Vec::new();
@@ -136,6 +189,12 @@ fn ingest_opened(files: Vec<EvidenceFile>, opts: &IngestOptions) -> Result<Inges
 fn apply_stats(inputs: &mut [InputReport], stats: &MergeStats) {
     for (i, r) in inputs.iter_mut().enumerate() {
         r.duplicates = stats.duplicates.get(&i).copied().unwrap_or(0);
+        r.sign_ins = r.records.saturating_sub(r.duplicates);
+    }
+    for (i, w) in &stats.collisions {
+        if let Some(r) = inputs.get_mut(*i) {
+            r.warnings.push(w.clone());
+        }
     }
 }
 
@@ -177,7 +236,7 @@ fn count_warnings(report: &mut InputReport) {
     }
     if report.lost > 0 {
         report.warnings.push(format!(
-            "{} record(s) have fields the export destroyed (PowerShell type names instead of values); those fields are missing",
+            "{} record(s) have fields the export destroyed (PowerShell type names or numbers out of range instead of values); those fields are missing",
             report.lost
         ));
     }

@@ -2,6 +2,8 @@
 //! `.json` may be a README. `--format` overrides detection.
 
 use super::csv::{self, CsvKind};
+use crate::error::EvidenceError;
+use crate::evidence::Input;
 
 /// Bytes of an input looked at to detect its format.
 pub const HEAD_BYTES: usize = 64 * 1024;
@@ -28,6 +30,24 @@ impl Format {
             Format::DatasetManifest => "signin-audit-manifest",
         }
     }
+}
+
+/// Offset of the first byte of `input` that is not white space, reading it a window at a time
+/// (never whole); `None` if it holds only white space. Detection starts there, so megabytes of
+/// padding before a page do not hide it.
+pub fn content_start(input: &Input) -> Result<Option<u64>, EvidenceError> {
+    const WINDOW: u64 = 1 << 20;
+    let len = input.len();
+    let mut at = 0;
+    while at < len {
+        let n = WINDOW.min(len - at);
+        let w = input.read_range(at, n as usize)?;
+        if let Some(i) = w.iter().position(|b| !b.is_ascii_whitespace()) {
+            return Ok(Some(at + i as u64));
+        }
+        at += n;
+    }
+    Ok(None)
 }
 
 /// Detect the format of an input from its first bytes (decoded) and its file name.

@@ -10,9 +10,7 @@ use std::borrow::Cow;
 use std::net::Ipv6Addr;
 use std::sync::Arc;
 
-use arrow_array::builder::{
-    BooleanBuilder, Float64Builder, Int32Builder, StringBuilder, StringDictionaryBuilder, UInt32Builder, UInt64Builder,
-};
+use arrow_array::builder::{BooleanBuilder, Float64Builder, Int32Builder, StringBuilder, StringDictionaryBuilder, UInt32Builder};
 use arrow_array::types::Int32Type;
 use arrow_array::{
     ArrayRef, DictionaryArray, Int32Array, ListArray, RecordBatch, StringArray, StructArray, TimestampMicrosecondArray, UInt64Array,
@@ -145,9 +143,13 @@ pub struct TableBuilder {
     resource_tenant_id: Dict,
     autonomous_system_number: UInt32Builder,
     lost_fields: Dict,
-    source_offset: UInt64Builder,
-    source_index: UInt32Builder,
-    source_line: UInt64Builder,
+    source_offset: Vec<u64>,
+    source_record: Vec<u64>,
+    source_line: Vec<Option<u64>>,
+    /// Added to `source_record` and `source_line` when the batch is finished: a segment of a large
+    /// input numbers its records and lines from 1 and learns what precedes it only afterwards.
+    record_base: u64,
+    line_base: u64,
 }
 
 /// A finished segment: its batch plus what the merge step needs and the schema does not hold.
@@ -256,9 +258,11 @@ impl TableBuilder {
             resource_tenant_id: Dict::new(),
             autonomous_system_number: UInt32Builder::new(),
             lost_fields: Dict::new(),
-            source_offset: UInt64Builder::new(),
-            source_index: UInt32Builder::new(),
-            source_line: UInt64Builder::new(),
+            source_offset: Vec::new(),
+            source_record: Vec::new(),
+            source_line: Vec::new(),
+            record_base: 0,
+            line_base: 0,
         }
     }
 
@@ -459,11 +463,19 @@ impl TableBuilder {
         } else {
             self.lost_fields.append_value(r.lost_fields.join(","));
         }
-        self.source_offset.append_value(r.source.offset);
-        self.source_index.append_value(r.source.index);
-        self.source_line.append_option(r.source.line);
+        self.source_offset.push(r.source.offset);
+        self.source_record.push(r.source.record);
+        self.source_line.push(r.source.line);
         self.completeness.push(filled);
         Ok(())
+    }
+
+    /// Records and lines that precede this builder's segment in its input (see [`SourceRef`]).
+    ///
+    /// [`SourceRef`]: super::signin::SourceRef
+    pub fn rebase(&mut self, records_before: u64, lines_before: u64) {
+        self.record_base = records_before;
+        self.line_base = lines_before;
     }
 
     /// Resolve pending local dates with `order` (the caller decides it per file from
@@ -573,9 +585,9 @@ impl TableBuilder {
             d(&mut self.lost_fields),
             constant(&self.source_file),
             constant(self.source_format),
-            Arc::new(UInt64Array::from(self.source_offset.finish())),
-            Arc::new(self.source_index.finish()),
-            Arc::new(self.source_line.finish()),
+            Arc::new(UInt64Array::from(std::mem::take(&mut self.source_offset))),
+            Arc::new(UInt64Array::from_iter_values(self.source_record.iter().map(|r| r + self.record_base))),
+            Arc::new(UInt64Array::from_iter(self.source_line.iter().map(|l| l.map(|l| l + self.line_base)))),
         ];
         // Builders grow by doubling; a segment kept until the merge would hold up to twice its
         // data. Shrinking costs one copy now and saves that memory for the rest of the run.

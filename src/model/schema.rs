@@ -9,8 +9,10 @@ use std::sync::{Arc, OnceLock};
 
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
 
-/// Bumped whenever a column is added, removed or changes type. Stored in the parquet metadata.
-pub const SCHEMA_VERSION: u32 = 2;
+/// Bumped whenever a column is added, removed or changes type or meaning. Stored in the parquet
+/// metadata. 3: `source_index` (0-based, inside a page) became `source_record` (the record's 1-based
+/// ordinal within its input) and `source_offset` became the first byte of the record itself.
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Column names, in schema order.
 pub mod col {
@@ -78,7 +80,7 @@ pub mod col {
     pub const SOURCE_FILE: &str = "source_file";
     pub const SOURCE_FORMAT: &str = "source_format";
     pub const SOURCE_OFFSET: &str = "source_offset";
-    pub const SOURCE_INDEX: &str = "source_index";
+    pub const SOURCE_RECORD: &str = "source_record";
     pub const SOURCE_LINE: &str = "source_line";
 }
 
@@ -201,7 +203,7 @@ fn build_schema() -> SchemaRef {
         Field::new(SOURCE_FILE, dict(), false),
         Field::new(SOURCE_FORMAT, dict(), false),
         Field::new(SOURCE_OFFSET, UInt64, false),
-        Field::new(SOURCE_INDEX, UInt32, false),
+        Field::new(SOURCE_RECORD, UInt64, false),
         Field::new(SOURCE_LINE, UInt64, true),
     ];
     Arc::new(Schema::new(fields))

@@ -37,29 +37,61 @@ impl EventType {
     /// prefix spellings (formats.md §13.6).
     pub fn parse(s: &str) -> Option<Self> {
         let t = s.trim();
+        if let Some(SignInLog::Entra(e)) = sign_in_log(t) {
+            return Some(e);
+        }
         let eq = |a: &str| t.eq_ignore_ascii_case(a);
-        if eq("interactiveUser") || eq("SignInLogs") || eq("SigninLogs") || eq("InteractiveSignIns") || eq("interactive") {
+        if eq("interactiveUser") || eq("InteractiveSignIns") || eq("interactive") {
             Some(Self::Interactive)
-        } else if eq("nonInteractiveUser")
-            || eq("NonInteractiveUserSignInLogs")
-            || eq("AADNonInteractiveUserSignInLogs")
-            || eq("NonInteractiveSignIns")
-            || eq("non-interactive")
-        {
+        } else if eq("nonInteractiveUser") || eq("NonInteractiveSignIns") || eq("non-interactive") {
             Some(Self::NonInteractive)
-        } else if eq("servicePrincipal")
-            || eq("ServicePrincipalSignInLogs")
-            || eq("AADServicePrincipalSignInLogs")
-            || eq("MicrosoftServicePrincipalSignInLogs")
-            || eq("ApplicationSignIns")
-        {
+        } else if eq("servicePrincipal") || eq("ApplicationSignIns") {
             Some(Self::ServicePrincipal)
-        } else if eq("managedIdentity") || eq("ManagedIdentitySignInLogs") || eq("AADManagedIdentitySignInLogs") || eq("MSISignIns") {
+        } else if eq("managedIdentity") || eq("MSISignIns") {
             Some(Self::ManagedIdentity)
         } else {
             None
         }
     }
+}
+
+/// A log that holds sign-ins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInLog {
+    /// One of Entra ID's four sign-in logs: normalized and analysed.
+    Entra(EventType),
+    /// AD FS sign-ins (Connect Health): authentication at the on-premises federation server, not an
+    /// Entra sign-in. Counted as records of another log, not analysed: their location, device and
+    /// token fields are not Entra's, and mixing two identity providers would blur each user's
+    /// baseline.
+    Adfs,
+}
+
+/// Every name a record uses for a sign-in log: the diagnostic-settings categories
+/// (https://learn.microsoft.com/entra/identity/monitoring-health/concept-diagnostic-settings-logs-options)
+/// and the Log Analytics tables they land in (https://learn.microsoft.com/azure/azure-monitor/reference/tables/signinlogs,
+/// `aadnoninteractiveusersigninlogs`, `aadserviceprincipalsigninlogs`, `aadmanagedidentitysigninlogs`,
+/// `aadfirstpartytofirstpartysigninlogs` for `MicrosoftServicePrincipalSignInLogs`, `adfssigninlogs`).
+/// Matched case-insensitively (`SignInLogs` is the category, `SigninLogs` the table). Every other
+/// category (`AuditLogs`, `MicrosoftGraphActivityLogs`, `RiskyUsers`, `UserRiskEvents`,
+/// `ProvisioningLogs`...) is not a sign-in log.
+pub const SIGN_IN_LOGS: &[(&str, SignInLog)] = &[
+    ("SignInLogs", SignInLog::Entra(EventType::Interactive)),
+    ("NonInteractiveUserSignInLogs", SignInLog::Entra(EventType::NonInteractive)),
+    ("AADNonInteractiveUserSignInLogs", SignInLog::Entra(EventType::NonInteractive)),
+    ("ServicePrincipalSignInLogs", SignInLog::Entra(EventType::ServicePrincipal)),
+    ("AADServicePrincipalSignInLogs", SignInLog::Entra(EventType::ServicePrincipal)),
+    ("MicrosoftServicePrincipalSignInLogs", SignInLog::Entra(EventType::ServicePrincipal)),
+    ("AADFirstPartyToFirstPartySignInLogs", SignInLog::Entra(EventType::ServicePrincipal)),
+    ("ManagedIdentitySignInLogs", SignInLog::Entra(EventType::ManagedIdentity)),
+    ("AADManagedIdentitySignInLogs", SignInLog::Entra(EventType::ManagedIdentity)),
+    ("ADFSSignInLogs", SignInLog::Adfs),
+];
+
+/// The sign-in log a category or table name denotes.
+pub fn sign_in_log(name: &str) -> Option<SignInLog> {
+    let name = name.trim();
+    SIGN_IN_LOGS.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, l)| *l)
 }
 
 /// Outcome of a sign-in as the portal shows it.
@@ -130,15 +162,28 @@ pub struct CaPolicy<'a> {
     pub grant_controls: Str<'a>,
 }
 
-/// Where a record came from inside its file.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Where a record came from inside its file: the one numbering every report uses.
+///
+/// `offset` is the first byte of the record itself (its `{`, its `[`, the first byte of its CSV
+/// row or JSON line), counted in the decoded input (for an archive member or a compressed file: in
+/// the decompressed member). `record` is the record's 1-based ordinal within that input, counting
+/// every record read from it: normalized, rejected and not-a-sign-in alike. `line` is the 1-based
+/// line the record starts on, where the format has lines (CSV rows, JSON lines).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SourceRef {
-    /// Byte offset (in the decoded file) of the record, or of the page / line that holds it.
     pub offset: u64,
-    /// Index of the record inside that page or array (0 for a line or CSV row).
-    pub index: u32,
-    /// 1-based line number, where the format has lines (CSV rows, JSON lines).
+    pub record: u64,
     pub line: Option<u64>,
+}
+
+impl std::fmt::Display for SourceRef {
+    /// `record 7, line 9, byte 1234` (the line only where the format has lines).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "record {}, line {l}, byte {}", self.record, self.offset),
+            None => write!(f, "record {}, byte {}", self.record, self.offset),
+        }
+    }
 }
 
 /// A sign-in as a parser produced it. Fields left `None` are missing from the source.
@@ -277,6 +322,12 @@ mod tests {
             assert_eq!(EventType::parse(s), Some(e), "{s}");
         }
         assert_eq!(EventType::parse("ADFSSignInLogs"), None);
+        assert_eq!(sign_in_log("adfssigninlogs"), Some(SignInLog::Adfs));
+        assert_eq!(sign_in_log("AuditLogs"), None);
+        // Every sign-in log name resolves to itself, so one table serves categories and tables alike.
+        for (n, l) in SIGN_IN_LOGS {
+            assert_eq!(sign_in_log(n), Some(*l), "{n}");
+        }
     }
 
     #[test]
@@ -293,6 +344,12 @@ mod tests {
         assert!(is_type_name("System.Collections.Generic.List`1[Microsoft.Open.MSGraph.Model.AppliedConditionalAccessPolicy]"));
         assert!(is_type_name("Microsoft.Graph.PowerShell.Models.MicrosoftGraphSignInStatus"));
         assert!(!is_type_name("Mozilla/5.0"));
+    }
+
+    #[test]
+    fn source_positions_read_the_same_everywhere() {
+        assert_eq!(SourceRef { offset: 17, record: 2, line: None }.to_string(), "record 2, byte 17");
+        assert_eq!(SourceRef { offset: 0, record: 1, line: Some(2) }.to_string(), "record 1, line 2, byte 0");
     }
 
     #[test]

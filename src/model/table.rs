@@ -1,9 +1,12 @@
 //! [`SignInTable`]: every segment merged into one batch, duplicates removed, sorted by principal then
 //! time, and cut into per-user partitions.
 //!
-//! Duplicates are rows with the same request id (lowercased). The copy kept is the one with the most
-//! fields filled; ties go to the earliest file (files are ordered by path) and position, so the
-//! choice never depends on thread scheduling. Rows without a request id (hand-flattened CSVs) fall
+//! Duplicates are copies of the same sign-in: the same request id (lowercased), the same principal
+//! and the same time, to within [`SAME_SIGN_IN_TOLERANCE_MICROS`] (exports round differently). The
+//! copy kept is the one with the most fields filled; ties go to the earliest file (files are ordered
+//! by path) and position, so the choice never depends on thread scheduling. Two records that share a
+//! request id but name different principals or times are two sign-ins: both are kept and the
+//! collision is reported with both positions. Rows without a request id (hand-flattened CSVs) fall
 //! back to a key of (second, principal, IP, app, error code), as formats.md §12 suggests.
 
 use std::collections::HashMap;
@@ -45,7 +48,22 @@ pub struct Segment {
 pub struct MergeStats {
     /// Rows of each file dropped as duplicates of a more complete (or earlier) copy.
     pub duplicates: HashMap<usize, u64>,
+    /// Request-id collisions (two different sign-ins with one id), as warnings for the file of the
+    /// later one: the first [`MAX_COLLISION_DETAILS`] of each file, then a count of the rest.
+    pub collisions: Vec<(usize, String)>,
 }
+
+/// Two copies of one sign-in may differ in time by up to this much and still be the same sign-in.
+/// Exports round `createdDateTime` differently: Graph writes up to 7 fraction digits, the portal CSV
+/// `Date (UTC)` and Log Analytics `CreatedDateTime` whole seconds (one truncating, another possibly
+/// rounding up), so two renderings of one sign-in can be a second apart. Sources: the `signIn`
+/// resource (https://learn.microsoft.com/graph/api/resources/signin, `createdDateTime`) and the
+/// `SigninLogs` rows of microsoft/msticpy `tests/testdata/localdata/aad_logons.pkl` (whole-second
+/// `CreatedDateTime` beside millisecond `TimeGenerated`).
+pub const SAME_SIGN_IN_TOLERANCE_MICROS: i64 = 1_000_000;
+
+/// Collisions described in full per file; the rest are counted.
+pub const MAX_COLLISION_DETAILS: usize = 20;
 
 impl SignInTable {
     pub fn empty() -> Self {
@@ -77,8 +95,9 @@ impl SignInTable {
         if segments.is_empty() {
             return Ok((Self::empty(), stats));
         }
-        let keep = dedup(&segments, &mut stats)?;
-        let order = sort_order(&segments, keep)?;
+        let ranks = principal_ranks(&segments)?;
+        let keep = dedup(&segments, &ranks, &mut stats)?;
+        let order = sort_order(&segments, &ranks, keep)?;
         let batches: Vec<RecordBatch> = segments.into_iter().map(|s| s.built.batch).collect();
         let batch = interleave_columns(batches, &order)?;
         let users = user_ranges(&batch)?;
@@ -86,28 +105,102 @@ impl SignInTable {
     }
 }
 
+/// Per segment: the global rank (in sorted order of all principal strings) of each value of its
+/// principal dictionary, so sorting and grouping compare integers.
+fn principal_ranks(segments: &[Segment]) -> Result<Vec<Vec<u32>>, ArrowError> {
+    let mut names: Vec<&str> = Vec::new();
+    for seg in segments {
+        let p = column(&seg.built.batch, col::PRINCIPAL)?.as_dictionary::<Int32Type>();
+        let v = p.values().as_string::<i32>();
+        names.extend((0..v.len()).map(|i| v.value(i)));
+    }
+    names.par_sort_unstable();
+    names.dedup();
+    let ranks: HashMap<&str, u32, ahash::RandomState> = names.iter().enumerate().map(|(i, n)| (*n, i as u32)).collect();
+    segments
+        .iter()
+        .map(|seg| {
+            let p = column(&seg.built.batch, col::PRINCIPAL)?.as_dictionary::<Int32Type>();
+            let v = p.values().as_string::<i32>();
+            Ok((0..v.len()).map(|i| ranks.get(v.value(i)).copied().unwrap_or(0)).collect())
+        })
+        .collect()
+}
+
+/// One row as dedup sees it: (key, principal rank, time, completeness, segment, row).
+type DedupKey<'a> = (std::borrow::Cow<'a, str>, u32, i64, std::cmp::Reverse<u16>, u32, u32);
+
 /// Returns, per segment, a keep-flag per row.
-fn dedup(segments: &[Segment], stats: &mut MergeStats) -> Result<Vec<Vec<bool>>, ArrowError> {
-    let mut keys: Vec<(std::borrow::Cow<'_, str>, std::cmp::Reverse<u16>, usize, usize)> = Vec::new();
+fn dedup(segments: &[Segment], ranks: &[Vec<u32>], stats: &mut MergeStats) -> Result<Vec<Vec<bool>>, ArrowError> {
+    let mut keys: Vec<DedupKey<'_>> = Vec::new();
     for (si, seg) in segments.iter().enumerate() {
         let b = &seg.built.batch;
         let ids = column(b, col::REQUEST_ID)?.as_string::<i32>();
+        let p = column(b, col::PRINCIPAL)?.as_dictionary::<Int32Type>();
+        let ts = column(b, col::TIMESTAMP)?.as_primitive::<TimestampMicrosecondType>();
         for row in 0..b.num_rows() {
             let key =
                 if ids.is_valid(row) { std::borrow::Cow::Borrowed(ids.value(row)) } else { std::borrow::Cow::Owned(fallback_key(b, row)?) };
-            keys.push((key, std::cmp::Reverse(seg.built.completeness[row]), si, row));
+            let rank = ranks[si][p.keys().value(row) as usize];
+            keys.push((key, rank, ts.value(row), std::cmp::Reverse(seg.built.completeness[row]), si as u32, row as u32));
         }
     }
     keys.par_sort_unstable();
     let mut keep: Vec<Vec<bool>> = segments.iter().map(|s| vec![true; s.built.batch.num_rows()]).collect();
-    for pair in keys.windows(2) {
-        if pair[0].0 == pair[1].0 {
-            let (_, _, si, row) = pair[1];
-            keep[si][row] = false;
-            *stats.duplicates.entry(segments[si].file).or_default() += 1;
+    let mut collisions: HashMap<usize, u64> = HashMap::new();
+    for group in keys.chunk_by(|a, b| a.0 == b.0) {
+        if group.len() < 2 {
+            continue;
+        }
+        // Copies of one sign-in: same principal, times within the tolerance of the first copy.
+        let mut kept: Vec<&DedupKey<'_>> = Vec::new();
+        let mut start = 0;
+        while start < group.len() {
+            let first = &group[start];
+            let end =
+                start + group[start..].iter().take_while(|k| k.1 == first.1 && k.2 - first.2 <= SAME_SIGN_IN_TOLERANCE_MICROS).count();
+            let copies = &group[start..end];
+            let best = copies.iter().min_by_key(|k| (k.3, k.4, k.5)).unwrap_or(first);
+            for k in copies {
+                if !std::ptr::eq(k, best) {
+                    keep[k.4 as usize][k.5 as usize] = false;
+                    *stats.duplicates.entry(segments[k.4 as usize].file).or_default() += 1;
+                }
+            }
+            kept.push(best);
+            start = end;
+        }
+        for other in kept.iter().skip(1) {
+            let file = segments[other.4 as usize].file;
+            let n = collisions.entry(file).or_default();
+            *n += 1;
+            if *n as usize <= MAX_COLLISION_DETAILS {
+                stats.collisions.push((file, collision_warning(segments, kept[0], other)?));
+            }
         }
     }
+    for (file, n) in collisions {
+        if n as usize > MAX_COLLISION_DETAILS {
+            stats
+                .collisions
+                .push((file, format!("... and {} more request-id collision(s) in this file", n as usize - MAX_COLLISION_DETAILS)));
+        }
+    }
+    // Per file: the described collisions in key order, then the count of the rest.
+    stats.collisions.sort_by_key(|c| c.0);
     Ok(keep)
+}
+
+/// "id collision: request id X names two different sign-ins ...": both positions, users and times.
+fn collision_warning(segments: &[Segment], a: &DedupKey<'_>, b: &DedupKey<'_>) -> Result<String, ArrowError> {
+    let describe = |k: &DedupKey<'_>| -> Result<String, ArrowError> {
+        let batch = &segments[k.4 as usize].built.batch;
+        let row = k.5 as usize;
+        let rows = super::view::Rows::new(batch)?;
+        let (file, at) = rows.source(row);
+        Ok(format!("{} at {} in {file} ({at})", rows.principal.get(row).unwrap_or(""), crate::model::time::format_rfc3339(k.2)))
+    };
+    Ok(format!("id collision: request id {} names two different sign-ins, both kept: {}; {}", a.0, describe(a)?, describe(b)?))
 }
 
 fn fallback_key(b: &RecordBatch, row: usize) -> Result<String, ArrowError> {
@@ -125,27 +218,15 @@ fn fallback_key(b: &RecordBatch, row: usize) -> Result<String, ArrowError> {
 }
 
 /// (segment, row) pairs of the kept rows, sorted by principal, time, then evidence position.
-fn sort_order(segments: &[Segment], keep: Vec<Vec<bool>>) -> Result<Vec<(usize, usize)>, ArrowError> {
-    // Rank every principal string once, so the big sort compares integers.
-    let mut names: Vec<&str> = Vec::new();
-    for seg in segments {
-        let p = column(&seg.built.batch, col::PRINCIPAL)?.as_dictionary::<Int32Type>();
-        let v = p.values().as_string::<i32>();
-        names.extend((0..v.len()).map(|i| v.value(i)));
-    }
-    names.par_sort_unstable();
-    names.dedup();
-    let ranks: HashMap<&str, u32, ahash::RandomState> = names.iter().enumerate().map(|(i, n)| (*n, i as u32)).collect();
+fn sort_order(segments: &[Segment], ranks: &[Vec<u32>], keep: Vec<Vec<bool>>) -> Result<Vec<(usize, usize)>, ArrowError> {
     let mut rows: Vec<(u32, i64, u32, u32)> = Vec::new();
     for (si, seg) in segments.iter().enumerate() {
         let b = &seg.built.batch;
         let p = column(b, col::PRINCIPAL)?.as_dictionary::<Int32Type>();
-        let v = p.values().as_string::<i32>();
-        let rank: Vec<u32> = (0..v.len()).map(|i| ranks.get(v.value(i)).copied().unwrap_or(0)).collect();
         let ts = column(b, col::TIMESTAMP)?.as_primitive::<TimestampMicrosecondType>();
         for row in 0..b.num_rows() {
             if keep[si][row] {
-                rows.push((rank[p.keys().value(row) as usize], ts.value(row), si as u32, row as u32));
+                rows.push((ranks[si][p.keys().value(row) as usize], ts.value(row), si as u32, row as u32));
             }
         }
     }
@@ -277,8 +358,9 @@ mod tests {
 
     fn seg(file: usize, rows: &[(&'static str, &'static str, &'static str, Option<&'static str>)]) -> Segment {
         let mut b = TableBuilder::new("f", "graph", 0);
-        for (id, upn, t, ip) in rows {
+        for (n, (id, upn, t, ip)) in rows.iter().enumerate() {
             let r = SignIn {
+                source: crate::model::SourceRef { offset: 0, record: n as u64 + 1, line: None },
                 request_id: Some(Cow::Borrowed(*id)),
                 user_principal_name: Some(Cow::Borrowed(*upn)),
                 time: parse_time(t, 0),
@@ -288,6 +370,38 @@ mod tests {
             b.push(&r).unwrap();
         }
         Segment { file, built: b.finish().unwrap() }
+    }
+
+    #[test]
+    fn one_id_is_one_sign_in_only_for_one_principal_and_time() {
+        // id-1: the same sign-in rendered with and without fractions (one duplicate); id-2: two sign-ins.
+        let a = seg(0, &[("id-1", "bob@x", "2024-01-02T00:00:00.9Z", None), ("id-2", "bob@x", "2024-01-03T00:00:00Z", None)]);
+        let b = seg(1, &[("id-1", "bob@x", "2024-01-02T00:00:01Z", Some("1.2.3.4")), ("id-2", "eve@x", "2024-01-03T05:00:00Z", None)]);
+        let (t, stats) = SignInTable::merge(vec![a, b]).unwrap();
+        assert_eq!(t.len(), 3);
+        assert_eq!(stats.duplicates.values().sum::<u64>(), 1);
+        assert_eq!(stats.collisions.len(), 1);
+        let (file, w) = &stats.collisions[0];
+        assert_eq!(*file, 1, "reported on the file of the later sign-in");
+        assert!(w.contains("request id id-2") && w.contains("bob@x at 2024-01-03T00:00:00Z in f (record 2, byte 0)"), "{w}");
+        assert!(w.contains("eve@x at 2024-01-03T05:00:00Z"), "{w}");
+        // Two seconds apart is not the same sign-in.
+        let c = seg(0, &[("id-3", "bob@x", "2024-01-02T00:00:00Z", None)]);
+        let d = seg(1, &[("id-3", "bob@x", "2024-01-02T00:00:02Z", None)]);
+        let (t, stats) = SignInTable::merge(vec![c, d]).unwrap();
+        assert_eq!((t.len(), stats.collisions.len()), (2, 1));
+    }
+
+    #[test]
+    fn collisions_beyond_the_details_are_counted() {
+        let ids: Vec<&'static str> = (0..MAX_COLLISION_DETAILS + 2).map(|i| &*Box::leak(format!("id-{i:02}").into_boxed_str())).collect();
+        let a = seg(0, &ids.iter().map(|id| (*id, "bob@x", "2024-01-02T00:00:00Z", None)).collect::<Vec<_>>());
+        let b = seg(1, &ids.iter().map(|id| (*id, "eve@x", "2024-01-02T00:00:00Z", None)).collect::<Vec<_>>());
+        let (t, stats) = SignInTable::merge(vec![a, b]).unwrap();
+        assert_eq!(t.len(), 2 * ids.len());
+        assert_eq!(stats.collisions.len(), MAX_COLLISION_DETAILS + 1);
+        assert!(stats.collisions[0].1.contains("request id id-00"));
+        assert_eq!(stats.collisions[MAX_COLLISION_DETAILS].1, "... and 2 more request-id collision(s) in this file");
     }
 
     #[test]

@@ -11,6 +11,7 @@ use arrow_array::{
 use arrow_schema::ArrowError;
 
 use super::schema::col;
+use super::signin::SourceRef;
 use super::table::column;
 
 /// A dictionary-encoded string column.
@@ -28,6 +29,22 @@ impl<'a> DictCol<'a> {
 
     pub fn get(&self, i: usize) -> Option<&'a str> {
         if self.keys.is_null(i) { None } else { Some(self.values.value(self.keys.value(i) as usize)) }
+    }
+
+    /// The dictionary index of row `i`'s value: equal values of one batch share it, so a pass over
+    /// many rows can count or cache per distinct value without hashing strings.
+    pub fn key(&self, i: usize) -> Option<usize> {
+        if self.keys.is_null(i) { None } else { Some(self.keys.value(i) as usize) }
+    }
+
+    /// The number of distinct dictionary values (the bound of [`DictCol::key`]).
+    pub fn values_len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// The value at dictionary index `k` (from [`DictCol::key`]).
+    pub fn value(&self, k: usize) -> &'a str {
+        self.values.value(k)
     }
 }
 
@@ -92,10 +109,17 @@ pub struct Rows<'a> {
     pub unique_token: TextCol<'a>,
     pub correlation_id: TextCol<'a>,
     pub incoming_token_type: DictCol<'a>,
+    pub original_transfer_method: DictCol<'a>,
+    pub risk_level_aggregated: DictCol<'a>,
+    pub risk_level_during_sign_in: DictCol<'a>,
+    pub risk_state: DictCol<'a>,
+    pub risk_detail: DictCol<'a>,
+    risk_event_types: &'a ListArray,
+    risk_event_type: DictCol<'a>,
     asn: &'a PrimitiveArray<UInt32Type>,
     pub source_file: DictCol<'a>,
     source_offset: &'a PrimitiveArray<UInt64Type>,
-    source_index: &'a PrimitiveArray<UInt32Type>,
+    source_record: &'a PrimitiveArray<UInt64Type>,
     source_line: &'a PrimitiveArray<UInt64Type>,
 }
 
@@ -104,6 +128,8 @@ impl<'a> Rows<'a> {
         let d = |n: &str| DictCol::new(b, n);
         let t = |n: &str| -> Result<TextCol<'a>, ArrowError> { Ok(TextCol(column(b, n)?.as_string::<i32>())) };
         let auth_details = column(b, col::AUTH_DETAILS)?.as_list::<i32>();
+        let risk_event_types = column(b, col::RISK_EVENT_TYPES)?.as_list::<i32>();
+        let risk_types = risk_event_types.values().as_dictionary::<Int32Type>();
         let steps: &StructArray = auth_details.values().as_struct();
         let step_str = |i: usize| {
             let d = steps.column(i).as_dictionary::<Int32Type>();
@@ -150,10 +176,17 @@ impl<'a> Rows<'a> {
             unique_token: t(col::UNIQUE_TOKEN_IDENTIFIER)?,
             correlation_id: t(col::CORRELATION_ID)?,
             incoming_token_type: d(col::INCOMING_TOKEN_TYPE)?,
+            original_transfer_method: d(col::ORIGINAL_TRANSFER_METHOD)?,
+            risk_level_aggregated: d(col::RISK_LEVEL_AGGREGATED)?,
+            risk_level_during_sign_in: d(col::RISK_LEVEL_DURING_SIGN_IN)?,
+            risk_state: d(col::RISK_STATE)?,
+            risk_detail: d(col::RISK_DETAIL)?,
+            risk_event_types,
+            risk_event_type: DictCol { keys: risk_types.keys(), values: risk_types.values().as_string::<i32>() },
             asn: column(b, col::AUTONOMOUS_SYSTEM_NUMBER)?.as_primitive::<UInt32Type>(),
             source_file: d(col::SOURCE_FILE)?,
             source_offset: column(b, col::SOURCE_OFFSET)?.as_primitive::<UInt64Type>(),
-            source_index: column(b, col::SOURCE_INDEX)?.as_primitive::<UInt32Type>(),
+            source_record: column(b, col::SOURCE_RECORD)?.as_primitive::<UInt64Type>(),
             source_line: column(b, col::SOURCE_LINE)?.as_primitive::<UInt64Type>(),
         })
     }
@@ -212,15 +245,22 @@ impl<'a> Rows<'a> {
         })
     }
 
-    /// Where row `i` came from: "file (byte N, record M)" or "file (line N)".
-    pub fn source(&self, i: usize) -> (String, String) {
-        let file = self.source_file.get(i).unwrap_or("").to_string();
-        let pos = if self.source_line.is_null(i) {
-            format!("byte {}, record {}", self.source_offset.value(i), self.source_index.value(i))
+    /// The `riskEventTypes_v2` of row `i` (`unfamiliarFeatures`, `passwordSpray`...).
+    pub fn risk_event_types(&self, i: usize) -> impl Iterator<Item = &'a str> + '_ {
+        let range = if self.risk_event_types.is_null(i) {
+            0..0
         } else {
-            format!("line {}", self.source_line.value(i))
+            let o = self.risk_event_types.value_offsets();
+            o[i] as usize..o[i + 1] as usize
         };
-        (file, pos)
+        range.filter_map(move |j| self.risk_event_type.get(j))
+    }
+
+    /// Where row `i` came from: its file and position ([`SourceRef`]).
+    pub fn source(&self, i: usize) -> (&'a str, SourceRef) {
+        let line = if self.source_line.is_null(i) { None } else { Some(self.source_line.value(i)) };
+        let at = SourceRef { offset: self.source_offset.value(i), record: self.source_record.value(i), line };
+        (self.source_file.get(i).unwrap_or(""), at)
     }
 
     /// The request id, or a synthetic `file@position` reference for records that have none.
@@ -228,8 +268,8 @@ impl<'a> Rows<'a> {
         match self.request_id.get(i) {
             Some(id) => id.to_string(),
             None => {
-                let (f, p) = self.source(i);
-                format!("{f}@{p}")
+                let (f, at) = self.source(i);
+                format!("{f}@record {}", at.record)
             }
         }
     }

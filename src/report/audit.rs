@@ -5,22 +5,31 @@
 //! { "tool": {"name","version"},
 //!   "evidence_files": [{"path","sha256","format","records","rejected","duplicates"}],
 //!   "window": {"as_of","days","baseline_days","analysis":{"start","end"},"baseline":{"start","end"},"event_types"},
+//!   "coverage": {"in_window","before_window","after_window","users_outside_window","first","last","other_event_types"},
 //!   "users": [{"user","sign_ins","baseline":{"mode","period","sign_ins","thin"},"risk","findings","note"?}],
-//!   "findings": [{"user","detector","risk","time","sign_in_ids","evidence":[{"file","position"}],
+//!   "findings": [{"user","detector","risk","time","sign_in_ids","evidence":[{"file","offset","record","line"?}],
 //!                 "summary","risk_notes"?,"details"}],
+//!   "enrichment": {..see enrich::report..},
+//!   "scope"?: {"mode","source","indicators":[..],"excluded"?:[..],"accounts":[..],"notes"?:[..]},
 //!   "warnings": [..] }
 //! ```
-//! JSONL: one finding object per line. CSV: one finding per row (cells defused against formula
-//! injection). Table: one block per user, for a person at a terminal (attacker strings escaped).
+//! JSONL: one finding object per line (then one line per account in scope). CSV: one finding per
+//! row (then one `scope` row per account in scope; cells defused against formula injection). Table:
+//! one block per user, for a person at a terminal (attacker strings escaped), then the scope and the
+//! enrichment notes. The scope rendering lives in [`super::scope`].
 
 use std::io::Write;
 
 use serde::Serialize;
 
+use super::describe::{citation, parse_risk};
 use super::inventory::Tool;
 use super::text::{spreadsheet, terminal};
 use crate::audit::AuditResult;
+use crate::audit::coverage::{Coverage, MAX_NAMED_USERS};
+use crate::audit::scope::Scope;
 use crate::detect::{Finding, Risk};
+use crate::enrich::report::EnrichmentSummary;
 use crate::error::Error;
 use crate::ingest::Ingested;
 
@@ -39,13 +48,17 @@ pub struct AuditReport<'a> {
     pub tool: Tool,
     pub evidence_files: Vec<EvidenceFileEntry>,
     pub window: &'a crate::audit::Window,
+    pub coverage: &'a Coverage,
     pub users: &'a [crate::audit::UserResult],
     pub findings: &'a [Finding],
+    pub enrichment: &'a EnrichmentSummary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<&'a Scope>,
     pub warnings: &'a [String],
 }
 
 impl<'a> AuditReport<'a> {
-    pub fn new(ing: &'a Ingested, result: &'a AuditResult) -> Self {
+    pub fn new(ing: &'a Ingested, result: &'a AuditResult, coverage: &'a Coverage) -> Self {
         AuditReport {
             tool: Tool::current(),
             evidence_files: ing
@@ -61,8 +74,11 @@ impl<'a> AuditReport<'a> {
                 })
                 .collect(),
             window: &result.window,
+            coverage,
             users: &result.users,
             findings: &result.findings,
+            enrichment: &result.enrichment,
+            scope: result.scope.as_ref(),
             warnings: &ing.warnings,
         }
     }
@@ -79,6 +95,9 @@ pub fn write_jsonl(r: &AuditReport<'_>, out: &mut dyn Write) -> Result<(), Error
         serde_json::to_writer(&mut *out, f).map_err(|e| Error::Output(e.into()))?;
         writeln!(out)?;
     }
+    if let Some(s) = r.scope {
+        super::scope::write_jsonl(s, out)?;
+    }
     Ok(())
 }
 
@@ -87,10 +106,9 @@ pub const CSV_COLUMNS: &[&str] = &["user", "detector", "risk", "time", "summary"
 
 pub fn write_csv(r: &AuditReport<'_>, out: &mut dyn Write) -> Result<(), Error> {
     let mut w = csv::Writer::from_writer(out);
-    let csv_err = |e: csv::Error| Error::Output(crate::error::OutputError::Write(std::io::Error::other(e.to_string())));
-    w.write_record(CSV_COLUMNS).map_err(csv_err)?;
+    w.write_record(CSV_COLUMNS).map_err(super::csv_error)?;
     for f in r.findings {
-        let evidence: Vec<String> = f.evidence.iter().map(|c| format!("{} ({})", c.file, c.position)).collect();
+        let evidence: Vec<String> = f.evidence.iter().map(citation).collect();
         let details = serde_json::to_string(&f.details).map_err(|e| Error::Output(e.into()))?;
         let cells = [
             f.user.clone(),
@@ -103,9 +121,30 @@ pub fn write_csv(r: &AuditReport<'_>, out: &mut dyn Write) -> Result<(), Error> 
             f.risk_notes.join("; "),
             details,
         ];
-        w.write_record(cells.iter().map(|c| spreadsheet(c).into_owned())).map_err(csv_err)?;
+        w.write_record(cells.iter().map(|c| spreadsheet(c).into_owned())).map_err(super::csv_error)?;
+    }
+    for cells in r.scope.map(super::scope::csv_rows).transpose()?.unwrap_or_default() {
+        w.write_record(cells.iter().map(|c| spreadsheet(c).into_owned())).map_err(super::csv_error)?;
     }
     w.flush()?;
+    Ok(())
+}
+
+/// Where the audited sign-ins fall: inside the window (analysed), before it, after it, and the
+/// users it misses entirely.
+fn write_coverage(c: &Coverage, out: &mut dyn Write) -> Result<(), Error> {
+    writeln!(out, "sign-ins analysed: {} in the window, {} before it, {} after it", c.in_window, c.before_window, c.after_window)?;
+    if !c.users_outside_window.is_empty() {
+        let named: Vec<String> = c.users_outside_window.iter().take(MAX_NAMED_USERS).map(|u| terminal(u).into_owned()).collect();
+        let more = c.users_outside_window.len().saturating_sub(MAX_NAMED_USERS);
+        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+        writeln!(
+            out,
+            "{} user(s) have sign-ins, none in the window (not analysed): {}{more}",
+            c.users_outside_window.len(),
+            named.join(", ")
+        )?;
+    }
     Ok(())
 }
 
@@ -141,19 +180,14 @@ pub fn write_table(r: &AuditReport<'_>, out: &mut dyn Write, color: bool) -> Res
     )?;
     let files: u64 = r.evidence_files.iter().map(|f| f.records).sum();
     writeln!(out, "evidence: {} file(s), {} record(s)", r.evidence_files.len(), files)?;
+    write_coverage(r.coverage, out)?;
     for u in r.users {
         let mine: Vec<&Finding> = r.findings.iter().filter(|f| f.user == u.user).collect();
         if mine.is_empty() && u.note.is_none() {
             continue;
         }
         writeln!(out)?;
-        let risk = match u.risk.as_str() {
-            "critical" => Some(Risk::Critical),
-            "high" => Some(Risk::High),
-            "medium" => Some(Risk::Medium),
-            "low" => Some(Risk::Low),
-            _ => None,
-        };
+        let risk = parse_risk(&u.risk);
         let label = risk.map_or_else(|| "NONE".to_string(), |k| paint(k, &k.as_str().to_uppercase(), color));
         writeln!(out, "== {}  risk {}  ({} finding(s), {} sign-in(s) analysed)", terminal(&u.user), label, mine.len(), u.sign_ins)?;
         if let Some(b) = &u.baseline {
@@ -180,20 +214,23 @@ pub fn write_table(r: &AuditReport<'_>, out: &mut dyn Write, color: bool) -> Res
                 let more = if f.sign_in_ids.len() > 1 { format!(" +{} more", f.sign_in_ids.len() - 1) } else { String::new() };
                 writeln!(
                     out,
-                    "   {:20}  {:8}  {:21}  sign-in {} in {} ({}){more}",
+                    "   {:20}  {:8}  {:21}  sign-in {} in {}{more}",
                     "",
                     "",
                     "",
                     terminal(&f.sign_in_ids[0]),
-                    terminal(&c.file),
-                    c.position
+                    terminal(&citation(c))
                 )?;
             }
         }
     }
+    if let Some(s) = r.scope {
+        super::scope::write_table(s, out)?;
+    }
     let flagged = r.users.iter().filter(|u| u.risk != "none").count();
     writeln!(out)?;
     writeln!(out, "{} user(s) audited, {} with findings, {} finding(s)", r.users.len(), flagged, r.findings.len())?;
+    super::scope::write_enrichment(r.enrichment, out)?;
     for warning in r.warnings {
         writeln!(out, "warning: {}", terminal(warning))?;
     }

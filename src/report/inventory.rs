@@ -5,15 +5,20 @@
 //! ```text
 //! {
 //!   "tool":   {"name": "signin-audit", "version": "0.1.0"},
-//!   "files":  [{"path", "format", "sha256", "bytes", "records", "rejected", "duplicates",
-//!               "first", "last", "by_event_type", "warnings", "rejects", "container"?}],
+//!   "files":  [{"path", "format", "sha256", "bytes", "records_in", "sign_ins", "rejected",
+//!               "duplicates", "not_sign_in", "not_sign_in_by_category", "records", "first", "last",
+//!               "by_event_type", "warnings", "rejects", "container"?}],
 //!   "totals": {"files", "unique_sign_ins", "users", "service_principals", "by_event_type",
-//!              "first", "last", "records", "rejected", "duplicates"},
+//!              "first", "last", "records_in", "records", "rejected", "duplicates", "not_sign_in",
+//!              "not_sign_in_by_category"},
 //!   "warnings": ["..."]
 //! }
 //! ```
-//! `format` is null for an unrecognized file. Times are RFC 3339 UTC. `rejects` lists the first
-//! rejected records of a file (position and reason); `rejected` counts them all.
+//! Per file, `records_in` (every record read) = `sign_ins` (normalized and kept) + `rejected` +
+//! `duplicates` (copies of a sign-in kept from another record) + `not_sign_in` (records of other
+//! logs, by category). `records` is `sign_ins + duplicates`. `format` is null for an unrecognized
+//! file. Times are RFC 3339 UTC. `rejects` lists the first rejected records of a file (position, in
+//! the numbering of [`crate::model::SourceRef`], and reason); `rejected` counts them all.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -55,9 +60,13 @@ pub struct FileEntry {
     pub format: Option<String>,
     pub sha256: String,
     pub bytes: u64,
-    pub records: u64,
+    pub records_in: u64,
+    pub sign_ins: u64,
     pub rejected: u64,
     pub duplicates: u64,
+    pub not_sign_in: u64,
+    pub not_sign_in_by_category: BTreeMap<String, u64>,
+    pub records: u64,
     pub first: Option<String>,
     pub last: Option<String>,
     pub by_event_type: BTreeMap<String, u64>,
@@ -76,9 +85,12 @@ pub struct Totals {
     pub by_event_type: BTreeMap<String, u64>,
     pub first: Option<String>,
     pub last: Option<String>,
+    pub records_in: u64,
     pub records: u64,
     pub rejected: u64,
     pub duplicates: u64,
+    pub not_sign_in: u64,
+    pub not_sign_in_by_category: BTreeMap<String, u64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -99,9 +111,13 @@ impl Inventory {
                 format: i.format.clone(),
                 sha256: i.sha256.clone(),
                 bytes: i.bytes,
-                records: i.records,
+                records_in: i.records_in,
+                sign_ins: i.sign_ins,
                 rejected: i.rejected,
                 duplicates: i.duplicates,
+                not_sign_in: i.not_sign_in.values().sum(),
+                not_sign_in_by_category: i.not_sign_in.clone(),
+                records: i.records,
                 first: i.first.map(format_rfc3339),
                 last: i.last.map(format_rfc3339),
                 by_event_type: i.by_event_type.clone(),
@@ -122,9 +138,15 @@ impl Inventory {
             by_event_type,
             first: ts.map(|s| format_rfc3339(s.0)),
             last: ts.map(|s| format_rfc3339(s.1)),
+            records_in: files.iter().map(|f| f.records_in).sum(),
             records: files.iter().map(|f| f.records).sum(),
             rejected: files.iter().map(|f| f.rejected).sum(),
             duplicates: files.iter().map(|f| f.duplicates).sum(),
+            not_sign_in: files.iter().map(|f| f.not_sign_in).sum(),
+            not_sign_in_by_category: files.iter().flat_map(|f| &f.not_sign_in_by_category).fold(BTreeMap::new(), |mut m, (k, v)| {
+                *m.entry(k.clone()).or_default() += v;
+                m
+            }),
         };
         Ok(Inventory { tool: Tool::current(), files, totals, warnings: ing.warnings.clone() })
     }
@@ -139,22 +161,27 @@ pub fn write_json(inv: &Inventory, out: &mut dyn Write) -> Result<(), Error> {
 pub fn write_table(inv: &Inventory, out: &mut dyn Write) -> Result<(), Error> {
     writeln!(
         out,
-        "{:<22} {:>9} {:>7} {:>7}  {:<27}  {:<27}  {:<12}  PATH",
-        "FORMAT", "RECORDS", "REJECT", "DUPS", "FIRST", "LAST", "SHA256"
+        "{:<22} {:>9} {:>9} {:>7} {:>7} {:>7}  {:<27}  {:<27}  {:<12}  PATH",
+        "FORMAT", "IN", "SIGN-INS", "REJECT", "DUPS", "OTHER", "FIRST", "LAST", "SHA256"
     )?;
     for f in &inv.files {
         writeln!(
             out,
-            "{:<22} {:>9} {:>7} {:>7}  {:<27}  {:<27}  {:<12}  {}",
+            "{:<22} {:>9} {:>9} {:>7} {:>7} {:>7}  {:<27}  {:<27}  {:<12}  {}",
             f.format.as_deref().unwrap_or("(unrecognized)"),
-            f.records,
+            f.records_in,
+            f.sign_ins,
             f.rejected,
             f.duplicates,
+            f.not_sign_in,
             f.first.as_deref().unwrap_or("-"),
             f.last.as_deref().unwrap_or("-"),
             &f.sha256[..f.sha256.len().min(12)],
             terminal(&f.path)
         )?;
+        if !f.not_sign_in_by_category.is_empty() {
+            writeln!(out, "    not sign-ins (counted, not analysed): {}", terminal(&categories(&f.not_sign_in_by_category)))?;
+        }
         for w in &f.warnings {
             writeln!(out, "    {}", terminal(w))?;
         }
@@ -167,13 +194,25 @@ pub fn write_table(inv: &Inventory, out: &mut dyn Write) -> Result<(), Error> {
     }
     let t = &inv.totals;
     writeln!(out)?;
-    writeln!(out, "{} file(s), {} record(s) read, {} rejected, {} duplicate(s) dropped", t.files, t.records, t.rejected, t.duplicates)?;
+    writeln!(
+        out,
+        "{} file(s), {} record(s) read: {} sign-in(s) kept, {} rejected, {} duplicate(s) dropped, {} not sign-ins",
+        t.files,
+        t.records_in,
+        t.records - t.duplicates,
+        t.rejected,
+        t.duplicates,
+        t.not_sign_in
+    )?;
     writeln!(out, "{} unique sign-in(s), {} user(s), {} service principal(s)", t.unique_sign_ins, t.users, t.service_principals)?;
     if let (Some(a), Some(b)) = (&t.first, &t.last) {
         writeln!(out, "time span: {a} .. {b}")?;
     }
     for (k, v) in &t.by_event_type {
         writeln!(out, "  {k:<20} {v}")?;
+    }
+    if !t.not_sign_in_by_category.is_empty() {
+        writeln!(out, "not sign-ins: {}", terminal(&categories(&t.not_sign_in_by_category)))?;
     }
     if !inv.warnings.is_empty() {
         writeln!(out)?;
@@ -183,4 +222,9 @@ pub fn write_table(inv: &Inventory, out: &mut dyn Write) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// `AuditLogs 3, MicrosoftGraphActivityLogs 2`.
+fn categories(by: &BTreeMap<String, u64>) -> String {
+    by.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")
 }

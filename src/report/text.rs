@@ -1,4 +1,4 @@
-//! Making attacker-controlled strings safe to print.
+//! Making attacker-controlled strings safe to print, and numbers easy to read.
 //!
 //! User agents, app names and UPNs come from the evidence, which an attacker partly wrote. On a
 //! terminal, control characters (ESC sequences can rewrite the screen or the window title) are shown
@@ -36,9 +36,30 @@ pub fn spreadsheet(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// `1234567` as `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thousands_groups_digits() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
 
     #[test]
     fn terminal_escapes_controls_only() {

@@ -179,3 +179,28 @@ pub fn one_line_error(args: &[&str], o: &Output) -> String {
     assert!(lines[0].starts_with("signin-audit: "), "the error line must name the program\n{}", describe(args, o));
     lines[0].to_string()
 }
+
+/// The decoded bytes an input's `path` (as reports and the `source_file` column name it, relative
+/// to `tests/fixtures` or absolute) refers to: the file itself, a `.gz` decompressed, or a zip
+/// member (`archive.zip!/member` or `archive.zip!member`). Byte offsets in reports count in these.
+pub fn input_bytes(path: &str) -> Vec<u8> {
+    use std::io::Read;
+    let (disk, member) = match path.split_once('!') {
+        Some((d, m)) => (d, Some(m.trim_start_matches('/'))),
+        None => (path, None),
+    };
+    let raw = std::fs::read(fixtures().join(disk)).unwrap_or_else(|e| panic!("{disk}: {e}"));
+    if let Some(member) = member {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(raw)).unwrap_or_else(|e| panic!("{disk}: {e}"));
+        let mut m = zip.by_name(member).unwrap_or_else(|e| panic!("{disk}!{member}: {e}"));
+        let mut out = Vec::new();
+        m.read_to_end(&mut out).unwrap_or_else(|e| panic!("{disk}!{member}: {e}"));
+        out
+    } else if disk.ends_with(".gz") {
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(&raw[..]).read_to_end(&mut out).unwrap_or_else(|e| panic!("{disk}: {e}"));
+        out
+    } else {
+        raw
+    }
+}

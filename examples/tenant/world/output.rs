@@ -215,7 +215,7 @@ pub fn to_signin(r: &Rec, n: usize) -> SignIn<'static> {
         incoming_token_type: owned(r.incoming),
         original_transfer_method: owned(r.transfer),
         autonomous_system_number: (r.asn != 0).then_some(r.asn),
-        source: SourceRef { offset: n as u64 * 1000, index: 0, line: None },
+        source: SourceRef { offset: n as u64 * 1000, record: n as u64 + 1, line: None },
         ..SignIn::default()
     }
 }

@@ -11,6 +11,9 @@ use csv::ByteRecord;
 
 use super::super::sink::Sink;
 
+/// The not-a-sign-in category its rows are counted under.
+pub const CATEGORY: &str = "authentication steps (portal AuthDetails file)";
+
 /// Where the join key is.
 #[derive(Debug, Clone)]
 pub struct Columns {

@@ -17,6 +17,7 @@ use simd_json::tape::Tape;
 use typed_arena::Arena;
 
 use super::target::{self, declared_utc};
+use crate::ingest::json::classify::{Declared, Kind, classify, custom_base};
 use crate::ingest::json::record::{MapCtx, map_object};
 use crate::model::time::parse_time;
 use crate::model::{EventType, SignIn};
@@ -79,6 +80,17 @@ const KNOWN: &[&str] = &[
     "ResultDescription",
 ];
 
+/// The mapper's spelling of a column name (compared case-insensitively: CSV headers are folded).
+fn known(name: &str) -> Option<&'static str> {
+    KNOWN.iter().copied().find(|k| k.eq_ignore_ascii_case(name))
+}
+
+/// Whether a (normalized) header name is a Log Analytics sign-in column.
+pub fn is_column(name: &str) -> bool {
+    let base = super::split_zone_suffix(name).0;
+    known(base).or_else(|| custom_base(base).and_then(known)).is_some()
+}
+
 /// Column keys of one file.
 #[derive(Debug, Clone)]
 pub struct Columns {
@@ -92,11 +104,13 @@ pub struct Columns {
 pub fn map_header(names: &[String], notes: &mut Vec<String>) -> Result<Columns, String> {
     let mut utc = false;
     let mut local = false;
+    let mut custom = false;
     let keys: Vec<Option<&'static str>> = names
         .iter()
         .map(|n| {
             let (base, zone) = super::split_zone_suffix(n);
-            let key = KNOWN.iter().copied().find(|k| k.eq_ignore_ascii_case(base));
+            let key = known(base).or_else(|| custom_base(base).and_then(known));
+            custom |= key.is_some() && known(base).is_none();
             match zone {
                 Some(true) => utc = true,
                 Some(false) => local |= key.is_some(),
@@ -107,6 +121,12 @@ pub fn map_header(names: &[String], notes: &mut Vec<String>) -> Result<Columns, 
         .collect();
     if !keys.iter().flatten().any(|k| *k == "TimeGenerated" || *k == "CreatedDateTime") {
         return Err("no `TimeGenerated` or `CreatedDateTime` column".into());
+    }
+    if custom {
+        notes.push(
+            "note: Log Analytics custom-table columns (`_dynamic`, `_string`, `_s`, `_d`, `_b`, `_g`, `_t`) read as their native columns"
+                .into(),
+        );
     }
     if local && !utc {
         notes.push(
@@ -134,7 +154,8 @@ pub fn event_type_from_name(file_name: &str) -> Option<EventType> {
     }
 }
 
-/// Map one data row; strings borrow from the record, or from `arena` for repaired text.
+/// Map one data row; strings borrow from the record, or from `arena` for repaired text. Returns
+/// what the row is: a sign-in, or a row of another table (`Type`/`Category` say which).
 pub fn map_row<'x>(
     r: &'x ByteRecord,
     cols: &Columns,
@@ -142,7 +163,7 @@ pub fn map_row<'x>(
     rec: &mut SignIn<'x>,
     arena: &'x Arena<u8>,
     off: i32,
-) {
+) -> Kind<'x> {
     let mut nodes: Vec<Node<'x>> = Vec::with_capacity(1 + 2 * cols.keys.len());
     nodes.push(Node::Object { len: 0, count: 0 });
     for (raw, key) in r.iter().zip(&cols.keys) {
@@ -164,10 +185,11 @@ pub fn map_row<'x>(
     nodes[0] = Node::Object { len: pairs, count: 2 * pairs };
     let tape = Tape(nodes);
     // A `[UTC]` header makes zone-less values UTC whatever --input-timezone says.
-    let ctx = MapCtx { arena, assumed_offset_secs: if cols.utc { 0 } else { off } };
-    if let Some(o) = tape.as_value().as_object() {
-        map_object(o, rec, &ctx);
-    }
+    let ctx = MapCtx::new(arena, if cols.utc { 0 } else { off });
+    let fb = match tape.as_value().as_object() {
+        Some(o) => map_object(o, rec, &ctx),
+        None => Default::default(),
+    };
     if cols.utc {
         rec.time = declared_utc(rec.time);
     }
@@ -179,6 +201,8 @@ pub fn map_row<'x>(
     if rec.event_type.is_none() {
         rec.event_type = default_event;
     }
+    // The header made this a sign-in export: rows say otherwise only by their table or category.
+    classify(&fb, Declared::SignIns)
 }
 
 #[cfg(test)]
@@ -231,6 +255,58 @@ mod tests {
         assert_eq!(d.offset, Some(0));
         assert_eq!(d.resolve(DateOrder::MonthFirst, 7200), Some(1_684_989_169_469_000));
         assert_eq!(d.resolve(DateOrder::DayFirst, 7200), None);
+    }
+
+    /// `KNOWN` only spells the JSON mapper's keys (the one mapping table): every entry must be one.
+    #[test]
+    fn known_columns_are_keys_of_the_json_mapper() {
+        let arena = Arena::new();
+        let ctx = MapCtx::new(&arena, 0);
+        for k in KNOWN {
+            let mut text = format!(r#"{{"{k}":"1"}}"#).into_bytes();
+            let tape = simd_json::to_tape(&mut text).unwrap();
+            let mut rec = SignIn::default();
+            let fb = map_object(tape.as_value().as_object().unwrap(), &mut rec, &ctx);
+            assert_eq!(fb.known, 1, "{k} is not a key of json::record::apply_field");
+        }
+    }
+
+    #[test]
+    fn custom_table_columns_map_to_native_ones() {
+        let c = cols(&[
+            "TimeGenerated [UTC]",
+            "Id_g",
+            "UserPrincipalName_s",
+            "ResultType_d",
+            "LocationDetails_dynamic",
+            "LocationDetails_string",
+            "DeviceDetail_dynamic",
+            "ConditionalAccessPolicies_dynamic",
+            "IsInteractive_b",
+            "Type",
+        ]);
+        let r = ByteRecord::from(vec![
+            "2026-01-02T03:04:05Z",
+            "a1",
+            "a@contoso.example",
+            "50126.0",
+            r#"{"city":"Lyon","geoCoordinates":{"latitude":45.75,"longitude":4.85}}"#,
+            "",
+            r#"{"operatingSystem":"Windows 10","browser":"Edge 120"}"#,
+            r#"[{"id":"p1","displayName":"Require MFA","result":"success"}]"#,
+            "true",
+            "SigninLogs_CL",
+        ]);
+        let arena = Arena::new();
+        let mut rec = SignIn::default();
+        assert_eq!(map_row(&r, &c, None, &mut rec, &arena, 0), Kind::SignIn);
+        assert_eq!(rec.request_id.as_deref(), Some("a1"));
+        assert_eq!(rec.error_code, Some(50126));
+        assert_eq!(rec.city.as_deref(), Some("Lyon"), "the empty _string twin does not erase the _dynamic column");
+        assert_eq!(rec.latitude, Some(45.75));
+        assert_eq!((rec.device_os.as_deref(), rec.device_browser.as_deref()), (Some("Windows 10"), Some("Edge 120")));
+        assert_eq!(rec.ca_policies.len(), 1);
+        assert_eq!(rec.is_interactive, Some(true));
     }
 
     #[test]

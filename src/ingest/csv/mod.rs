@@ -23,6 +23,7 @@ use std::ops::Range;
 
 use csv::{ByteRecord, ReaderBuilder};
 
+use super::json::classify::Kind;
 use super::sink::Sink;
 use crate::model::{EventType, SignIn, SourceRef};
 
@@ -166,7 +167,12 @@ pub fn split_zone_suffix(name: &str) -> (&str, Option<bool>) {
 /// Classify a header (formats.md §15.5). Order matters: the auth-details file also has `Request ID`.
 fn classify(h: &Header, file_name: &str) -> Option<CsvKind> {
     let has = |n: &str| h.names.iter().any(|x| x == n);
-    let has_base = |n: &str| h.names.iter().any(|x| split_zone_suffix(x).0 == n);
+    // Log Analytics names without a `[UTC]` suffix or a custom-table type suffix (`ResultType_s`).
+    let la_name = |x: &str| -> String {
+        let base = split_zone_suffix(x).0;
+        crate::ingest::json::classify::custom_base(base).unwrap_or(base).to_string()
+    };
+    let has_base = |n: &str| h.names.iter().any(|x| la_name(x) == n);
     let user_columns = has("username") || has("user agent") || has("ip address");
     let aux_name = file_name.to_ascii_lowercase().contains("_authdetails");
     if has("request id") && has("authentication method") && (has("succeeded") || aux_name) && !user_columns {
@@ -175,14 +181,42 @@ fn classify(h: &Header, file_name: &str) -> Option<CsvKind> {
     if has("date (utc)") && (has("request id") || has("username") || has("service principal id")) {
         return Some(CsvKind::Portal);
     }
-    let la_marker = has("resulttype") || has("type") || has("category") || has("operationname") || has("sourcesystem");
-    if (has_base("timegenerated") && la_marker) || (has("resulttype") && has_base("createddatetime")) {
+    let la_marker = has_base("resulttype") || has("type") || has_base("category") || has_base("operationname") || has("sourcesystem");
+    if (has_base("timegenerated") && la_marker) || (has_base("resulttype") && has_base("createddatetime")) {
         return Some(CsvKind::LogAnalytics);
     }
     if has("createddatetime") && (h.type_line || has("userprincipalname") || has("serviceprincipalid") || has("id")) {
         return Some(CsvKind::PowerShell);
     }
-    None
+    without_time(h, la_marker)
+}
+
+/// Sign-in columns a header must name to be a sign-in export when its time column is missing (one
+/// of them a request or correlation id: `User`, `Status` and `Location` alone are any spreadsheet).
+const MIN_SIGN_IN_COLUMNS: usize = 4;
+
+/// The columns that identify a sign-in in each family (normalized names).
+const ID_COLUMNS: [&str; 4] = ["request id", "correlation id", "id", "correlationid"];
+
+/// A header of a sign-in export whose time column is missing: still that family, so the examiner
+/// is told the time column is missing (by [`layout`]) rather than that the file is not a sign-in
+/// export at all (or, when a JSON cell starts a line, "unrecognized JSON").
+fn without_time(h: &Header, la_marker: bool) -> Option<CsvKind> {
+    let count = |f: fn(&str) -> bool| h.names.iter().filter(|n| f(n)).count();
+    let portal = count(portal::is_column);
+    let la = count(log_analytics::is_column);
+    let ps = count(powershell::is_column);
+    let best = portal.max(la).max(ps);
+    let has_id = h.names.iter().any(|n| ID_COLUMNS.contains(&n.as_str()));
+    if best < MIN_SIGN_IN_COLUMNS || !has_id {
+        None
+    } else if portal == best {
+        Some(CsvKind::Portal)
+    } else if la_marker || la > ps {
+        Some(CsvKind::LogAnalytics)
+    } else {
+        Some(CsvKind::PowerShell)
+    }
 }
 
 /// Detect a CSV family from the header line. `head` is the start of the decoded text.
@@ -319,30 +353,37 @@ fn parse_rows(bytes: &[u8], chunk: &Chunk, layout: &CsvLayout, sink: &mut Sink, 
         sink.warn(format!("internal: chunk {:?} lies outside the {}-byte input", chunk.range, bytes.len()));
         return 0;
     };
-    let mut rows = Rows { data, chunk, layout, seen: 0, empty: 0, ragged: 0, first_ragged: None, repeated_header: None };
+    let mut rows = Rows { data, chunk, layout, seen: 0, empty: 0, misaligned: 0, first_misaligned: None, repeated_header: None };
     match &layout.map {
-        Mapping::Portal(cols) => rows.each(sink, |r, src, sink| {
+        Mapping::Portal(cols) => rows.each(sink, |r, at, sink| {
             let mut rec = SignIn::default();
             portal::map_row(r, cols, layout.event_type, &mut rec, off);
-            rec.source = src;
+            rec.source = at;
             sink.push(&rec);
         }),
-        Mapping::LogAnalytics(cols) => rows.each(sink, |r, src, sink| {
+        Mapping::LogAnalytics(cols) => rows.each(sink, |r, at, sink| {
             let arena = typed_arena::Arena::new();
             let mut rec = SignIn::default();
-            log_analytics::map_row(r, cols, layout.event_type, &mut rec, &arena, off);
-            rec.source = src;
-            sink.push(&rec);
+            match log_analytics::map_row(r, cols, layout.event_type, &mut rec, &arena, off) {
+                Kind::SignIn => {
+                    rec.source = at;
+                    sink.push(&rec);
+                }
+                Kind::Other(category) => sink.not_sign_in(&category),
+            }
         }),
-        Mapping::PowerShell(cols) => rows.each(sink, |r, src, sink| {
+        Mapping::PowerShell(cols) => rows.each(sink, |r, at, sink| {
             let mut rec = SignIn::default();
             powershell::map_row(r, cols, &mut rec, off);
-            rec.source = src;
+            rec.source = at;
             sink.push(&rec);
         }),
         Mapping::AuthDetails(cols) => {
             let mut tally = auth_details::Tally::default();
-            rows.each(sink, |r, _, _| tally.add(r, cols));
+            rows.each(sink, |r, _, sink| {
+                tally.add(r, cols);
+                sink.not_sign_in(auth_details::CATEGORY);
+            });
             if tally.rows > 0 {
                 tally.report(sink);
             }
@@ -359,15 +400,20 @@ struct Rows<'a> {
     layout: &'a CsvLayout,
     seen: u64,
     empty: u64,
-    ragged: u64,
-    first_ragged: Option<u64>,
+    misaligned: u64,
+    first_misaligned: Option<u64>,
     repeated_header: Option<u64>,
 }
 
 impl Rows<'_> {
+    /// Hand every data row whose cells line up with the header to `f`, with its position; reject
+    /// the others. A row with a missing or extra cell (a stray or unbalanced quote) is never mapped
+    /// by position: its `Username` cell could hold the user type, and the sign-in would be given to
+    /// someone else.
     fn each(&mut self, sink: &mut Sink, mut f: impl FnMut(&ByteRecord, SourceRef, &mut Sink)) {
         let mut rdr = ReaderBuilder::new().delimiter(self.layout.delimiter).has_headers(false).flexible(true).from_reader(self.data);
         let mut rec = ByteRecord::new();
+        let base = self.chunk.range.start as u64;
         // Line numbers are counted here: csv-core does not count the newlines inside quoted cells.
         let mut counted = (0usize, self.chunk.first_line);
         let mut line_of = |byte: u64| {
@@ -383,8 +429,9 @@ impl Rows<'_> {
                 Ok(true) => {}
                 Ok(false) => break,
                 Err(e) => {
-                    let line = line_of(e.position().map_or(rdr.position().byte(), |p| p.byte()));
-                    sink.reject(format!("line {line}"), format!("malformed CSV: {e}"));
+                    let byte = e.position().map_or(rdr.position().byte(), |p| p.byte());
+                    let at = sink.begin(base.saturating_add(byte), Some(line_of(byte)));
+                    sink.reject(at, format!("malformed CSV: {e}"));
                     continue;
                 }
             }
@@ -403,12 +450,21 @@ impl Rows<'_> {
                 continue;
             }
             self.seen += 1;
+            let at = sink.begin(base.saturating_add(byte), Some(line));
             if rec.len() != self.layout.columns {
-                self.ragged += 1;
-                self.first_ragged.get_or_insert(line);
+                self.misaligned += 1;
+                self.first_misaligned.get_or_insert(line);
+                sink.reject(
+                    at,
+                    format!(
+                        "{} cell(s) where the header has {}: the cells do not line up with the columns",
+                        rec.len(),
+                        self.layout.columns
+                    ),
+                );
+                continue;
             }
-            let src = SourceRef { offset: (self.chunk.range.start as u64).saturating_add(byte), index: 0, line: Some(line) };
-            f(&rec, src, sink);
+            f(&rec, at, sink);
         }
     }
 
@@ -419,10 +475,10 @@ impl Rows<'_> {
         if let Some(l) = self.repeated_header {
             sink.warn(format!("the header line repeats at line {l} (files concatenated?): repeated headers skipped"));
         }
-        if let Some(l) = self.first_ragged {
+        if let Some(l) = self.first_misaligned {
             sink.warn(format!(
-                "{} row(s) do not have the header's {} columns (first at line {l}): their cells were mapped by position",
-                self.ragged, self.layout.columns
+                "{} row(s) do not have the header's {} columns (first at line {l}: a missing cell or a stray quote?): rejected, never mapped by position",
+                self.misaligned, self.layout.columns
             ));
         }
     }

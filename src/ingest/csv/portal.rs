@@ -64,6 +64,11 @@ fn target_of(name: &str) -> Option<Target> {
     })
 }
 
+/// Whether a (normalized) column title is one of the portal's sign-in columns.
+pub fn is_column(name: &str) -> bool {
+    target_of(name).is_some()
+}
+
 /// The log a portal file holds, from its name (formats.md §6.1 table). `NonInteractive` is tested
 /// before `Interactive`, which it contains.
 pub fn event_type_from_name(file_name: &str) -> Option<EventType> {

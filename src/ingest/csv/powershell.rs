@@ -240,6 +240,11 @@ fn field_of(name: &str) -> Option<Field> {
     }
 }
 
+/// Whether a (normalized) header name is a column the PowerShell mapper reads.
+pub fn is_column(name: &str) -> bool {
+    field_of(name).is_some()
+}
+
 fn scalar_field(t: Target) -> Field {
     Field::Scalar(Col { target: t, fallback: false })
 }

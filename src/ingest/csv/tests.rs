@@ -125,12 +125,17 @@ fn odd_rows_are_reported() {
     let mut s = sink();
     parse(text.as_bytes(), "InteractiveSignIns_a.csv", CsvKind::Portal, &mut s, 0);
     assert_eq!(s.builder.len(), 1);
-    assert_eq!(s.rejected, 2, "r2 has no user, r3 no time");
-    assert_eq!(s.reject_details[0].position, "line 5");
+    assert_eq!(s.rejected, 2, "r2 misses a cell, r3 has no time");
+    let (at, why) = &s.reject_details[0];
+    let line5 = text.find("\"2026-01-01T00:00:02Z\"").unwrap() as u64;
+    assert_eq!(*at, SourceRef { offset: line5, record: 2, line: Some(5) });
+    assert!(why.contains("2 cell(s) where the header has 3"), "{why}");
+    assert_eq!(s.reject_details[1].0.record, 3);
+    assert_eq!(s.records_in, 3, "the empty row and the repeated header are not records");
     let w = s.warnings.join("\n");
     assert!(w.contains("1 empty row(s) skipped"), "{w}");
     assert!(w.contains("header line repeats at line 4"), "{w}");
-    assert!(w.contains("1 row(s) do not have the header's 3 columns (first at line 5)"), "{w}");
+    assert!(w.contains("1 row(s) do not have the header's 3 columns (first at line 5"), "{w}");
 }
 
 #[test]

@@ -3,29 +3,35 @@
 //! and query results, and PowerShell `ConvertTo-Json` output.
 //!
 //! The fast path parses a whole input with simd-json (into a reused, mutable copy: simd-json
-//! unescapes strings in place, and evidence maps are read-only) and walks the tape. When the input is
-//! not one JSON document, the structural scanner in [`split`] finds the values it holds and each is
-//! parsed alone, so one bad page costs only that page, and a truncated page keeps every complete
-//! record before the cut.
+//! unescapes strings in place, and evidence maps are read-only) and walks the tape; the structural
+//! index simd-json built on the way ([`locate`]) gives the first byte of every record. When the input
+//! is not one JSON document, the structural scanner in [`split`] finds the values it holds and each
+//! is parsed alone ([`salvage`]), so one bad page costs only that page, and a truncated page keeps
+//! every complete record before the cut.
+//!
+//! Each record is classified ([`classify::classify`]): a sign-in is mapped and pushed, a record of
+//! another log (an audit event in the same diagnostic-settings export) is counted by its category.
 
+pub mod classify;
+mod keys;
+pub mod locate;
 pub mod record;
+mod salvage;
 pub mod split;
 
 use simd_json::prelude::*;
 use simd_json::tape::{Object, Value};
 use typed_arena::Arena;
 
-use super::sink::{Sink, position};
-use crate::model::SignIn;
+use super::sink::Sink;
+use crate::model::{SignIn, SourceRef};
+use classify::{Declared, Kind, classify};
+use locate::{Elements, Structure};
 use record::{MapCtx, map_object};
 
 /// At least this many keys make an object a record rather than a container (pages, batches and
 /// error envelopes have at most four keys; the sparsest real records have ten or more).
 const RECORD_MIN_KEYS: usize = 6;
-
-/// An object with at least this many sign-in keys is a sign-in, even if it cannot be normalized
-/// (then it is rejected, not ignored); fewer, and the file is not a sign-in export at all.
-const SIGN_IN_MIN_KNOWN_KEYS: u32 = 3;
 
 /// Reusable buffers of one worker thread: the mutable copy simd-json parses in place, and its own
 /// aligned input, string and structural-index buffers. Allocating them afresh for every file of a
@@ -43,13 +49,17 @@ thread_local! {
     static SCRATCH: std::cell::RefCell<JsonScratch> = std::cell::RefCell::new(JsonScratch::default());
 }
 
-/// Run `f` on a parsed copy of `bytes`, with this thread's buffers; `None` if it is not valid JSON.
-fn with_tape<T>(bytes: &[u8], f: impl FnOnce(Value<'_, '_>) -> T) -> Option<T> {
+/// Run `f` on a parsed copy of `bytes` (which start at byte `base` of the input) with this thread's
+/// buffers, or say why it is not valid JSON. Never called from inside `f`.
+fn with_tape<T>(bytes: &[u8], base: u64, f: impl FnOnce(Value<'_, '_>, Structure<'_>) -> T) -> Result<T, simd_json::Error> {
     SCRATCH.with_borrow_mut(|s| {
         s.copy.clear();
         s.copy.extend_from_slice(bytes);
         let JsonScratch { copy, buffers } = s;
-        let out = simd_json::to_tape_with_buffers(copy, buffers).ok().map(|tape| f(tape.as_value()));
+        // Strings of the tape borrow from the copy: their addresses place records (`locate`).
+        let addr = copy.as_ptr() as usize;
+        let out = simd_json::to_tape_with_buffers(copy, buffers)
+            .map(|tape| f(tape.as_value(), Structure::new(bytes, buffers.structural_indexes(), base, addr)));
         if s.copy.capacity() > KEEP_SCRATCH_BYTES {
             *s = JsonScratch::default();
         }
@@ -57,14 +67,49 @@ fn with_tape<T>(bytes: &[u8], f: impl FnOnce(Value<'_, '_>) -> T) -> Option<T> {
     })
 }
 
+/// One parsed document: where its values start, the mapping context, and its line (JSON lines).
+struct Doc<'s, 'x> {
+    st: Structure<'s>,
+    ctx: MapCtx<'x>,
+    line: Option<u64>,
+}
+
+impl<'s> Doc<'s, '_> {
+    /// Start the record `v`, at structural position `k` if its own first key cannot place it.
+    fn begin(&self, sink: &mut Sink, v: Value<'_, '_>, k: usize) -> SourceRef {
+        let at = first_string(v).and_then(|(s, open)| self.st.opening_before(s, open)).unwrap_or_else(|| self.st.offset(k));
+        sink.begin(at, self.line)
+    }
+
+    /// The `len` elements of the array at structural position `array`.
+    fn elements(&self, array: Option<usize>, len: usize) -> Elements<'s> {
+        Elements::new(self.st, array, len)
+    }
+
+    /// Start element `i` of `els`, which is `v`.
+    fn begin_element(&self, sink: &mut Sink, els: &mut Elements<'_>, i: usize, v: Value<'_, '_>) -> SourceRef {
+        sink.begin(els.offset(i, first_string(v)), self.line)
+    }
+}
+
+/// The first key of an object, or the first element of an array if it is a string, with the
+/// bracket that opens the value: what places a value in O(1) ([`Structure::opening_before`]).
+fn first_string<'i>(v: Value<'_, 'i>) -> Option<(&'i str, u8)> {
+    if let Some(o) = v.as_object() {
+        return o.keys().next().map(|k| (k, b'{'));
+    }
+    v.as_array().and_then(|a| a.iter().next()).and_then(|x| x.into_string()).map(|s| (s, b'['))
+}
+
 /// Parse one JSON input held in `bytes` (decoded text).
 pub fn parse(bytes: &[u8], sink: &mut Sink, assumed_offset_secs: i32) {
-    let parsed = with_tape(bytes, |v| {
+    let parsed = with_tape(bytes, 0, |v, st| {
         let arena = Arena::new();
-        let ctx = MapCtx { arena: &arena, assumed_offset_secs };
-        walk(v, 0, sink, &ctx, 0);
+        let doc = Doc { st, ctx: MapCtx::new(&arena, assumed_offset_secs), line: None };
+        walk(&doc, v, 0, sink, 0, Declared::Unknown);
+        doc.ctx.report(sink);
     });
-    if parsed.is_none() {
+    if parsed.is_err() {
         parse_pieces(bytes, sink, assumed_offset_secs);
     }
 }
@@ -72,7 +117,7 @@ pub fn parse(bytes: &[u8], sink: &mut Sink, assumed_offset_secs: i32) {
 /// The input is not one document: JSON lines, back-to-back values, a truncated or damaged file.
 fn parse_pieces(bytes: &[u8], sink: &mut Sink, assumed_offset_secs: i32) {
     if looks_like_json_lines(bytes) {
-        return parse_lines(bytes, sink, assumed_offset_secs, 0, Some(0));
+        return parse_lines(bytes, sink, assumed_offset_secs, 0);
     }
     let mut junk = Vec::new();
     let spans = split::top_level(bytes, &mut junk);
@@ -81,78 +126,11 @@ fn parse_pieces(bytes: &[u8], sink: &mut Sink, assumed_offset_secs: i32) {
         sink.warn(format!("skipped non-JSON text at byte {}: {:?}", j.start, text.trim_end()));
     }
     for s in spans {
-        parse_span(bytes, s, sink, assumed_offset_secs, 0);
-    }
-}
-
-/// One value the scanner found: parse it alone, repair trailing commas, or salvage its records.
-fn parse_span(bytes: &[u8], s: split::Span, sink: &mut Sink, assumed_offset_secs: i32, depth: u32) {
-    let mut buf = bytes[s.start..s.end].to_vec();
-    if !s.truncated {
-        if let Ok(tape) = simd_json::to_tape(&mut buf) {
-            let arena = Arena::new();
-            let ctx = MapCtx { arena: &arena, assumed_offset_secs };
-            return walk(tape.as_value(), s.start as u64, sink, &ctx, 0);
+        if !salvage::span(bytes, 0, s, sink, assumed_offset_secs, None, 0) {
+            let at = sink.begin(s.start as u64, None);
+            let what = if s.truncated { "truncated" } else { "invalid" };
+            sink.reject(at, format!("{what} JSON value ({} bytes) with no readable records", s.end - s.start));
         }
-        let mut repaired = bytes[s.start..s.end].to_vec();
-        let removed = split::strip_trailing_commas(&mut repaired);
-        if removed > 0
-            && let Ok(tape) = simd_json::to_tape(&mut repaired)
-        {
-            sink.warn(format!(
-                "byte {}: invalid JSON repaired: {removed} trailing comma(s) removed (hand-edited or documentation JSON)",
-                s.start
-            ));
-            let arena = Arena::new();
-            let ctx = MapCtx { arena: &arena, assumed_offset_secs };
-            return walk(tape.as_value(), s.start as u64, sink, &ctx, 0);
-        }
-    }
-    // Salvage: the records inside a page / batch / array, each on its own.
-    let inner = match bytes[s.start] {
-        b'[' => Some(s.start),
-        _ => split::member_array(bytes, s.start, s.end, b"value").or_else(|| split::member_array(bytes, s.start, s.end, b"records")),
-    };
-    let what = if s.truncated { "truncated" } else { "invalid" };
-    match inner {
-        Some(at) if depth < 2 => {
-            let elements = split::array_elements(bytes, at, s.end);
-            sink.warn(format!(
-                "byte {}: {what} JSON value; its {} complete element(s) were read one by one",
-                s.start,
-                elements.iter().filter(|e| !e.truncated).count()
-            ));
-            if bytes[s.start] == b'{' {
-                sink.pages += 1;
-                sink.set_format("graph-page");
-            }
-            for (i, e) in elements.into_iter().enumerate() {
-                if e.truncated {
-                    sink.reject(position(e.start as u64, i as u32, None), "record cut short (truncated file)".into());
-                    continue;
-                }
-                let mut one = bytes[e.start..e.end].to_vec();
-                match simd_json::to_tape(&mut one) {
-                    Ok(tape) => {
-                        let arena = Arena::new();
-                        let ctx = MapCtx { arena: &arena, assumed_offset_secs };
-                        let v = tape.as_value();
-                        match v.as_object() {
-                            Some(o) if o.len() >= RECORD_MIN_KEYS => {
-                                record(o, s.start as u64, i as u32, None, sink, &ctx, &mut SignIn::default())
-                            }
-                            _ => walk(v, e.start as u64, sink, &ctx, depth + 1),
-                        }
-                    }
-                    Err(err) => sink.reject(
-                        position(e.start as u64, i as u32, None),
-                        format!("invalid JSON at byte {}: {}", e.start + err.index(), err),
-                    ),
-                }
-            }
-        }
-        _ => sink
-            .reject(position(s.start as u64, 0, None), format!("{what} JSON value ({} bytes) with no readable records", s.end - s.start)),
     }
 }
 
@@ -180,58 +158,84 @@ pub fn looks_like_json_lines(bytes: &[u8]) -> bool {
 /// Lines looked at to recognize JSON lines.
 const JSON_LINES_PROBE: usize = 5;
 
-/// One JSON value per line. `base` is the byte offset of `bytes` in the input; `line_base` the number
-/// of lines before it, when known (a segment of a large file only knows its byte offset).
-pub fn parse_lines(bytes: &[u8], sink: &mut Sink, assumed_offset_secs: i32, base: u64, line_base: Option<u64>) {
-    let mut offset = base as usize;
+/// One JSON value per line. `base` is the byte offset of `bytes` in the input. Lines are numbered
+/// from 1 within `bytes` (a segment of a large file is renumbered once all segments are parsed).
+pub fn parse_lines(bytes: &[u8], sink: &mut Sink, assumed_offset_secs: i32, base: u64) {
+    let mut offset = 0usize;
     for (n, line) in bytes.split(|&c| c == b'\n').enumerate() {
         let start = offset;
         offset += line.len() + 1;
+        let lead = line.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(line.len());
         let text = line.trim_ascii();
         if text.is_empty() {
             continue;
         }
-        let line_no = line_base.map(|b| b + n as u64 + 1);
-        let parsed = with_tape(text, |v| {
+        let line_no = Some(n as u64 + 1);
+        let at = base + (start + lead) as u64;
+        let parsed = with_tape(text, at, |v, st| {
             let arena = Arena::new();
-            let ctx = MapCtx { arena: &arena, assumed_offset_secs };
+            let doc = Doc { st, ctx: MapCtx::new(&arena, assumed_offset_secs), line: line_no };
             match v.as_object() {
-                Some(o) if o.len() >= RECORD_MIN_KEYS => record(o, start as u64, 0, line_no, sink, &ctx, &mut SignIn::default()),
-                _ => walk(v, start as u64, sink, &ctx, 0),
+                Some(o) if o.len() >= RECORD_MIN_KEYS => {
+                    let at = doc.begin(sink, v, 0);
+                    record(&doc, o, at, Declared::Unknown, sink, &mut SignIn::default());
+                }
+                _ => walk(&doc, v, 0, sink, 0, Declared::Unknown),
             }
+            doc.ctx.report(sink);
         });
-        if parsed.is_none() {
-            // Parse again on a plain copy only to say why (the rare path).
-            let mut buf = text.to_vec();
-            let why =
-                simd_json::to_tape(&mut buf).err().map_or_else(|| "invalid JSON".to_string(), |e| format!("invalid JSON: {:?}", e.error()));
-            sink.reject(position(start as u64, 0, line_no), why);
+        if let Err(e) = parsed {
+            // A page or array cut short keeps its complete records; anything else is one bad record.
+            let end = start + lead + text.len();
+            let span = split::Span { start: start + lead, end, truncated: split::value_end(&bytes[..end], start + lead).is_err() };
+            if !salvage::span(bytes, base, span, sink, assumed_offset_secs, line_no, 0) {
+                let r = sink.begin(at, line_no);
+                sink.reject(r, format!("invalid JSON at byte {}: {:?}", at + e.index() as u64, e.error()));
+            }
         }
     }
+    sink.local_lines = Some(memchr::memchr_iter(b'\n', bytes).count() as u64);
 }
 
-/// Walk a parsed value: a page, a batch, an array of either, or a record.
-fn walk<'x>(v: Value<'_, 'x>, base: u64, sink: &mut Sink, ctx: &MapCtx<'x>, depth: u32) {
+/// Walk a parsed value at structural position `pos`: a page, a batch, an array of either, or a record.
+fn walk<'x>(doc: &Doc<'_, 'x>, v: Value<'_, 'x>, pos: usize, sink: &mut Sink, depth: u32, declared: Declared<'x>) {
     let mut rec = SignIn::default();
     let rec = &mut rec;
     if let Some(a) = v.as_array() {
+        let mut els = doc.elements(Some(pos), a.len());
         for (i, el) in a.iter().enumerate() {
             match el.as_object() {
-                Some(o) if o.len() >= RECORD_MIN_KEYS => record(o, base, i as u32, None, sink, ctx, rec),
-                Some(_) if depth < 2 => walk(el, base, sink, ctx, depth + 1),
-                None if depth < 2 && el.as_array().is_some() => walk(el, base, sink, ctx, depth + 1),
-                _ => sink.reject(position(base, i as u32, None), "array element is not a sign-in object".into()),
+                Some(o) if o.len() >= RECORD_MIN_KEYS => {
+                    let at = doc.begin_element(sink, &mut els, i, el);
+                    record(doc, o, at, declared, sink, rec);
+                }
+                Some(_) if depth < 2 => walk(doc, el, els.position(i).unwrap_or(usize::MAX), sink, depth + 1, declared),
+                None if depth < 2 && el.as_array().is_some() => {
+                    walk(doc, el, els.position(i).unwrap_or(usize::MAX), sink, depth + 1, declared)
+                }
+                _ => {
+                    let at = doc.begin_element(sink, &mut els, i, el);
+                    sink.reject(at, "array element is not a sign-in object".into());
+                }
             }
         }
         return;
     }
     let Some(o) = v.as_object() else {
-        sink.reject(position(base, 0, None), "top-level JSON value is not an object or array".into());
+        let at = doc.begin(sink, v, pos);
+        sink.reject(at, "top-level JSON value is not an object or array".into());
         return;
     };
     if o.len() >= RECORD_MIN_KEYS {
-        return record(o, base, 0, None, sink, ctx, rec);
+        let at = doc.begin(sink, v, pos);
+        return record(doc, o, at, declared, sink, rec);
     }
+    container(doc, o, pos, sink, rec, declared);
+}
+
+/// A small object: a Graph page, an Azure Monitor batch, a query result, a saved error, or a sparse
+/// single record.
+fn container<'x>(doc: &Doc<'_, 'x>, o: Object<'_, 'x>, pos: usize, sink: &mut Sink, rec: &mut SignIn<'x>, declared: Declared<'x>) {
     let mut value = None;
     let mut records = None;
     let mut context = None;
@@ -263,37 +267,52 @@ fn walk<'x>(v: Value<'_, 'x>, base: u64, sink: &mut Sink, ctx: &MapCtx<'x>, dept
             Some(c) if c.contains("/v1.0/") => "graph-v1.0",
             _ => "graph-page",
         });
-        for (i, el) in items.iter().enumerate() {
-            match el.as_object() {
-                Some(r) => record(r, base, i as u32, None, sink, ctx, rec),
-                None => sink.reject(position(base, i as u32, None), "page element is not an object".into()),
-            }
-        }
+        let declared = match Declared::from_context(context) {
+            Declared::Unknown => declared,
+            d => d,
+        };
+        items_of(doc, items, doc.st.member(pos, b"value"), sink, rec, declared, "page element is not an object");
     } else if let Some(items) = records {
         sink.set_format("azure-monitor");
-        for (i, el) in items.iter().enumerate() {
-            match el.as_object() {
-                Some(r) => record(r, base, i as u32, None, sink, ctx, rec),
-                None => sink.reject(position(base, i as u32, None), "records element is not an object".into()),
-            }
-        }
+        items_of(doc, items, doc.st.member(pos, b"records"), sink, rec, declared, "records element is not an object");
     } else if let Some(e) = error {
         let field = |k: &str| e.get(k).and_then(|v| v.into_string()).unwrap_or("").to_string();
-        sink.warn(format!("byte {base}: a saved Graph error response, not a page: {} {}", field("code"), field("message")));
+        sink.warn(format!("byte {}: a saved Graph error response, not a page: {} {}", doc.st.offset(pos), field("code"), field("message")));
     } else if let Some(t) = tables {
-        log_analytics_tables(t, base, sink, ctx);
+        log_analytics_tables(doc, t, doc.st.member(pos, b"tables"), sink);
     } else {
         // A sparse single record (few keys): let the record test decide.
-        record(o, base, 0, None, sink, ctx, rec);
+        let at = sink.begin(o.keys().next().and_then(|k| doc.st.opening_before(k, b'{')).unwrap_or_else(|| doc.st.offset(pos)), doc.line);
+        record(doc, o, at, declared, sink, rec);
+    }
+}
+
+/// The records of a page's `value` or a batch's `records` (at structural position `pos`, if known).
+fn items_of<'x>(
+    doc: &Doc<'_, 'x>,
+    items: simd_json::tape::Array<'_, 'x>,
+    pos: Option<usize>,
+    sink: &mut Sink,
+    rec: &mut SignIn<'x>,
+    declared: Declared<'x>,
+    not_object: &str,
+) {
+    let mut els = doc.elements(pos, items.len());
+    for (i, el) in items.iter().enumerate() {
+        let start = doc.begin_element(sink, &mut els, i, el);
+        match el.as_object() {
+            Some(r) => record(doc, r, start, declared, sink, rec),
+            None => sink.reject(start, not_object.into()),
+        }
     }
 }
 
 /// `{"tables":[{"name":..,"columns":[{"name":..,"type":..}],"rows":[[..]]}]}` (Log Analytics query API).
-fn log_analytics_tables<'x>(tables: simd_json::tape::Array<'_, 'x>, base: u64, sink: &mut Sink, ctx: &MapCtx<'x>) {
+fn log_analytics_tables<'x>(doc: &Doc<'_, 'x>, tables: simd_json::tape::Array<'_, 'x>, pos: Option<usize>, sink: &mut Sink) {
     sink.set_format("log-analytics-query");
     let mut rec = SignIn::default();
-    let mut index = 0u32;
-    for t in tables.iter() {
+    let mut table_at = doc.elements(pos, tables.len());
+    for (ti, t) in tables.iter().enumerate() {
         let Some(t) = t.as_object() else { continue };
         let names: Vec<&str> = t
             .get("columns")
@@ -301,30 +320,40 @@ fn log_analytics_tables<'x>(tables: simd_json::tape::Array<'_, 'x>, base: u64, s
             .map(|c| c.iter().map(|col| col.get("name").and_then(|n| n.into_string()).unwrap_or("")).collect())
             .unwrap_or_default();
         let Some(rows) = t.get("rows").and_then(|r| r.as_array()) else { continue };
-        for row in rows.iter() {
-            let Some(cells) = row.as_array() else { continue };
+        let rows_pos = table_at.position(ti).and_then(|k| doc.st.member(k, b"rows"));
+        let mut row_at = doc.elements(rows_pos, rows.len());
+        for (ri, row) in rows.iter().enumerate() {
+            let at = doc.begin_element(sink, &mut row_at, ri, row);
+            let Some(cells) = row.as_array() else {
+                sink.reject(at, "query result row is not an array".into());
+                continue;
+            };
             rec.clear();
             let mut fb = record::Fallbacks::default();
             for (name, cell) in names.iter().zip(cells.iter()) {
-                record::apply_field(name, cell, &mut rec, &mut fb, ctx);
+                record::apply_field(name, cell, &mut rec, &mut fb, &doc.ctx);
             }
             record::finish(&mut rec, &mut fb);
-            rec.source = crate::model::SourceRef { offset: base, index, line: None };
-            sink.push(&rec);
-            index += 1;
+            note_custom(&fb, sink);
+            match classify(&fb, Declared::Unknown) {
+                Kind::SignIn => {
+                    rec.source = at;
+                    sink.push(&rec);
+                }
+                Kind::Other(category) => sink.not_sign_in(&category),
+            }
         }
     }
 }
 
-/// Map one record object. `rec` is reused across the records of a page (its vectors keep their
-/// capacity), so a page costs no per-record allocation on the common path.
-fn record<'x>(o: Object<'_, 'x>, base: u64, index: u32, line: Option<u64>, sink: &mut Sink, ctx: &MapCtx<'x>, rec: &mut SignIn<'x>) {
+/// Map one record object that starts at `at`. `rec` is reused across the records of a page (its
+/// vectors keep their capacity), so a page costs no per-record allocation on the common path.
+fn record<'x>(doc: &Doc<'_, 'x>, o: Object<'_, 'x>, at: SourceRef, declared: Declared<'x>, sink: &mut Sink, rec: &mut SignIn<'x>) {
     rec.clear();
-    let fb = map_object(o, rec, ctx);
-    if fb.known >= SIGN_IN_MIN_KNOWN_KEYS {
-        sink.signin_like += 1;
+    let fb = map_object(o, rec, &doc.ctx);
+    for f in &doc.ctx.lost {
+        rec.mark_lost(f);
     }
-    rec.source = crate::model::SourceRef { offset: base, index, line };
     if sink.format.is_none() {
         sink.set_format(if fb.azure_monitor {
             "azure-monitor"
@@ -336,5 +365,21 @@ fn record<'x>(o: Object<'_, 'x>, base: u64, index: u32, line: Option<u64>, sink:
             "graph-records"
         });
     }
-    sink.push(rec);
+    note_custom(&fb, sink);
+    match classify(&fb, declared) {
+        Kind::SignIn => {
+            rec.source = at;
+            sink.push(rec);
+        }
+        Kind::Other(category) => sink.not_sign_in(&category),
+    }
+}
+
+/// Say once per input that custom-table column names were read as their native columns.
+fn note_custom(fb: &record::Fallbacks<'_>, sink: &mut Sink) {
+    if fb.custom_columns {
+        sink.warn(
+            "note: Log Analytics custom-table columns (`_dynamic`, `_string`, `_s`, `_d`, `_b`, `_g`, `_t`) read as their native columns",
+        );
+    }
 }

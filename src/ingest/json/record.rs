@@ -8,14 +8,20 @@
 //! `resultType`, `callerIpAddress`, `properties{}`).
 //!
 //! Duplicate keys (the Graph beta docs example has three): the last value wins, as in JavaScript's
-//! `JSON.parse` and Python's `json`. Unknown keys are ignored.
+//! `JSON.parse` and Python's `json`, and the file gets a warning. Unknown keys are ignored, except
+//! that a Log Analytics custom-table name (`LocationDetails_dynamic`, `UserPrincipalName_s`) is read
+//! as its native column ([`custom_base`]). What the mapped record is (a sign-in or a record of
+//! another log) is decided from the [`Fallbacks`] by [`super::classify`].
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 
 use simd_json::prelude::*;
 use simd_json::tape::{Object, Value};
 use typed_arena::Arena;
 
+use super::classify::custom_base;
+use super::keys::KeyBits;
 use crate::model::signin::{AuthStep, CaPolicy, EventType, SignIn, is_empty_value, is_type_name, parse_bool};
 use crate::model::time::{TimeValue, parse_time};
 
@@ -38,20 +44,71 @@ pub struct Fallbacks<'x> {
     pub azure_monitor: bool,
     /// Keys that belong to a sign-in record (tells a broken sign-in from an unrelated object).
     pub known: u32,
+    /// The log the record says it belongs to: Azure Monitor `category` / Log Analytics `Category`,
+    /// and the Log Analytics table (`Type`).
+    pub category: Option<&'x str>,
+    pub table: Option<&'x str>,
+    /// A sign-in's own fields were seen: its result (`status`, `resultType`), its creation time,
+    /// and where/what it signed in from or to (IP address, app, client app, user agent).
+    pub result_key: bool,
+    pub created_key: bool,
+    pub context_key: bool,
+    /// A Log Analytics custom-table column name (`LocationDetails_dynamic`, `UserPrincipalName_s`)
+    /// was read as its native column.
+    pub custom_columns: bool,
 }
 
-/// Context shared by the records of one page: the arena for JSON-in-a-string and the zone to assume.
+/// Context shared by the records of one page: the arena for JSON-in-a-string, the zone to assume,
+/// and the duplicate keys seen.
 pub struct MapCtx<'x> {
     pub arena: &'x Arena<u8>,
     pub assumed_offset_secs: i32,
+    /// Fields a repair emptied (salvage only): marked lost on the record.
+    pub lost: Vec<&'static str>,
+    /// Records with a repeated key, and the first such key.
+    duplicates: RefCell<(u64, Option<String>)>,
+}
+
+impl<'x> MapCtx<'x> {
+    pub fn new(arena: &'x Arena<u8>, assumed_offset_secs: i32) -> Self {
+        MapCtx { arena, assumed_offset_secs, lost: Vec::new(), duplicates: RefCell::new((0, None)) }
+    }
+
+    /// Note that a record repeats `key` (the last value wins, as in `JSON.parse`).
+    fn note_repeat(&self, key: &str) {
+        let mut d = self.duplicates.borrow_mut();
+        d.0 += 1;
+        d.1.get_or_insert_with(|| key.to_string());
+    }
+
+    /// Warn about the repeated keys seen (once per document).
+    pub fn report(&self, sink: &mut crate::ingest::sink::Sink) {
+        let d = self.duplicates.borrow();
+        if let (n, Some(k)) = (d.0, &d.1) {
+            sink.warn(format!("{n} record(s) repeat a key (the first: `{k}`): the last value was used, as JSON.parse does"));
+        }
+    }
+}
+
+/// Apply every entry of an object, noting the first key it repeats.
+fn apply_object<'x>(obj: &Object<'_, 'x>, rec: &mut SignIn<'x>, fb: &mut Fallbacks<'x>, ctx: &MapCtx<'x>) {
+    let mut bits = KeyBits::new();
+    let mut repeated: Option<&str> = None;
+    for (i, (k, v)) in obj.iter().enumerate() {
+        if bits.insert(k) && repeated.is_none() && obj.keys().take(i).any(|p| p == k) {
+            repeated = Some(k);
+        }
+        apply_field(k, v, rec, fb, ctx);
+    }
+    if let Some(k) = repeated {
+        ctx.note_repeat(k);
+    }
 }
 
 /// Map every entry of `obj` into `rec`, then apply the fallbacks.
 pub fn map_object<'x>(obj: Object<'_, 'x>, rec: &mut SignIn<'x>, ctx: &MapCtx<'x>) -> Fallbacks<'x> {
     let mut fb = Fallbacks::default();
-    for (k, v) in obj.iter() {
-        apply_field(k, v, rec, &mut fb, ctx);
-    }
+    apply_object(&obj, rec, &mut fb, ctx);
     finish(rec, &mut fb);
     fb
 }
@@ -92,7 +149,10 @@ pub fn apply_field<'x>(key: &str, v: Value<'_, 'x>, rec: &mut SignIn<'x>, fb: &m
     fb.known += 1;
     match key {
         "id" | "Id" => rec.request_id = s(v),
-        "createdDateTime" | "CreatedDateTime" => rec.time = time(v, ctx),
+        "createdDateTime" | "CreatedDateTime" => {
+            fb.created_key = true;
+            rec.time = time(v, ctx);
+        }
         "time" | "TimeGenerated" => fb.time = time(v, ctx),
         "userDisplayName" | "UserDisplayName" => rec.user_display_name = s(v),
         "identity" | "Identity" => fb.display_name = s(v),
@@ -100,10 +160,19 @@ pub fn apply_field<'x>(key: &str, v: Value<'_, 'x>, rec: &mut SignIn<'x>, fb: &m
         "userId" | "UserId" => rec.user_id = s(v),
         "userType" | "UserType" => rec.user_type = s(v),
         "appId" | "AppId" => rec.app_id = s(v),
-        "appDisplayName" | "AppDisplayName" => rec.app_name = s(v),
-        "ipAddress" | "IpAddress" | "IPAddress" => rec.ip_address = s(v),
+        "appDisplayName" | "AppDisplayName" => {
+            fb.context_key = true;
+            rec.app_name = s(v);
+        }
+        "ipAddress" | "IpAddress" | "IPAddress" => {
+            fb.context_key = true;
+            rec.ip_address = s(v);
+        }
         "callerIpAddress" => fb.ip = s(v),
-        "clientAppUsed" | "ClientAppUsed" => rec.client_app_used = s(v),
+        "clientAppUsed" | "ClientAppUsed" => {
+            fb.context_key = true;
+            rec.client_app_used = s(v);
+        }
         "correlationId" | "CorrelationId" => rec.correlation_id = s(v),
         "conditionalAccessStatus" | "ConditionalAccessStatus" => rec.conditional_access_status = ca_status(v),
         "isInteractive" | "IsInteractive" => rec.is_interactive = boolean(v),
@@ -132,7 +201,10 @@ pub fn apply_field<'x>(key: &str, v: Value<'_, 'x>, rec: &mut SignIn<'x>, fb: &m
             strings(v, ctx, rec, |_, x| tmp.push(x), "riskEventTypes");
             fb.risk_v1 = tmp;
         }
-        "status" | "Status" => with_object(v, ctx, rec, "status", |o, rec, _| status(o, rec)),
+        "status" | "Status" => {
+            fb.result_key = true;
+            with_object(v, ctx, rec, "status", |o, rec, _| status(o, rec));
+        }
         "deviceDetail" | "DeviceDetail" => with_object(v, ctx, rec, "deviceDetail", |o, rec, _| device(o, rec)),
         "location" | "Location" => {
             // A string is the Azure Monitor envelope / Log Analytics country; an object is Graph's.
@@ -176,17 +248,24 @@ pub fn apply_field<'x>(key: &str, v: Value<'_, 'x>, rec: &mut SignIn<'x>, fb: &m
             }
         }
         "category" | "Category" | "Type" => {
-            if let Some(e) = v.into_string().and_then(EventType::parse) {
+            let name = v.into_string();
+            if let Some(e) = name.and_then(EventType::parse) {
                 // The Azure Monitor category / LA table name is authoritative for the log it came from.
                 rec.event_type = Some(e);
             }
             if key == "Type" {
                 fb.log_analytics = true;
+                fb.table = name;
+            } else {
+                fb.category = name;
             }
         }
         "authenticationRequirement" | "AuthenticationRequirement" => rec.authentication_requirement = s(v),
         "authenticationProtocol" | "AuthenticationProtocol" => rec.authentication_protocol = s(v),
-        "userAgent" | "UserAgent" => rec.user_agent = s(v),
+        "userAgent" | "UserAgent" => {
+            fb.context_key = true;
+            rec.user_agent = s(v);
+        }
         "mfaDetail" | "MfaDetail" => with_object(v, ctx, rec, "mfaDetail", |o, rec, _| {
             for (k, v) in o.iter() {
                 match k {
@@ -209,13 +288,20 @@ pub fn apply_field<'x>(key: &str, v: Value<'_, 'x>, rec: &mut SignIn<'x>, fb: &m
         "servicePrincipalId" | "ServicePrincipalId" => rec.service_principal_id = s(v),
         "servicePrincipalName" | "ServicePrincipalName" => rec.service_principal_name = s(v),
         "autonomousSystemNumber" | "AutonomousSystemNumber" => rec.autonomous_system_number = int(v).and_then(|n| u32::try_from(n).ok()),
-        "resultType" | "ResultType" => fb.error_code = int(v).and_then(|n| i32::try_from(n).ok()),
+        "resultType" | "ResultType" => {
+            fb.result_key = true;
+            fb.error_code = int(v).and_then(|n| i32::try_from(n).ok());
+        }
         "resultDescription" | "ResultDescription" => fb.failure_reason = s(v),
         "properties" => {
             if let Some(o) = v.as_object() {
                 fb.azure_monitor = true;
-                for (k, v) in o.iter() {
-                    apply_field(k, v, rec, fb, ctx);
+                // The envelope's `category` names the log; a `category` inside the record (an audit
+                // event's `UserManagement`) does not.
+                let envelope = fb.category.take();
+                apply_object(&o, rec, fb, ctx);
+                if envelope.is_some() {
+                    fb.category = envelope;
                 }
             }
         }
@@ -228,7 +314,10 @@ pub fn apply_field<'x>(key: &str, v: Value<'_, 'x>, rec: &mut SignIn<'x>, fb: &m
             }
         }
         // Microsoft.Graph PowerShell v1 SDK flattened names (formats.md §5).
-        "StatusErrorCode" => rec.error_code = int(v).and_then(|n| i32::try_from(n).ok()),
+        "StatusErrorCode" => {
+            fb.result_key = true;
+            rec.error_code = int(v).and_then(|n| i32::try_from(n).ok());
+        }
         "StatusFailureReason" => rec.failure_reason = s(v),
         "StatusAdditionalDetails" => rec.additional_details = s(v),
         "LocationCity" => rec.city = s(v),
@@ -243,7 +332,20 @@ pub fn apply_field<'x>(key: &str, v: Value<'_, 'x>, rec: &mut SignIn<'x>, fb: &m
         "DeviceDetailIsCompliant" => rec.device_compliant = boolean(v),
         "DeviceDetailIsManaged" => rec.device_managed = boolean(v),
         "DeviceDetailTrustType" => rec.device_trust_type = s(v),
-        _ => fb.known -= 1,
+        _ => {
+            fb.known -= 1;
+            // A custom-table twin that is empty must not erase the native column's value.
+            if let Some(base) = custom_base(key)
+                && v.into_string().is_none_or(|t| !t.is_empty())
+                && !v.is_null()
+            {
+                let known = fb.known;
+                apply_field(base, v, rec, fb, ctx);
+                if fb.known > known {
+                    fb.custom_columns = true;
+                }
+            }
+        }
     }
 }
 
@@ -357,8 +459,12 @@ fn s<'x>(v: Value<'_, 'x>) -> Option<Cow<'x, str>> {
     None
 }
 
+/// An integer, also when written as a whole float (`50126.0`: Log Analytics `_d` columns).
 fn int(v: Value<'_, '_>) -> Option<i64> {
-    v.as_i64().or_else(|| v.into_string().and_then(|x| x.trim().parse().ok()))
+    let whole = |f: f64| (f.fract() == 0.0 && f.abs() < 9.0e15).then_some(f as i64);
+    v.as_i64()
+        .or_else(|| v.as_f64().and_then(whole))
+        .or_else(|| v.into_string().and_then(|x| x.trim().parse().ok().or_else(|| x.trim().parse::<f64>().ok().and_then(whole))))
 }
 
 fn float(v: Value<'_, '_>) -> Option<f64> {
@@ -505,7 +611,7 @@ mod tests {
         let arena = Box::leak(Box::new(Arena::new()));
         let buf: &'static mut [u8] = Box::leak(json.as_bytes().to_vec().into_boxed_slice());
         let tape = Box::leak(Box::new(simd_json::to_tape(buf).unwrap()));
-        let ctx = MapCtx { arena, assumed_offset_secs: 0 };
+        let ctx = MapCtx::new(arena, 0);
         let mut rec = SignIn::default();
         map_object(tape.as_value().as_object().unwrap(), &mut rec, &ctx);
         rec
@@ -557,6 +663,99 @@ mod tests {
         assert_eq!(r.event_type, Some(EventType::ManagedIdentity));
         assert_eq!(r.ip_address.as_deref(), Some("1.2.3.4"), "an empty ipAddress falls back to the envelope");
         assert_eq!(r.country.as_deref(), Some("FR"));
+    }
+
+    #[test]
+    fn custom_table_keys_map_to_native_fields() {
+        let r = map(
+            r#"{"Id_g":"A","CreatedDateTime_t":"2024-01-01T00:00:00Z","UserPrincipalName_s":"a@b.c","UserPrincipalName_string":"","ResultType_d":50126.0,"AutonomousSystemNumber_d":"64500.0"}"#,
+        );
+        assert_eq!((r.request_id.as_deref(), r.user_principal_name.as_deref()), (Some("A"), Some("a@b.c")));
+        assert_eq!(r.autonomous_system_number, Some(64500));
+    }
+
+    #[test]
+    fn repeated_keys_are_found_and_distinct_ones_are_not() {
+        let arena = Arena::new();
+        let ctx = MapCtx::new(&arena, 0);
+        let mut buf = br#"{"homeTenantId":"1","appId":"x","homeTenantId":"2"}"#.to_vec();
+        let tape = simd_json::to_tape(&mut buf).unwrap();
+        map_object(tape.as_value().as_object().unwrap(), &mut SignIn::default(), &ctx);
+        let keys =
+            ["authenticationRequirementPolicies", "authenticationRequirement", "authenticationProcessingDetails", "a", "b", "ab", "ba"];
+        let text = format!("{{{}}}", keys.iter().map(|k| format!("\"{k}\":1")).collect::<Vec<_>>().join(","));
+        let mut buf = text.into_bytes();
+        let tape = simd_json::to_tape(&mut buf).unwrap();
+        map_object(tape.as_value().as_object().unwrap(), &mut SignIn::default(), &ctx);
+        // Every Graph sign-in key in one object: none repeats.
+        let graph = [
+            "id",
+            "createdDateTime",
+            "userDisplayName",
+            "userPrincipalName",
+            "userId",
+            "appId",
+            "appDisplayName",
+            "ipAddress",
+            "ipAddressFromResourceProvider",
+            "clientAppUsed",
+            "userAgent",
+            "correlationId",
+            "conditionalAccessStatus",
+            "originalRequestId",
+            "authenticationProtocol",
+            "incomingTokenType",
+            "isInteractive",
+            "homeTenantId",
+            "homeTenantName",
+            "isTenantRestricted",
+            "tokenIssuerName",
+            "tokenIssuerType",
+            "processingTimeInMilliseconds",
+            "riskDetail",
+            "riskLevelAggregated",
+            "riskLevelDuringSignIn",
+            "riskState",
+            "riskEventTypes",
+            "riskEventTypes_v2",
+            "resourceDisplayName",
+            "resourceId",
+            "resourceTenantId",
+            "authenticationMethodsUsed",
+            "authenticationRequirement",
+            "uniqueTokenIdentifier",
+            "sessionId",
+            "signInIdentifier",
+            "signInIdentifierType",
+            "signInEventTypes",
+            "servicePrincipalId",
+            "servicePrincipalName",
+            "userType",
+            "flaggedForReview",
+            "autonomousSystemNumber",
+            "crossTenantAccessType",
+            "clientCredentialType",
+            "status",
+            "deviceDetail",
+            "location",
+            "mfaDetail",
+            "appliedConditionalAccessPolicies",
+            "authenticationDetails",
+            "authenticationProcessingDetails",
+            "networkLocationDetails",
+            "authenticationRequirementPolicies",
+            "sessionLifetimePolicies",
+            "appTokenProtectionStatus",
+            "tokenProtectionStatusDetails",
+            "originalTransferMethod",
+            "managedServiceIdentity",
+            "privateLinkDetails",
+        ];
+        let text = format!("{{{}}}", graph.iter().map(|k| format!("\"{k}\":1")).collect::<Vec<_>>().join(","));
+        let mut buf = text.into_bytes();
+        let tape = simd_json::to_tape(&mut buf).unwrap();
+        map_object(tape.as_value().as_object().unwrap(), &mut SignIn::default(), &ctx);
+        assert_eq!(*ctx.duplicates.borrow(), (1, Some("homeTenantId".to_string())));
     }
 
     #[test]

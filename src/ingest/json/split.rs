@@ -99,31 +99,30 @@ pub fn top_level(b: &[u8], junk: &mut Vec<Junk>) -> Vec<Span> {
     spans
 }
 
-/// Elements of the array spanning `[start, end)` (`b[start] == b'['`). Scalar elements are skipped.
-/// The last element is marked truncated when the array is cut short.
+/// Elements of the array spanning `[start, end)` (`b[start] == b'['`), scalars included (a `null`
+/// where a record should be is still an element, rejected as such). The last element is marked
+/// truncated when the array is cut short.
 pub fn array_elements(b: &[u8], start: usize, end: usize) -> Vec<Span> {
     let b = &b[..end];
     let mut out = Vec::new();
     let mut i = skip_separators(b, start + 1);
     while i < b.len() && b[i] != b']' {
-        match b[i] {
+        let (e, truncated) = match b[i] {
             b'{' | b'[' => match value_end(b, i) {
-                Ok(e) => {
-                    out.push(Span { start: i, end: e, truncated: false });
-                    i = e;
-                }
-                Err(e) => {
-                    out.push(Span { start: i, end: e, truncated: true });
-                    break;
-                }
+                Ok(e) => (e, false),
+                Err(e) => (e, true),
             },
             b'"' => match skip_string(b, i) {
-                Some(e) => i = e,
-                None => break,
+                Some(e) => (e, false),
+                None => (b.len(), true),
             },
-            _ => i += 1,
+            _ => (i + b[i..].iter().take_while(|&&c| !matches!(c, b',' | b']') && !c.is_ascii_whitespace()).count().max(1), false),
+        };
+        out.push(Span { start: i, end: e, truncated });
+        if truncated {
+            break;
         }
-        i = skip_separators(b, i);
+        i = skip_separators(b, e);
     }
     out
 }
@@ -163,18 +162,16 @@ pub fn member_array(b: &[u8], start: usize, end: usize, key: &[u8]) -> Option<us
     None
 }
 
-/// Remove commas that directly precede `}` or `]` (outside strings). Returns the number removed.
-/// Hand-edited and documentation JSON often has them; Graph itself never writes them.
-pub fn strip_trailing_commas(b: &mut Vec<u8>) -> usize {
-    let mut out = Vec::with_capacity(b.len());
-    let mut removed = 0;
+/// Blank (replace with a space) every comma that directly precedes `}` or `]` outside strings, so
+/// the value parses and every byte keeps its offset. Returns the number blanked. Hand-edited and
+/// documentation JSON often has them; Graph itself never writes them.
+pub fn blank_trailing_commas(b: &mut [u8]) -> usize {
+    let mut blanked = 0;
     let mut i = 0;
     while i < b.len() {
         match b[i] {
             b'"' => {
-                let end = skip_string(b, i).unwrap_or(b.len());
-                out.extend_from_slice(&b[i..end]);
-                i = end;
+                i = skip_string(b, i).unwrap_or(b.len());
                 continue;
             }
             b',' => {
@@ -183,18 +180,15 @@ pub fn strip_trailing_commas(b: &mut Vec<u8>) -> usize {
                     j += 1;
                 }
                 if j < b.len() && (b[j] == b'}' || b[j] == b']') {
-                    removed += 1;
-                    i += 1;
-                    continue;
+                    b[i] = b' ';
+                    blanked += 1;
                 }
             }
             _ => {}
         }
-        out.push(b[i]);
         i += 1;
     }
-    *b = out;
-    removed
+    blanked
 }
 
 #[cfg(test)]
@@ -212,7 +206,8 @@ mod tests {
         assert!(spans[2].truncated);
         assert_eq!(junk.len(), 1);
         let els = array_elements(b, spans[1].start, spans[1].end);
-        assert_eq!(els.len(), 1);
+        assert_eq!(els.len(), 2, "scalars are elements too");
+        assert_eq!(&b[els[0].start..els[0].end], b"1");
     }
 
     #[test]
@@ -233,8 +228,8 @@ mod tests {
     #[test]
     fn trailing_commas() {
         let mut b = br#"{"a":[1,2,],"s":",]","b":{"c":1,},}"#.to_vec();
-        assert_eq!(strip_trailing_commas(&mut b), 3);
-        assert_eq!(b, br#"{"a":[1,2],"s":",]","b":{"c":1}}"#.to_vec());
+        assert_eq!(blank_trailing_commas(&mut b), 3);
+        assert_eq!(b, br#"{"a":[1,2 ],"s":",]","b":{"c":1 } }"#.to_vec());
     }
 
     proptest! {
@@ -254,7 +249,7 @@ mod tests {
                 }
             }
             let mut copy = data.clone();
-            strip_trailing_commas(&mut copy);
+            blank_trailing_commas(&mut copy);
         }
     }
 }
