@@ -270,16 +270,41 @@ fn microsoft_service_side(w: &mut World, u: usize, t0: i64, t1: i64, sess: &str,
     }
 }
 
-/// The phone through the waking day: where it is decides the network.
+/// When the traveller takes off and lands on a departure or return day (UTC): the laptop's
+/// blocks of a flight day end before the gate and start after landing; a phone-only holiday flies
+/// at 10:00 from the origin. `None` on other days.
+fn flight_window(w: &World, u: usize, day: i64, blocks: &[Block], trip: Option<&super::people::Trip>) -> Option<(i64, i64)> {
+    let tr = trip.filter(|tr| day == tr.depart || day == tr.back)?;
+    if let [origin, dest] = blocks {
+        return Some((local(day, origin.tz, origin.to + 0.75), local(day, dest.tz, dest.from - 1.0)));
+    }
+    let home = w.users[u].home;
+    let from = if day == tr.depart { home } else { tr.place };
+    let leave = local(day, from.tz, 10.0);
+    Some((leave, leave + ((distance(home, tr.place) / 800.0 + 0.75) * HOUR as f64) as i64))
+}
+
+/// The phone through the waking day: where it is decides the network. On a flight day it is at the
+/// origin until take-off, off during the flight, and at the destination after landing.
 fn phone_day(w: &mut World, u: usize, day: i64, blocks: &[Block], trip: Option<&super::people::Trip>, s: &mut Sessions, rng: &mut Rng) {
     let user = w.users[u].clone();
     let Some(phone) = user.phone.clone() else { return };
-    let tz = trip.map_or(user.home.tz, |t| t.place.tz);
+    let flight = flight_window(w, u, day, blocks, trip);
+    let departing = trip.is_some_and(|tr| day == tr.depart);
+    let tz = if departing { user.home.tz } else { trip.map_or(user.home.tz, |t| t.place.tz) };
     let (wake, sleep) = if user.kind == Kind::NightShift { (13.0, 27.0) } else { (7.0, 22.5) };
     let mut h = wake + rng.below(60) as f64 / 60.0;
     let weekend = weekday(day) >= 5;
     while h < sleep {
         let t = local(day, tz, h);
+        h += rng.range(80, 160) as f64 / 60.0;
+        // Where the phone is: abroad on the trip's days, except before take-off on the way out and
+        // after landing on the way back.
+        let trip = match flight {
+            Some((leave, land)) if t >= leave && t < land => continue,
+            Some((leave, _)) if (t < leave) == departing => None,
+            _ => trip,
+        };
         let at_work = blocks.iter().find(|b| t >= local(day, b.tz, b.from) && t <= local(day, b.tz, b.to));
         let (loc, class) = if let Some(tr) = trip {
             if rng.chance(0.7) {
@@ -323,7 +348,6 @@ fn phone_day(w: &mut World, u: usize, day: i64, blocks: &[Block], trip: Option<&
         if user.kind == Kind::NightShift {
             w.decoy("night_shift", "low", u, &id);
         }
-        h += rng.range(80, 160) as f64 / 60.0;
     }
 }
 

@@ -310,7 +310,8 @@ impl World {
         }
         let usual = *rng.pick(&abroad);
         let learning_days = (self.analysis_start - self.start) / DAY;
-        if u.kind == Kind::Traveller && learning_days > 8 {
+        let learned = u.kind == Kind::Traveller && learning_days > 8;
+        if learned {
             let d = self.start + rng.range(1, learning_days - 6) * DAY;
             trips.push(Trip {
                 depart: d,
@@ -321,12 +322,14 @@ impl World {
                 phone_only: false,
             });
         }
+        // A trip to a country the learning period showed is routine; the first one is new.
         let d = self.analysis_start + rng.range(2, 12) * DAY;
-        trips.push(Trip { depart: d, back: d + rng.range(2, 5) * DAY, place: &usual.0, net: usual.1, class: "trip", phone_only: false });
+        let class = if learned { "trip" } else { "trip_new_country" };
+        trips.push(Trip { depart: d, back: d + rng.range(2, 5) * DAY, place: &usual.0, net: usual.1, class, phone_only: false });
         if rng.chance(0.5) {
             let other = *rng.pick(&abroad);
             let d = self.analysis_start + rng.range(17, 24) * DAY;
-            let class = if other.0.cc == usual.0.cc { "trip" } else { "trip_new_country" };
+            let class = if learned && other.0.cc == usual.0.cc { "trip" } else { "trip_new_country" };
             trips.push(Trip { depart: d, back: d + rng.range(2, 4) * DAY, place: &other.0, net: other.1, class, phone_only: false });
         } else {
             // A domestic trip to another city (conference, customer).
