@@ -1055,6 +1055,41 @@ fn benign_carrier_pool_city_hops_are_at_most_medium() {
     }
 }
 
+/// A phone-only holiday abroad, with no carrier classification (no ASN): the phone alternates
+/// between the hotel's Wi-Fi and its home carrier, whose roaming addresses are located at the
+/// carrier's gateways at home, in one session. The carrier end is the user's own address block: it
+/// is where the pool is, not where the phone is, so the session is not "elsewhere" [medium].
+#[test]
+fn benign_phone_only_holiday_roaming_through_the_home_carrier_is_at_most_medium() {
+    let mut log = Log::default();
+    let p = log.office_worker("ines@contoso.example");
+    let phone = Device { id: None, os: Some("Ios"), browser: Some("Mobile Safari"), managed: Some(false), compliant: Some(false) };
+    let gateways = [CHICAGO, DALLAS, LOS_ANGELES];
+    let on_carrier = |e: Ev, n: u32| e.place(gateways[n as usize % 3]).ip(&format!("172.56.{}.{}", (n * 37) % 250, 1 + n % 200));
+    let mut n = 0u32;
+    for day in 0..28 {
+        for h in [7, 12, 19] {
+            n += 1;
+            let e = p.ev(history_start() + day * DAY + h * HOUR).session("sess-phone").device(phone).ua(IPHONE_OUTLOOK_UA).app(EXCHANGE);
+            let e = on_carrier(e, n);
+            log.add(if n.is_multiple_of(9) { e } else { e.non_interactive() });
+        }
+    }
+    // Wednesday to Friday in London: a new session signed in on the roaming carrier, then token
+    // refreshes from the hotel and the carrier.
+    for (k, h) in (0..3).flat_map(|d| [7, 9, 12, 15, 19].map(move |h| at(2024, 3, 13 + d, h, 0))).enumerate() {
+        n += 1;
+        let e = p.ev(h).session("sess-holiday").device(phone).ua(IPHONE_OUTLOOK_UA).app(EXCHANGE);
+        let e = if k % 2 == 0 { on_carrier(e, n) } else { e.place(LONDON).ip("81.2.69.142") };
+        log.add(if k == 0 { e } else { e.non_interactive() });
+    }
+    let r = log.audit(&AuditConfig { include_non_interactive: true, ..cfg() });
+    at_most(&r, "ines@contoso.example", Risk::Medium);
+    for f in r.findings.iter().filter(|f| f.user == "ines@contoso.example") {
+        assert!(!f.summary.contains("the session's interactive sign-ins elsewhere"), "{f:?}");
+    }
+}
+
 /// The corporate VPN / SDP egress in the neighbouring country, used by many users of the tenant; one
 /// of them starts using it only in the analysis window, minutes after signing in from home [medium].
 #[test]

@@ -24,7 +24,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
-use super::common::familiar_place;
+use super::common::{Familiar, familiar_place};
 use super::impossible_travel::impossible_speed;
 use super::{Declared, Detector, Doc, Finding, Risk, Role, UserContext, details};
 use crate::baseline::{network, os_family, service_side};
@@ -361,10 +361,13 @@ fn hints_of(cx: &UserContext<'_>, i: usize, interactive: &[usize], known_countri
     }
     // The session's interactive sign-in nearest in time: in another country, out of reach? (Not when
     // it is the same registered device, one device whose traffic leaves through two networks, nor
-    // when it is on a mobile carrier, located where the carrier's pool is: a roaming phone.)
+    // when it is on a mobile carrier, located where the carrier's pool is: a roaming phone. Without a
+    // class, an address the user's baseline knows only by its block in that city is such a pool,
+    // [`Familiar::UserBlock`].)
     if let Some(&near) = session.iter().min_by_key(|&&h| (r.time(h) - r.time(i)).abs())
         && !same_device(cx, near, i)
         && cx.net_class(near) != Some(NetClass::MobileCarrier)
+        && familiar_place(cx, near) != Some(Familiar::UserBlock)
         && r.country.get(near).is_some()
         && r.country.get(i).is_some()
         && r.country.get(near) != r.country.get(i)
