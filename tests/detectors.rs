@@ -1090,6 +1090,29 @@ fn benign_phone_only_holiday_roaming_through_the_home_carrier_is_at_most_medium(
     }
 }
 
+/// A VPN user's leg from the organization's shared egress in the neighbouring country to a carrier
+/// address the user never used, without classes (no ASN): the egress is located where the company's
+/// traffic leaves, so the leg is one level lower than a traveller's [medium].
+#[test]
+fn benign_leg_from_the_shared_vpn_egress_to_an_unknown_carrier_address_is_medium() {
+    let mut log = Log::default();
+    let egress = |k: usize| format!("165.225.1.{}", 1 + k % 8);
+    for u in 0..5 {
+        let p = log.office_worker(&format!("vpn{u}@contoso.example"));
+        for (k, day) in weekdays(history_start(), HISTORY_DAYS).into_iter().enumerate() {
+            log.add(p.ev(day + 13 * HOUR).place(TORONTO).ip(&egress(k + u)));
+        }
+    }
+    let p = Profile::new("vpn0@contoso.example");
+    log.add(p.ev(at(2024, 3, 13, 9, 0)).place(TORONTO).ip(&egress(3)));
+    // Tethered to a phone on a carrier the user never used.
+    log.add(p.ev(at(2024, 3, 13, 9, 40)).place(DALLAS).ip("172.58.91.20").device(RELAYED_BROWSER));
+    let r = log.audit(&cfg());
+    let f = one(&r, "vpn0@contoso.example", "impossible_travel");
+    assert_eq!(f.risk, Risk::Medium, "{f:?}");
+    mentions(f, &["a network several users of the organization use"]);
+}
+
 /// The corporate VPN / SDP egress in the neighbouring country, used by many users of the tenant; one
 /// of them starts using it only in the analysis window, minutes after signing in from home [medium].
 #[test]

@@ -15,11 +15,17 @@
 //!   networks (VPN on and off), skipped;
 //! - an end on a mobile carrier, VPN or Microsoft network: the address is located where the
 //!   carrier's pool or the egress is, not where the device is (Microsoft sign-in log docs; Panther
-//!   rates VPN legs informational): reported low.
+//!   rates VPN legs informational): reported low;
+//! - an end on a network the organization shares (three or more users use it regularly: an office
+//!   NAT, the corporate VPN or SDP egress, whose class a database may not know): one level lower,
+//!   since a shared egress is located where the company's traffic leaves, not where the user is.
+//!   The other end alone makes the leg atypical (Entra ID Protection ignores "locations regularly
+//!   used by other users in the organization"); an intruder abroad minutes after the user's office
+//!   sign-in is still reported, and chains with `new_location`.
 
 use serde_json::json;
 
-use super::common::{familiar_place, own_device};
+use super::common::{Familiar, familiar_place, own_device};
 use super::{Declared, Detector, Doc, Finding, Risk, Role, UserContext, details};
 use crate::enrich::NetClass;
 use crate::geo::{Located, Precision, distance_km};
@@ -71,6 +77,8 @@ struct Leg {
     approximate: bool,
     /// The class of an end whose location is not the device's (carrier, VPN, Microsoft).
     artefact: Option<NetClass>,
+    /// An end is on a network the organization shares ([`Familiar::Organization`]).
+    shared: bool,
 }
 
 /// Whether an end is the user's: a place the user, their address blocks, their own devices or the
@@ -93,6 +101,7 @@ fn leg(cx: &UserContext<'_>, (a, la): (usize, Located), (b, lb): (usize, Located
     if familiar(cx, a) && familiar(cx, b) {
         return None;
     }
+    let shared = [a, b].into_iter().any(|i| familiar_place(cx, i) == Some(Familiar::Organization));
     // Same country: mobile carriers and VPNs hand out addresses from national pools far from the
     // device (Microsoft sign-in log docs); MDCA never alerts within one country.
     let (ca, cb) = (r.country.get(a), r.country.get(b));
@@ -107,7 +116,7 @@ fn leg(cx: &UserContext<'_>, (a, la): (usize, Located), (b, lb): (usize, Located
         .into_iter()
         .filter_map(|i| cx.net_class(i))
         .find(|c| matches!(c, NetClass::MobileCarrier | NetClass::Vpn | NetClass::Microsoft));
-    Some(Leg { from: a, to: b, km, minutes, speed, approximate, artefact })
+    Some(Leg { from: a, to: b, km, minutes, speed, approximate, artefact, shared })
 }
 
 fn place(cx: &UserContext<'_>, i: usize) -> String {
@@ -132,7 +141,7 @@ impl Declared for ImpossibleTravel {
                 "two successful interactive sign-ins at least {MIN_DISTANCE_KM:.0} km apart that need more than {MAX_SPEED_KMH:.0} km/h"
             ),
             threshold: format!(
-                ">= {MIN_DISTANCE_KM:.0} km at > {MAX_SPEED_KMH:.0} km/h (time floored at {MIN_ELAPSED_MINUTES:.0} min); {}, one level lower when located by country only, {} with an end on a carrier, VPN or Microsoft network; same-country legs, legs between networks the user or the organization uses and legs of one device skipped",
+                ">= {MIN_DISTANCE_KM:.0} km at > {MAX_SPEED_KMH:.0} km/h (time floored at {MIN_ELAPSED_MINUTES:.0} min); {}, one level lower when located by country only and again with an end on a network the organization shares, {} with an end on a carrier, VPN or Microsoft network; same-country legs, legs between networks the user or the organization uses and legs of one device skipped",
                 RISK.as_str(),
                 ARTEFACT_RISK.as_str()
             ),
@@ -176,10 +185,10 @@ impl Detector for ImpossibleTravel {
             let back = legs.get(k + 1).copied().flatten().filter(|_| leg(cx, located[k], located[k + 2]).is_none());
             let approximate = out_leg.approximate || back.is_some_and(|b| b.approximate);
             let artefact = out_leg.artefact.or(back.and_then(|b| b.artefact));
-            let risk = match (artefact, approximate) {
-                (Some(_), _) => ARTEFACT_RISK,
-                (None, true) => RISK.lower(),
-                (None, false) => RISK,
+            let shared = out_leg.shared || back.is_some_and(|b| b.shared);
+            let risk = match artefact {
+                Some(_) => ARTEFACT_RISK,
+                None => [approximate, shared].into_iter().filter(|&x| x).fold(RISK, |r, _| r.lower()),
             };
             let (a, b) = (out_leg.from, out_leg.to);
             let mut summary = format!(
@@ -209,6 +218,10 @@ impl Detector for ImpossibleTravel {
             if approximate {
                 summary.push_str(" (located by country only)");
             }
+            if shared && artefact.is_none() {
+                summary.push_str(" (one end on a network several users of the organization use, located where its egress is)");
+            }
+            d.insert("organization_network".into(), json!(shared));
             if let Some(class) = artefact {
                 summary.push_str(&format!(
                     " (one end on a {} network, located where its pool or egress is)",
