@@ -1,9 +1,11 @@
 //! Helpers several detectors share, so each rule is written once: how a group of sign-ins is rated
 //! (failed / succeeded / succeeded into a sensitive app), which sign-in a finding cites first, how
-//! IP lists are shown, and which error codes say the password was right.
+//! IP lists are shown, and how a failure is rated by whether the password was right (the error
+//! codes themselves are declared once, in [`super::credentials`]).
 
 use std::collections::BTreeSet;
 
+use super::credentials::{Credential, classify};
 use super::{Risk, UserContext};
 use crate::baseline::{block_key, network};
 use crate::model::view::Rows;
@@ -163,15 +165,10 @@ pub fn list_ips(ips: &BTreeSet<&str>) -> String {
     if rest == 0 { shown.join(", ") } else { format!("{} and {rest} more IPs", shown.join(", ")) }
 }
 
-/// Error codes that say the first factor (the password) was right though the sign-in did not
-/// complete: MFA required or failed, MFA registration required, Conditional Access or device
-/// requirements (Entra error-code reference; Microsoft Sentinel `SigninPasswordSpray.yaml` treats
-/// them as success-like; Sentinel `NewCountryValidCreds.yaml`).
-pub const PASSWORD_RIGHT_CODES: &[i32] = &[50055, 50072, 50074, 50076, 50079, 50097, 50125, 50155, 50158, 53000, 53001, 53003, 500121];
-
 /// The rating of failed attempts by what they prove: a wrong password (50126, a lockout) is the
 /// background noise every tenant collects from the internet, reported low; a failure after the
-/// password was accepted ([`PASSWORD_RIGHT_CODES`]) means someone has the password: medium
+/// password was accepted ([`Credential::Verified`]: the codes of
+/// [`super::credentials::PASSWORD_VERIFIED_CODES`]) means someone has the password: medium
 /// (Microsoft Sentinel `NewCountryValidCreds.yaml` resets credentials on exactly that).
 pub const FAILED_WRONG_PASSWORD: Risk = Risk::Low;
 pub const FAILED_PASSWORD_RIGHT: Risk = Risk::Medium;
@@ -182,11 +179,9 @@ pub fn failure_risk(rows: &Rows<'_>, group: &[usize]) -> Risk {
     if group.iter().any(|&i| password_was_right(rows, i)) { FAILED_PASSWORD_RIGHT } else { FAILED_WRONG_PASSWORD }
 }
 
-/// Whether row `i` failed after the password was accepted.
+/// Whether row `i` failed after the password was accepted ([`Credential::Verified`]).
 pub fn password_was_right(rows: &Rows<'_>, i: usize) -> bool {
-    !rows.is_success(i)
-        && (rows.error_code(i).is_some_and(|c| PASSWORD_RIGHT_CODES.contains(&c))
-            || rows.steps(i).any(|s| s.method.is_some_and(|m| m.eq_ignore_ascii_case("password")) && s.succeeded == Some(true)))
+    classify(rows, i) == Some(Credential::Verified)
 }
 
 #[cfg(test)]
