@@ -1055,6 +1055,45 @@ fn benign_carrier_pool_city_hops_are_at_most_medium() {
     }
 }
 
+/// A phone on a carrier the built-in list classifies (T-Mobile US, AS21928) whose pool hands out
+/// addresses from blocks the baseline never showed, at the gateway cities it did: the user's own
+/// carrier, so its token refreshes need no interactive sign-in there to be vouched for. Without the
+/// ASN the same refreshes are an unvouched network, reported low with nothing else unusual.
+#[test]
+fn benign_classified_carrier_pool_across_blocks_is_the_users_own() {
+    for with_asn in [true, false] {
+        let mut log = Log::default();
+        let p = log.office_worker("omar@contoso.example");
+        let gateways = [CHICAGO, DALLAS, LOS_ANGELES];
+        for day in 0..33 {
+            for (k, h) in [7, 12, 19].into_iter().enumerate() {
+                // The learning period on 172.56/16, the analysis window on 172.58/16.
+                let block = if day < 28 { 56 } else { 58 };
+                let n = day * 3 + k as i64;
+                let mut e = p
+                    .ev(history_start() + day * DAY + h * HOUR)
+                    .session("sess-phone")
+                    .place(gateways[k])
+                    .ip(&format!("172.{block}.{}.{}", (n * 37) % 250, 1 + n % 200))
+                    .device(PHONE)
+                    .ua(IPHONE_OUTLOOK_UA)
+                    .app(EXCHANGE);
+                if with_asn {
+                    e = e.asn(21928);
+                }
+                log.add(if n % 9 == 0 && day < 28 { e } else { e.non_interactive() });
+            }
+        }
+        let r = log.audit(&AuditConfig { include_non_interactive: true, ..cfg() });
+        if with_asn {
+            quiet(&r, "omar@contoso.example", "token_replay");
+        } else {
+            assert!(of(&r, "omar@contoso.example", "token_replay").iter().all(|f| f.risk == Risk::Low), "{:?}", r.findings);
+            assert!(!of(&r, "omar@contoso.example", "token_replay").is_empty());
+        }
+    }
+}
+
 /// A phone-only holiday abroad, with no carrier classification (no ASN): the phone alternates
 /// between the hotel's Wi-Fi and its home carrier, whose roaming addresses are located at the
 /// carrier's gateways at home, in one session. The carrier end is the user's own address block: it

@@ -131,6 +131,13 @@ pub struct UserBaseline {
     /// carrier's rotating pool at its gateway city, the home ISP's dynamic range), so a new address
     /// of the same block in the same city is not a stranger.
     pub blocks: Seen,
+    /// Autonomous systems the user signed in from (`row_asn`: the record's, else a database's).
+    pub asns: Seen,
+    /// `AS<n>|country|state|city` of sign-ins on a network classified as a mobile carrier
+    /// ([`carrier_key`]): a carrier's pool spans many blocks at each gateway city, and the class
+    /// says the ASN is mobile only, so the user's carrier at a gateway the user's phone met is the
+    /// user's phone wherever the pool hands out the next address.
+    pub carriers: Seen,
     pub user_agents: Seen,
     pub apps: Seen,
     /// Client apps, lowercased.
@@ -169,6 +176,8 @@ impl UserBaseline {
             families: Seen::default(),
             anonymous_families: Seen::default(),
             blocks: Seen::default(),
+            asns: Seen::default(),
+            carriers: Seen::default(),
             user_agents: Seen::default(),
             apps: Seen::default(),
             client_apps: Seen::default(),
@@ -222,6 +231,12 @@ impl UserBaseline {
             }
             if let Some(k) = block_key(rows, i) {
                 self.blocks.insert(&k, day);
+            }
+            if let Some(asn) = net.row_asn(rows, i) {
+                self.asns.insert(&asn.to_string(), day);
+            }
+            if let Some(k) = carrier_key(rows, i, net) {
+                self.carriers.insert(&k, day);
             }
         }
         if let Some(d) = rows.device_id.get(i) {
@@ -319,6 +334,16 @@ pub fn service_side(rows: &Rows<'_>, i: usize, net: &Enrichment) -> bool {
 /// operator is not the user's own pool.
 pub fn block_key(rows: &Rows<'_>, i: usize) -> Option<String> {
     Some(format!("{}|{}", block(rows.ip.get(i)?), city_key(rows, i)?))
+}
+
+/// `AS<n>|country|state|city` of a row on a network classified as a mobile carrier (see
+/// [`UserBaseline::carriers`]); `None` for any other network or without a class.
+pub fn carrier_key(rows: &Rows<'_>, i: usize, net: &Enrichment) -> Option<String> {
+    let class = rows.ip.get(i).and_then(|ip| net.class(ip));
+    if class != Some(crate::enrich::NetClass::MobileCarrier) {
+        return None;
+    }
+    Some(format!("AS{}|{}", net.row_asn(rows, i)?, city_key(rows, i)?))
 }
 
 /// The `/16` of an IPv4 address or the `/32` of an IPv6 address, as text.

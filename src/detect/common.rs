@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use super::credentials::{Credential, classify};
 use super::{Risk, UserContext};
-use crate::baseline::{block_key, network};
+use crate::baseline::{block_key, carrier_key, network};
 use crate::model::view::Rows;
 
 /// Apps whose compromise matters most: admin portals and shells, and the broker used to register
@@ -107,6 +107,9 @@ pub enum Familiar {
     /// The user's baseline has the same address block in the same city: a carrier's rotating pool,
     /// a renumbered home connection.
     UserBlock,
+    /// A network classified as a mobile carrier whose ASN the user's baseline has at the same
+    /// gateway city: the user's phone on the next address of its carrier's pool.
+    UserCarrier,
     /// The user's own device signed in successfully from the network within [`PRESENCE_HOURS`].
     OwnDevicePresence,
 }
@@ -117,6 +120,7 @@ impl Familiar {
             Familiar::Organization => "a network several users of the organization use",
             Familiar::UserNetwork => "a network of the user's baseline",
             Familiar::UserBlock => "the user's own address block in that city",
+            Familiar::UserCarrier => "the user's own mobile carrier at that gateway",
             Familiar::OwnDevicePresence => "a network the user's own device signed in from",
         }
     }
@@ -141,6 +145,9 @@ pub fn familiar_place(cx: &UserContext<'_>, i: usize) -> Option<Familiar> {
     }
     if block_key(r, i).is_some_and(|k| cx.baseline.blocks.vouches(&k, own)) {
         return Some(Familiar::UserBlock);
+    }
+    if carrier_key(r, i, cx.net).is_some_and(|k| cx.baseline.carriers.vouches(&k, own)) {
+        return Some(Familiar::UserCarrier);
     }
     let t = r.time(i);
     let window = PRESENCE_HOURS * 3_600_000_000;
