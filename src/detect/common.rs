@@ -159,6 +159,12 @@ pub fn familiar_place(cx: &UserContext<'_>, i: usize) -> Option<Familiar> {
         .then_some(Familiar::OwnDevicePresence)
 }
 
+/// The fact (see [`crate::detect::Finding::facts`]) of a sign-in from hosting or anonymizing
+/// infrastructure, by network: `token_replay` and `new_location` both rate it, once.
+pub fn infrastructure_fact(ip: &str) -> String {
+    format!("infrastructure:{}", network(ip))
+}
+
 /// IP addresses shown in a summary before "and N more".
 pub const SHOWN_IPS: usize = 3;
 

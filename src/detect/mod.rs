@@ -294,12 +294,13 @@ pub(crate) mod fixture {
         for r in records {
             tb.push(r).unwrap();
         }
-        let built = tb.finish().unwrap();
-        let rows = Rows::new(&built.batch).unwrap();
+        let table = crate::model::SignInTable::from_sorted(tb.finish().unwrap().batch).unwrap();
+        let rows = Rows::new(&table.batch).unwrap();
         let base: Vec<usize> = (0..baseline).collect();
         let judged: Vec<usize> = (baseline..rows.len).collect();
         let history: Vec<usize> = (0..rows.len).filter(|&i| rows.is_interactive(i)).collect();
-        let net = crate::enrich::Enrichment::default();
+        // What the records say of their networks (their ASNs, classified by the built-in list).
+        let net = crate::enrich::Enrichment::from_records(&table);
         let plan = BaselinePlan { mode: BaselineMode::Window, rows: base.clone(), context: base.clone(), start: 0, end: 1 };
         let b = UserBaseline::build(&rows, &plan, &net);
         let geo = Geo::default();

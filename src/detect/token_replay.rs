@@ -24,7 +24,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
-use super::common::{Familiar, familiar_place};
+use super::common::{Familiar, familiar_place, infrastructure_fact};
 use super::impossible_travel::impossible_speed;
 use super::{Declared, Detector, Doc, Finding, Risk, Role, UserContext, details};
 use crate::baseline::{network, os_family, service_side};
@@ -312,10 +312,12 @@ fn unvouched_token_networks(cx: &UserContext<'_>, out: &mut Vec<Finding>) {
                 ("corroborated_by", json!(why)),
             ]),
         );
-        // The facts its rating rests on: the new country is new_location's fact too.
+        // The facts its rating rests on: the new country and the hosting network are new_location's
+        // facts too.
         for h in &hints {
             f.facts.extend(match h {
                 Hint::NewCountry => countries.iter().map(|c| format!("country:{c}")).collect(),
+                Hint::Anonymizing => rows.iter().filter_map(|&i| r.ip.get(i)).take(1).map(infrastructure_fact).collect(),
                 other => vec![format!("hint:{other:?}")],
             });
         }
