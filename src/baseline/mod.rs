@@ -402,8 +402,10 @@ pub fn os_family<'a>(rows: &Rows<'a>, i: usize) -> Option<&'a str> {
 }
 
 /// Families of the texts an OS name or user agent contains, most specific first (an iPhone user
-/// agent says "like Mac OS X"; "Mozilla/5.0 (Linux; Android 14...)" is Android).
+/// agent says "like Mac OS X"; "Mozilla/5.0 (Linux; Android 14...)" is Android; a Windows Phone
+/// agent names Android too). Also the platforms `mfa_sweep` counts.
 const OS_FAMILIES: &[(&str, &str)] = &[
+    ("windows phone", "windows phone"),
     ("iphone", "ios"),
     ("ipad", "ios"),
     ("android", "android"),
@@ -417,7 +419,8 @@ const OS_FAMILIES: &[(&str, &str)] = &[
     ("x11", "linux"),
 ];
 
-fn family_of_text(s: &str) -> Option<&'static str> {
+/// The operating-system family an OS name or user agent claims ([`OS_FAMILIES`]), if it names one.
+pub fn family_of_text(s: &str) -> Option<&'static str> {
     let l = s.to_ascii_lowercase();
     OS_FAMILIES.iter().find(|(p, _)| l.contains(p)).map(|(_, f)| *f)
 }

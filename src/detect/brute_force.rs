@@ -18,9 +18,9 @@ use std::collections::BTreeSet;
 
 use serde_json::json;
 
+use super::common::{Familiar, familiar_place, list_ips, own_device};
 use super::credentials::{Credential, classify};
 use super::{Declared, Detector, Doc, Finding, Risk, Role, UserContext, details};
-use crate::baseline::network;
 
 /// Failures in one window that make a burst: Sentinel `SigninBruteForce-AzurePortal.yaml`
 /// (Azure/Azure-Sentinel) alerts on 10 or more failures within a 20-minute session before a
@@ -94,14 +94,12 @@ impl Detector for BruteForce {
                 (false, None) => GUESSING,
             };
             let minutes = (r.time(burst[burst.len() - 1]) - start) / 60_000_000;
-            let from = ips.iter().copied().take(3).collect::<Vec<_>>().join(", ");
-            let more = if ips.len() > 3 { format!(" and {} more addresses", ips.len() - 3) } else { String::new() };
             let tail = match (own, success) {
                 (true, _) => "from the user's own network, device or user agent (a stale password, most likely)".to_string(),
                 (false, Some(s)) => format!("then a successful sign-in from {}", r.ip.get(s).unwrap_or("?")),
                 (false, None) => "no successful sign-in from those addresses".to_string(),
             };
-            let summary = format!("{} failed sign-ins in {minutes} min from {from}{more}; {tail}", burst.len());
+            let summary = format!("{} failed sign-ins in {minutes} min from {}; {tail}", burst.len(), list_ips(&ips));
             let mut rows: Vec<usize> = success.into_iter().collect();
             rows.extend(burst);
             out.push(cx.finding(
@@ -142,14 +140,14 @@ fn bursts(cx: &UserContext<'_>, failures: &[usize]) -> Vec<(usize, usize)> {
     out
 }
 
-/// Whether row `i` came from a client the baseline knows: its network, registered device or exact
-/// user agent.
+/// Whether row `i` came from the user's own client: the user's own device ([`own_device`]), a
+/// network of the user's ([`familiar_place`]; the organization's shared networks are not the
+/// user's own), or the exact user agent of the user's baseline.
 fn own_client(cx: &UserContext<'_>, i: usize) -> bool {
     let r = cx.rows;
-    let b = cx.baseline;
-    r.ip.get(i).is_some_and(|ip| b.networks.contains(&network(ip)))
-        || r.device_id.get(i).is_some_and(|d| b.devices.contains(&d.to_ascii_lowercase()))
-        || r.user_agent.get(i).is_some_and(|ua| b.user_agents.contains(ua))
+    own_device(cx, i)
+        || familiar_place(cx, i).is_some_and(|f| f != Familiar::Organization)
+        || r.user_agent.get(i).is_some_and(|ua| cx.baseline.user_agents.vouches(ua, cx.baseline.own_day(r, i)))
 }
 
 #[cfg(test)]

@@ -10,7 +10,8 @@
 //! - the user never completed a device-code sign-in before (Elastic's new-terms rule on device-code
 //!   users): medium; judged only after a baseline that is not thin, since a user whose habits are
 //!   unknown cannot be "new" to anything;
-//! - the session used from a network that is neither the sign-in's nor in the user's baseline, or a
+//! - the session used from a network that is neither the sign-in's nor familiar (the user's, the
+//!   organization's, where the user's own device is: [`familiar_place`]), or a
 //!   device-code sign-in to the Microsoft Authentication Broker or Device Registration Service (the
 //!   PRT-phishing chain, Microsoft-Analyzer-Suite rules LETHAL-012 and LETHAL-014): one level more.
 //!
@@ -22,6 +23,7 @@
 
 use serde_json::json;
 
+use super::common::familiar_place;
 use super::infra::attacker_network;
 use super::{Declared, Detector, Doc, Finding, Risk, Role, UserContext, details};
 use crate::baseline::{MIN_BASELINE_SIGN_INS, network};
@@ -59,7 +61,7 @@ impl Declared for DeviceCode {
                 "successful sign-ins through the OAuth device-code flow (deviceCode, deviceCodeFlow), the flow device-code phishing abuses"
                     .into(),
             threshold: format!(
-                "the session then used from another country or a hosting, Tor or anonymizer network {}; the user's first use {} (judged only after a baseline of >= {MIN_BASELINE_SIGN_INS} successes); one level more when the session is used from a network the user never used or the app mints device tokens (PRT phishing); a routine device-code user on their own network: nothing",
+                "the session then used from another country or a hosting, Tor or anonymizer network {}; the user's first use {} (judged only after a baseline of >= {MIN_BASELINE_SIGN_INS} successes); one level more when the session is used from a network neither the user nor the organization uses, or the app mints device tokens (PRT phishing); a routine device-code user on their own network: nothing",
                 SESSION_ELSEWHERE.as_str(),
                 FIRST_USE.as_str()
             ),
@@ -115,12 +117,13 @@ fn judge(id: &'static str, cx: &UserContext<'_>, i: usize, first_use: Option<boo
             if j == i || r.time(j) < r.time(i) || r.session_id.get(j) != Some(session) {
                 continue;
             }
-            let other_country = r.country.get(j).is_some_and(|c| Some(c) != country && !cx.baseline.countries.contains(c));
+            let own = cx.baseline.own_day(r, j);
+            let other_country = r.country.get(j).is_some_and(|c| Some(c) != country && !cx.baseline.countries.vouches(c, own));
             let attacker_net = attacker_network(cx, j).is_some();
             let n = r.ip.get(j).map(network);
             if other_country || attacker_net {
                 elsewhere.push(j);
-            } else if n.is_some() && n != net && !n.as_ref().is_some_and(|n| cx.baseline.networks.contains(n)) {
+            } else if n.is_some() && n != net && familiar_place(cx, j).is_none() {
                 new_network.push(j);
             }
         }

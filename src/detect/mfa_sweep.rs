@@ -28,6 +28,7 @@ use std::collections::BTreeSet;
 use serde_json::json;
 
 use super::credentials::{Credential, classify};
+use crate::baseline::family_of_text;
 use super::{Declared, Detector, Doc, Finding, Risk, Role, UserContext, details};
 
 /// Distinct applications from one address within the window (Splunk: more than 2).
@@ -50,23 +51,6 @@ pub const PROBED: Risk = Risk::Medium;
 pub const ID: &str = "mfa_sweep";
 
 pub struct MfaSweep;
-
-/// The operating system a user agent claims, if it names one.
-pub fn platform(ua: &str) -> Option<&'static str> {
-    let l = ua.to_ascii_lowercase();
-    const PLATFORMS: &[(&str, &str)] = &[
-        ("windows phone", "Windows Phone"),
-        ("android", "Android"),
-        ("iphone", "iOS"),
-        ("ipad", "iOS"),
-        ("cros", "ChromeOS"),
-        ("mac os x", "macOS"),
-        ("macintosh", "macOS"),
-        ("windows", "Windows"),
-        ("linux", "Linux"),
-    ];
-    PLATFORMS.iter().find(|(needle, _)| l.contains(needle)).map(|(_, name)| *name)
-}
 
 impl Declared for MfaSweep {
     fn id(&self) -> &'static str {
@@ -165,7 +149,7 @@ fn spread<'a>(cx: &UserContext<'a>, rows: &[usize]) -> (BTreeSet<&'a str>, BTree
     let r = cx.rows;
     let apps = rows.iter().filter_map(|&j| r.app_id.get(j).or(r.app_name.get(j))).collect();
     let agents: BTreeSet<&str> = rows.iter().filter_map(|&j| r.user_agent.get(j)).collect();
-    let platforms = agents.iter().filter_map(|ua| platform(ua)).collect();
+    let platforms = agents.iter().filter_map(|ua| family_of_text(ua)).collect();
     (apps, agents, platforms)
 }
 
@@ -249,9 +233,9 @@ mod tests {
 
     #[test]
     fn platforms() {
-        assert_eq!(platform(AGENTS[5]), Some("Windows Phone"));
-        assert_eq!(platform(AGENTS[3]), Some("Android"));
-        assert_eq!(platform(AGENTS[1]), Some("Linux"));
-        assert_eq!(platform("python-requests/2.31"), None);
+        assert_eq!(family_of_text(AGENTS[5]), Some("windows phone"));
+        assert_eq!(family_of_text(AGENTS[3]), Some("android"));
+        assert_eq!(family_of_text(AGENTS[1]), Some("linux"));
+        assert_eq!(family_of_text("python-requests/2.31"), None);
     }
 }

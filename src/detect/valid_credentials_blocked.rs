@@ -17,8 +17,8 @@
 //! - an interrupted sign-in completed within [`FOLLOW_UP_MINUTES`] by a success from the same
 //!   network or with the same correlation id: every MFA sign-in starts with such an interrupt, and
 //!   the success is what the location and device detectors judge (a traveller abroad);
-//! - attempts from one of the user's registered devices (the traveller's own laptop, blocked by a
-//!   location policy).
+//! - attempts from the user's own device (managed, compliant or known to the baseline: the
+//!   traveller's own laptop, blocked by a location policy).
 //!
 //! Medium; high when the account has no MFA method yet (50072/50079: whoever holds the password can
 //! register their own) or when a new country and attacker infrastructure coincide; low when every
@@ -30,6 +30,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
+use super::common::{list_ips, own_device};
 use super::credentials::{Credential, MFA_REGISTRATION_CODES, PASSWORD_VERIFIED_CODES, classify};
 use super::infra::attacker_network;
 use super::{Declared, Detector, Doc, Finding, Risk, UserContext, details};
@@ -91,7 +92,7 @@ impl Detector for ValidCredentialsBlocked {
             if classify(r, i) != Some(Credential::Verified) || completed(cx, i) {
                 continue;
             }
-            if r.device_id.get(i).is_some_and(|d| b.devices.contains(&d.to_ascii_lowercase())) {
+            if own_device(cx, i) {
                 continue;
             }
             let country = r.country.get(i);
@@ -123,7 +124,7 @@ impl Detector for ValidCredentialsBlocked {
             let mut summary = format!(
                 "password accepted from {place} but the sign-in was stopped (error {codes_text}) and not completed: {} attempt(s) from {}",
                 rows.len(),
-                ips.iter().copied().collect::<Vec<_>>().join(", ")
+                list_ips(&ips)
             );
             if registration {
                 summary.push_str("; the account has no MFA method yet, so whoever holds the password can register one");
