@@ -83,6 +83,11 @@ pub enum Role {
     FatiguePartner,
 }
 
+/// The length of the longest detector id (the width of a detector column in text reports).
+pub fn id_width() -> usize {
+    all().map(|(d, _)| d.id().len()).max().unwrap_or(0)
+}
+
 /// The registered detector with this id.
 pub fn find(id: &str) -> Option<&'static dyn Declared> {
     all().map(|(d, _)| d).find(|d| d.id() == id)
@@ -129,7 +134,7 @@ fn cell(s: &str) -> String {
 
 /// The detector list of `signin-audit audit --help`.
 pub fn help_text() -> String {
-    let width = all().map(|(d, _)| d.id().len()).max().unwrap_or(0);
+    let width = id_width();
     let mut s = String::from("DETECTORS:\n");
     for (d, _) in all() {
         s.push_str(&format!("    {:width$}  {}\n", d.id(), d.doc().reports));
