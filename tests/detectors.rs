@@ -974,6 +974,35 @@ const DUBLIN: Place = Place { city: "Dublin", state: "Leinster", country: "IE", 
 const CHICAGO: Place = Place { city: "Chicago", state: "Illinois", country: "US", lat: 41.8781, lon: -87.6298 };
 const DALLAS: Place = Place { city: "Dallas", state: "Texas", country: "US", lat: 32.7767, lon: -96.7970 };
 const IPHONE_OUTLOOK_UA: &str = "Outlook-iOS/709.2226530.prod.iphone (4.2404.0)";
+/// An unregistered iPhone living on its mobile carrier.
+const CARRIER_PHONE: Device =
+    Device { id: None, os: Some("Ios"), browser: Some("Mobile Safari"), managed: Some(false), compliant: Some(false) };
+
+/// Sign-in `n` of a phone on its carrier: the next address of the carrier's pool (172.56/16),
+/// located at one of the carrier's gateway cities, far from home.
+fn on_carrier(e: Ev, n: u32) -> Ev {
+    e.place([CHICAGO, DALLAS, LOS_ANGELES][n as usize % 3]).ip(&format!("172.56.{}.{}", (n * 37) % 250, 1 + n % 200))
+}
+
+/// `days` days of the user's phone on its carrier from [`history_start`], three sign-ins a day in
+/// one session: interactive now and then (one in nine), token refreshes otherwise. Returns how many.
+fn carrier_days(log: &mut Log, p: &Profile, days: i64) -> u32 {
+    let mut n = 0u32;
+    for day in 0..days {
+        for h in [7, 12, 19] {
+            n += 1;
+            let e = p
+                .ev(history_start() + day * DAY + h * HOUR)
+                .session("sess-phone")
+                .device(CARRIER_PHONE)
+                .ua(IPHONE_OUTLOOK_UA)
+                .app(EXCHANGE);
+            let e = on_carrier(e, n);
+            log.add(if n.is_multiple_of(9) { e } else { e.non_interactive() });
+        }
+    }
+    n
+}
 
 /// Non-interactive sign-ins of Microsoft's services on the user's behalf, inside the user's session,
 /// located in a Microsoft data centre abroad [low]: with the records' AS8075, and without any ASN
@@ -1028,26 +1057,7 @@ fn benign_printer_smtp_every_weekday_is_at_most_medium() {
 fn benign_carrier_pool_city_hops_are_at_most_medium() {
     let mut log = Log::default();
     let p = log.office_worker("noor@contoso.example");
-    let phone = Device { id: None, os: Some("Ios"), browser: Some("Mobile Safari"), managed: Some(false), compliant: Some(false) };
-    let gateways = [CHICAGO, DALLAS, LOS_ANGELES];
-    let mut n = 0u32;
-    for day in 0..33 {
-        let d = history_start() + day * DAY;
-        for h in [7, 12, 19] {
-            n += 1;
-            let ip = format!("172.56.{}.{}", (n * 37) % 250, 1 + n % 200);
-            let e = p
-                .ev(d + h * HOUR)
-                .session("sess-phone")
-                .place(gateways[n as usize % 3])
-                .ip(&ip)
-                .device(phone)
-                .ua(IPHONE_OUTLOOK_UA)
-                .app(EXCHANGE);
-            // The phone signs in interactively now and then; the rest are token refreshes.
-            log.add(if n.is_multiple_of(9) { e } else { e.non_interactive() });
-        }
-    }
+    carrier_days(&mut log, &p, 33);
     for config in [cfg(), AuditConfig { include_non_interactive: true, ..cfg() }] {
         let r = log.audit(&config);
         at_most(&r, "noor@contoso.example", Risk::Medium);
@@ -1102,23 +1112,12 @@ fn benign_classified_carrier_pool_across_blocks_is_the_users_own() {
 fn benign_phone_only_holiday_roaming_through_the_home_carrier_is_at_most_medium() {
     let mut log = Log::default();
     let p = log.office_worker("ines@contoso.example");
-    let phone = Device { id: None, os: Some("Ios"), browser: Some("Mobile Safari"), managed: Some(false), compliant: Some(false) };
-    let gateways = [CHICAGO, DALLAS, LOS_ANGELES];
-    let on_carrier = |e: Ev, n: u32| e.place(gateways[n as usize % 3]).ip(&format!("172.56.{}.{}", (n * 37) % 250, 1 + n % 200));
-    let mut n = 0u32;
-    for day in 0..28 {
-        for h in [7, 12, 19] {
-            n += 1;
-            let e = p.ev(history_start() + day * DAY + h * HOUR).session("sess-phone").device(phone).ua(IPHONE_OUTLOOK_UA).app(EXCHANGE);
-            let e = on_carrier(e, n);
-            log.add(if n.is_multiple_of(9) { e } else { e.non_interactive() });
-        }
-    }
+    let mut n = carrier_days(&mut log, &p, 28);
     // Wednesday to Friday in London: a new session signed in on the roaming carrier, then token
     // refreshes from the hotel and the carrier.
     for (k, h) in (0..3).flat_map(|d| [7, 9, 12, 15, 19].map(move |h| at(2024, 3, 13 + d, h, 0))).enumerate() {
         n += 1;
-        let e = p.ev(h).session("sess-holiday").device(phone).ua(IPHONE_OUTLOOK_UA).app(EXCHANGE);
+        let e = p.ev(h).session("sess-holiday").device(CARRIER_PHONE).ua(IPHONE_OUTLOOK_UA).app(EXCHANGE);
         let e = if k % 2 == 0 { on_carrier(e, n) } else { e.place(LONDON).ip("81.2.69.142") };
         log.add(if k == 0 { e } else { e.non_interactive() });
     }

@@ -19,7 +19,6 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use signin_audit::audit::{AuditConfig, audit};
-use signin_audit::detect::registry;
 use world::score::{Found, Score, parse_risk, report, score};
 use world::{Config, Truth};
 
@@ -90,7 +89,7 @@ fn config(w: &WorldArgs, seed: u64, strip_asn: bool) -> Config {
 }
 
 fn known() -> Vec<&'static str> {
-    registry::ids()
+    world::score::measured()
 }
 
 fn main() -> anyhow::Result<()> {
@@ -145,24 +144,12 @@ fn measure(w: &WorldArgs, seeds: &[u64], asn: &str, verbose: bool) {
             let table = world::output::table(&t.records);
             for (k, ni) in [false, true].into_iter().enumerate() {
                 let r = audit(&table, &AuditConfig { include_non_interactive: ni, ..AuditConfig::default() });
-                let found: Vec<Found> = r
-                    .findings
-                    .iter()
-                    .map(|f| Found {
-                        user: f.user.clone(),
-                        detector: f.detector.to_string(),
-                        risk: f.risk,
-                        sign_in_ids: f.sign_in_ids.clone(),
-                        summary: f.summary.clone(),
-                        notes: f.risk_notes.clone(),
-                    })
-                    .collect();
-                let s = score(&t.truth, &found, ni);
+                let s = score(&t.truth, &Found::of(&r.findings), ni);
                 eprintln!(
                     "seed {seed} ({}, {} sign-ins, ASN {}), {}: false alarms {:.1} %",
                     t.truth.country,
                     t.records.len(),
-                    if strip { "stripped" } else { "kept" },
+                    if strip { "stripped" } else { "kept, built-in classes" },
                     if ni { "with non-interactive" } else { "interactive only" },
                     100.0 * s.false_alarm_share()
                 );
@@ -170,7 +157,7 @@ fn measure(w: &WorldArgs, seeds: &[u64], asn: &str, verbose: bool) {
             }
         }
         for (k, title) in ["interactive only (default audit)", "--include-non-interactive"].iter().enumerate() {
-            let title = format!("{title}, ASN {}", if strip { "stripped" } else { "kept" });
+            let title = format!("{title}, ASN {}", if strip { "stripped" } else { "kept (built-in network classes apply)" });
             let mut text = report(&title, &by_cfg[k], &known());
             let weak: Vec<String> = by_cfg[k].iter().flat_map(|s| s.weak(0.95, &known())).collect();
             if !weak.is_empty() {

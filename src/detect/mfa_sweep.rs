@@ -28,8 +28,8 @@ use std::collections::BTreeSet;
 use serde_json::json;
 
 use super::credentials::{Credential, classify};
-use crate::baseline::family_of_text;
 use super::{Declared, Detector, Doc, Finding, Risk, Role, UserContext, details};
+use crate::baseline::family_of_text;
 
 /// Distinct applications from one address within the window (Splunk: more than 2).
 pub const MIN_APPS: usize = 3;

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 
-use signin_audit::detect::Risk;
+use signin_audit::detect::{Finding, Risk};
 
 use super::Truth;
 
@@ -17,6 +17,32 @@ pub struct Found {
     pub sign_in_ids: Vec<String>,
     pub summary: String,
     pub notes: Vec<String>,
+}
+
+impl Found {
+    /// What the scorer needs of an audit's findings.
+    pub fn of(findings: &[Finding]) -> Vec<Found> {
+        findings
+            .iter()
+            .map(|f| Found {
+                user: f.user.clone(),
+                detector: f.detector.to_string(),
+                risk: f.risk,
+                sign_in_ids: f.sign_in_ids.clone(),
+                summary: f.summary.clone(),
+                notes: f.risk_notes.clone(),
+            })
+            .collect()
+    }
+}
+
+/// Detectors whose findings a tenant cannot plant: `ioc_match` reports what the examiner's own
+/// indicator list names, not behaviour.
+pub const NOT_MEASURED: &[&str] = &["ioc_match"];
+
+/// The registered detectors the tenant measures.
+pub fn measured() -> Vec<&'static str> {
+    signin_audit::detect::registry::ids().into_iter().filter(|id| !NOT_MEASURED.contains(id)).collect()
 }
 
 pub fn parse_risk(s: &str) -> Option<Risk> {
