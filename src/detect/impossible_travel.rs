@@ -15,7 +15,10 @@
 //!   networks (VPN on and off), skipped;
 //! - an end on a mobile carrier, VPN or Microsoft network: the address is located where the
 //!   carrier's pool or the egress is, not where the device is (Microsoft sign-in log docs; Panther
-//!   rates VPN legs informational): reported low;
+//!   rates VPN legs informational): reported low. Without a class, an end the user's baseline knows
+//!   only by its address block in that city ([`Familiar::UserBlock`]: a carrier's rotating pool) is
+//!   such an end too: a phone abroad roaming through its home carrier alternates between the
+//!   hotel's Wi-Fi and a pool located at home;
 //! - an end on a network the organization shares (three or more users use it regularly: an office
 //!   NAT, the corporate VPN or SDP egress, whose class a database may not know): one level lower,
 //!   since a shared egress is located where the company's traffic leaves, not where the user is.
@@ -77,6 +80,8 @@ struct Leg {
     approximate: bool,
     /// The class of an end whose location is not the device's (carrier, VPN, Microsoft).
     artefact: Option<NetClass>,
+    /// Without such a class, an end on the user's own rotating pool ([`Familiar::UserBlock`]).
+    pool: bool,
     /// An end is on a network the organization shares ([`Familiar::Organization`]).
     shared: bool,
 }
@@ -102,6 +107,7 @@ fn leg(cx: &UserContext<'_>, (a, la): (usize, Located), (b, lb): (usize, Located
         return None;
     }
     let shared = [a, b].into_iter().any(|i| familiar_place(cx, i) == Some(Familiar::Organization));
+    let pool = [a, b].into_iter().any(|i| familiar_place(cx, i) == Some(Familiar::UserBlock));
     // Same country: mobile carriers and VPNs hand out addresses from national pools far from the
     // device (Microsoft sign-in log docs); MDCA never alerts within one country.
     let (ca, cb) = (r.country.get(a), r.country.get(b));
@@ -116,7 +122,7 @@ fn leg(cx: &UserContext<'_>, (a, la): (usize, Located), (b, lb): (usize, Located
         .into_iter()
         .filter_map(|i| cx.net_class(i))
         .find(|c| matches!(c, NetClass::MobileCarrier | NetClass::Vpn | NetClass::Microsoft));
-    Some(Leg { from: a, to: b, km, minutes, speed, approximate, artefact, shared })
+    Some(Leg { from: a, to: b, km, minutes, speed, approximate, artefact, pool, shared })
 }
 
 fn place(cx: &UserContext<'_>, i: usize) -> String {
@@ -141,7 +147,7 @@ impl Declared for ImpossibleTravel {
                 "two successful interactive sign-ins at least {MIN_DISTANCE_KM:.0} km apart that need more than {MAX_SPEED_KMH:.0} km/h"
             ),
             threshold: format!(
-                ">= {MIN_DISTANCE_KM:.0} km at > {MAX_SPEED_KMH:.0} km/h (time floored at {MIN_ELAPSED_MINUTES:.0} min); {}, one level lower when located by country only and again with an end on a network the organization shares, {} with an end on a carrier, VPN or Microsoft network; same-country legs, legs between networks the user or the organization uses and legs of one device skipped",
+                ">= {MIN_DISTANCE_KM:.0} km at > {MAX_SPEED_KMH:.0} km/h (time floored at {MIN_ELAPSED_MINUTES:.0} min); {}, one level lower when located by country only and again with an end on a network the organization shares, {} with an end on a carrier, VPN or Microsoft network (without a class: on the user's own address block, a rotating pool); same-country legs, legs between networks the user or the organization uses and legs of one device skipped",
                 RISK.as_str(),
                 ARTEFACT_RISK.as_str()
             ),
@@ -186,8 +192,10 @@ impl Detector for ImpossibleTravel {
             let approximate = out_leg.approximate || back.is_some_and(|b| b.approximate);
             let artefact = out_leg.artefact.or(back.and_then(|b| b.artefact));
             let shared = out_leg.shared || back.is_some_and(|b| b.shared);
+            let pool = artefact.is_none() && (out_leg.pool || back.is_some_and(|b| b.pool));
             let risk = match artefact {
                 Some(_) => ARTEFACT_RISK,
+                None if pool => ARTEFACT_RISK,
                 None => [approximate, shared].into_iter().filter(|&x| x).fold(RISK, |r, _| r.lower()),
             };
             let (a, b) = (out_leg.from, out_leg.to);
@@ -218,10 +226,14 @@ impl Detector for ImpossibleTravel {
             if approximate {
                 summary.push_str(" (located by country only)");
             }
-            if shared && artefact.is_none() {
+            if pool {
+                summary.push_str(" (one end on the user's own address block in that city, a rotating pool located where the pool is)");
+            }
+            if shared && artefact.is_none() && !pool {
                 summary.push_str(" (one end on a network several users of the organization use, located where its egress is)");
             }
             d.insert("organization_network".into(), json!(shared));
+            d.insert("user_address_block".into(), json!(pool));
             if let Some(class) = artefact {
                 summary.push_str(&format!(
                     " (one end on a {} network, located where its pool or egress is)",
