@@ -154,8 +154,9 @@ pub fn familiar_place(cx: &UserContext<'_>, i: usize) -> Option<Familiar> {
     let times = r.times();
     let from = times.partition_point(|&x| x < t - window);
     let to = times.partition_point(|&x| x <= (t + window).min(cx.as_of));
+    // The cheap tests first: most rows around a sign-in are not the user's own device's successes.
     (from..to)
-        .any(|j| j != i && r.is_success(j) && r.ip.get(j).is_some_and(|x| network(x) == net) && own_device(cx, j))
+        .any(|j| j != i && r.is_success(j) && own_device(cx, j) && r.ip.get(j).is_some_and(|x| network(x) == net))
         .then_some(Familiar::OwnDevicePresence)
 }
 

@@ -20,7 +20,7 @@
 //! A non-interactive success from an unvouched network is rated by its corroborations
 //! ([`Hint`]): none is low, one medium, [`HIGH_AT`] or more high.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::json;
 
@@ -104,6 +104,7 @@ impl Declared for TokenReplay {
 impl Detector for TokenReplay {
     fn detect(&self, cx: &UserContext<'_>, out: &mut Vec<Finding>) {
         let r = cx.rows;
+        let first = first_interactive(cx);
         for (kind, get) in [("session", 0), ("token", 1)] {
             let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
             for &i in cx.judged {
@@ -115,7 +116,7 @@ impl Detector for TokenReplay {
                 }
             }
             for (key, rows) in groups {
-                if let Some(f) = concurrent_use(cx, kind, key, &rows) {
+                if let Some(f) = concurrent_use(cx, &first, kind, key, &rows) {
                     out.push(f);
                 }
             }
@@ -140,18 +141,27 @@ fn travelled(cx: &UserContext<'_>, a: usize, b: usize) -> bool {
     impossible_speed(km, (r.time(b) - r.time(a)).abs() as f64 / 60e6).is_none()
 }
 
+/// When the user first signed in successfully and interactively from each network, up to the as-of
+/// time (computed once per user: [`vouched`] asks it for every pair of a session's uses).
+fn first_interactive(cx: &UserContext<'_>) -> HashMap<String, i64> {
+    let r = cx.rows;
+    let mut first = HashMap::new();
+    for &h in cx.interactive_history.iter().filter(|&&h| r.is_success(h)) {
+        if let Some(ip) = r.ip.get(h) {
+            first.entry(network(ip)).or_insert(r.time(h));
+        }
+    }
+    first
+}
+
 /// Whether the network of row `i` is vouched for: the organization's, the user's baseline's (never by
 /// the row's own day), the user's address block in that city, one the user's own device signed in from
-/// ([`familiar_place`]), or one the user signed in from interactively before `i`.
-fn vouched(cx: &UserContext<'_>, i: usize) -> bool {
+/// ([`familiar_place`]), or one the user signed in from interactively before `i` (`first`, from
+/// [`first_interactive`]).
+fn vouched(cx: &UserContext<'_>, first: &HashMap<String, i64>, i: usize) -> bool {
     let r = cx.rows;
     let Some(ip) = r.ip.get(i) else { return false };
-    if familiar_place(cx, i).is_some() {
-        return true;
-    }
-    let net = network(ip);
-    let t = r.time(i);
-    cx.interactive_history.iter().any(|&h| h != i && r.time(h) < t && r.is_success(h) && r.ip.get(h).is_some_and(|x| network(x) == net))
+    familiar_place(cx, i).is_some() || first.get(&network(ip)).is_some_and(|&t| t < r.time(i))
 }
 
 /// Two rows of one registered device (the same device id on both).
@@ -173,17 +183,20 @@ fn other_client(cx: &UserContext<'_>, a: usize, b: usize) -> bool {
 }
 
 /// The most telling pair of uses of one session/token within [`CONCURRENT_MINUTES`].
-fn concurrent_use(cx: &UserContext<'_>, kind: &str, key: &str, rows: &[usize]) -> Option<Finding> {
+fn concurrent_use(cx: &UserContext<'_>, first: &HashMap<String, i64>, kind: &str, key: &str, rows: &[usize]) -> Option<Finding> {
     let r = cx.rows;
     let window = CONCURRENT_MINUTES * 60_000_000;
+    // Whether each use's network is vouched for, asked once per use (not once per pair).
+    let mut known: Vec<Option<bool>> = vec![None; rows.len()];
+    let mut vouched_at = |k: usize| *known[k].get_or_insert_with(|| vouched(cx, first, rows[k]));
     // (risk, a, b, whether the pair rests only on one device in two countries)
     let mut best: Option<(Risk, usize, usize, bool)> = None;
     for (n, &a) in rows.iter().enumerate() {
-        for &b in &rows[n + 1..] {
+        for (m, &b) in rows.iter().enumerate().skip(n + 1) {
             if r.time(b) - r.time(a) > window {
                 break;
             }
-            if same_device(cx, a, b) || (vouched(cx, a) && vouched(cx, b)) {
+            if same_device(cx, a, b) || (vouched_at(n) && vouched_at(m)) {
                 continue;
             }
             let (na, nb) = (r.ip.get(a).map(network), r.ip.get(b).map(network));
