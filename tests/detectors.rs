@@ -1277,7 +1277,7 @@ fn benign_weekend_worker_is_low() {
 fn token_replay_a_new_network_alone_is_low_and_one_corroboration_medium() {
     let mut log = Log::default();
     let p = log.office_worker("ana@contoso.example");
-    let phone = Device { id: None, os: Some("Ios"), browser: Some("Mobile Safari"), managed: Some(false), compliant: Some(false) };
+    let phone = CARRIER_PHONE;
     // Her phone, known from the baseline: it refreshes from home every evening.
     for day in weekdays(history_start(), HISTORY_DAYS) {
         log.add(p.ev(day + 19 * HOUR).session("sess-phone").device(phone).ua(IPHONE_OUTLOOK_UA).app(EXCHANGE).non_interactive());
