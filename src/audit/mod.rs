@@ -261,6 +261,29 @@ fn bounds(table: &SignInTable, cfg: &AuditConfig) -> (i64, i64, i64) {
     (as_of, analysis_start, analysis_start - cfg.baseline_days as i64 * DAY)
 }
 
+/// Every detector's findings about one user: the per-user detectors (annotated with what the
+/// enrichment knew, lowered when they need a baseline and it is thin), then the user's part in what
+/// the cross-user pass found. `offset` is the user's first row in the whole table.
+fn detect_user(cx: &UserContext<'_>, offset: usize, verdicts: &Verdicts) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for d in DETECTORS {
+        let before = findings.len();
+        d.detect(cx, &mut findings);
+        crate::enrich::annotate::annotate(cx, offset, &mut findings[before..]);
+        if d.needs_baseline() && cx.baseline.thin() {
+            for f in &mut findings[before..] {
+                f.risk = f.risk.lower();
+                f.risk_notes.push(format!(
+                    "lowered: thin baseline ({} successful sign-ins, fewer than {MIN_BASELINE_SIGN_INS})",
+                    cx.baseline.known_successes
+                ));
+            }
+        }
+    }
+    verdicts.finish(cx, &mut findings);
+    findings
+}
+
 fn audit_user(
     table: &SignInTable,
     u: &UserRange,
@@ -312,22 +335,7 @@ fn audit_user(
         as_of,
         interactive_history: &interactive_history,
     };
-    let mut findings = Vec::new();
-    for d in DETECTORS {
-        let before = findings.len();
-        d.detect(&cx, &mut findings);
-        crate::enrich::annotate::annotate(&cx, u.offset, &mut findings[before..]);
-        if d.needs_baseline() && baseline.thin() {
-            for f in &mut findings[before..] {
-                f.risk = f.risk.lower();
-                f.risk_notes.push(format!(
-                    "lowered: thin baseline ({} successful sign-ins, fewer than {MIN_BASELINE_SIGN_INS})",
-                    baseline.known_successes
-                ));
-            }
-        }
-    }
-    env.verdicts.finish(&cx, &mut findings);
+    let mut findings = detect_user(&cx, u.offset, env.verdicts);
     score::chain(&mut findings);
     findings.retain(|f| f.risk >= cfg.risk_threshold);
     for f in &mut findings {

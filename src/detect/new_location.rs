@@ -124,28 +124,35 @@ impl Detector for NewLocation {
             out.push(network_finding(cx, asn, &rows));
         }
         for (city, (km, rows)) in cities {
-            let label = city.split('|').rev().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", ");
-            let summary = format!(
-                "{} successful sign-in(s) from {label}, {km:.0} km from the nearest baseline location; {} successful baseline sign-ins from {} cit{}",
-                rows.len(),
-                b.successes,
-                b.cities.len(),
-                if b.cities.len() == 1 { "y" } else { "ies" }
-            );
-            out.push(cx.finding(
-                self.id(),
-                Risk::Low,
-                &rows,
-                summary,
-                details([
-                    ("kind", json!("city")),
-                    ("city", json!(label)),
-                    ("sign_ins", json!(rows.len())),
-                    ("nearest_baseline_km", json!(km.round())),
-                ]),
-            ));
+            out.push(city_finding(cx, &city, km, &rows));
         }
     }
+}
+
+/// The finding about the successful sign-ins from one far city (`country|state|city`), `km` from the
+/// nearest baseline location: low, a trip as often as not.
+fn city_finding(cx: &UserContext<'_>, city: &str, km: f64, rows: &[usize]) -> Finding {
+    let b = cx.baseline;
+    let label = city.split('|').rev().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", ");
+    let summary = format!(
+        "{} successful sign-in(s) from {label}, {km:.0} km from the nearest baseline location; {} successful baseline sign-ins from {} cit{}",
+        rows.len(),
+        b.successes,
+        b.cities.len(),
+        if b.cities.len() == 1 { "y" } else { "ies" }
+    );
+    cx.finding(
+        ID,
+        Risk::Low,
+        rows,
+        summary,
+        details([
+            ("kind", json!("city")),
+            ("city", json!(label)),
+            ("sign_ins", json!(rows.len())),
+            ("nearest_baseline_km", json!(km.round())),
+        ]),
+    )
 }
 
 /// The AS number of row `i` when it is attacker infrastructure ([`attacker_network`]) the user's
