@@ -2,12 +2,13 @@
 //! finding; the burst is its evidence. A burst with no success yet is reported too, lower.
 //!
 //! One MFA attempt counts once even where the export writes several rows for it: Azure Monitor and
-//! Log Analytics repeat a sign-in per MFA step with the same correlation id (Entra docs,
-//! research/peers.md §4.2 "Counting caveat").
+//! Log Analytics repeat a sign-in per MFA step with the same correlation id (Microsoft Entra
+//! sign-in log documentation).
 //!
 //! The success must plausibly be the prompter's: a success from one of the user's own baseline
 //! networks that none of the denied prompts came from is the victim signing in themselves after
-//! declining the pushes (Sentinel groups denials and success per UPN + IP, peers.md §4.2). The burst
+//! declining the pushes (Sentinel's `MFASpammingfollowedbySuccessfullogin.yaml` groups denials and
+//! the success per UPN + IP). The burst
 //! is then reported as one with no success.
 
 use std::collections::BTreeSet;
