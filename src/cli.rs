@@ -30,9 +30,9 @@ pub struct Cli {
 pub enum Command {
     /// Audit the sign-ins: per-user baseline, anomaly detectors, risk per finding and per user.
     ///
-    /// Detectors: impossible_travel, legacy_protocol, mfa_fatigue, token_replay, new_device,
-    /// new_location, suspicious_user_agent, off_hours, ioc_match. Exit status 2 for a high or critical finding,
-    /// 3 for a medium one, 0 otherwise (low findings alone are clean), 1 on error.
+    /// Exit status 2 for a high or critical finding, 3 for a medium one, 0 otherwise (low findings
+    /// alone are clean), 1 on error.
+    #[command(after_long_help = crate::detect::registry::help_text())]
     Audit(AuditArgs),
     /// List what the evidence holds: per file its format, SHA-256, records, rejects, duplicates and
     /// time span; then totals and every warning.

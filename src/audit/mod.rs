@@ -22,7 +22,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::baseline::{BaselineMode, MIN_BASELINE_SIGN_INS, UserBaseline};
+use crate::baseline::{BaselineMode, MIN_BASELINE_SIGN_INS, TenantProfile, UserBaseline, own_sign_ins};
 use crate::detect::tenant::{self, Scope, Verdicts};
 use crate::detect::{DETECTORS, Finding, Risk, UserContext};
 use crate::enrich::report::EnrichmentSummary;
@@ -74,6 +74,11 @@ impl AuditConfig {
             Some(EventType::NonInteractive) => self.include_non_interactive,
             Some(EventType::ServicePrincipal | EventType::ManagedIdentity) => self.include_service_principal,
         }
+    }
+
+    /// The rows of a user's partition the audit looks at: included event types, up to `as_of`.
+    fn included(&self, rows: &Rows<'_>, as_of: i64) -> Vec<usize> {
+        (0..rows.len).filter(|&i| rows.time(i) <= as_of && self.includes(rows.event_type.get(i))).collect()
     }
 }
 
@@ -182,10 +187,22 @@ pub fn audit(table: &SignInTable, cfg: &AuditConfig) -> AuditResult {
     // Records that lost their place get the one other records or the database give their address.
     let filled = geo.fill(table).ok().flatten();
     let table = filled.as_ref().unwrap_or(table);
+    // What the organization shares is learned from every user, audited or not.
+    let tenant = TenantProfile::build(table, |rows| {
+        let p = crate::baseline::plan(
+            rows,
+            &cfg.included(rows, as_of),
+            &own_sign_ins(rows, as_of, |e| cfg.includes(e)),
+            baseline_start,
+            analysis_start,
+            cfg.baseline_days,
+        );
+        p.context
+    });
     let includes = |e: Option<&str>| cfg.includes(e);
     let verdicts = tenant::run(table, &Scope { start: analysis_start, end: as_of, includes: &includes }, &net);
     let selected: Vec<&UserRange> = table.users.iter().filter(|u| cfg.users.as_ref().is_none_or(|s| s.contains(&u.principal))).collect();
-    let env = Env { geo: &geo, net: &net, verdicts: &verdicts };
+    let env = Env { geo: &geo, net: &net, tenant: &tenant, verdicts: &verdicts };
     let per_user: Vec<(UserResult, Vec<Finding>)> =
         selected.par_iter().map(|u| audit_user(table, u, cfg, &env, as_of, analysis_start, baseline_start)).collect();
     let mut users = Vec::new();
@@ -227,11 +244,12 @@ pub fn audit(table: &SignInTable, cfg: &AuditConfig) -> AuditResult {
     AuditResult { window, users, findings, enrichment, scope, net: std::sync::Arc::new(net) }
 }
 
-/// What every user's audit shares: where places are, what networks are, what the cross-user pass
-/// found.
+/// What every user's audit shares: where places are, what networks are, what the tenant uses, what
+/// the cross-user pass found.
 struct Env<'a> {
     geo: &'a Geo,
     net: &'a Enrichment,
+    tenant: &'a TenantProfile,
     verdicts: &'a Verdicts,
 }
 
@@ -241,6 +259,29 @@ fn bounds(table: &SignInTable, cfg: &AuditConfig) -> (i64, i64, i64) {
     let as_of = cfg.as_of.unwrap_or(latest);
     let analysis_start = as_of - cfg.days as i64 * DAY;
     (as_of, analysis_start, analysis_start - cfg.baseline_days as i64 * DAY)
+}
+
+/// Every detector's findings about one user: the per-user detectors (annotated with what the
+/// enrichment knew, lowered when they need a baseline and it is thin), then the user's part in what
+/// the cross-user pass found. `offset` is the user's first row in the whole table.
+fn detect_user(cx: &UserContext<'_>, offset: usize, verdicts: &Verdicts) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for d in DETECTORS {
+        let before = findings.len();
+        d.detect(cx, &mut findings);
+        crate::enrich::annotate::annotate(cx, offset, &mut findings[before..]);
+        if d.needs_baseline() && cx.baseline.thin() {
+            for f in &mut findings[before..] {
+                f.risk = f.risk.lower();
+                f.risk_notes.push(format!(
+                    "lowered: thin baseline ({} successful sign-ins, fewer than {MIN_BASELINE_SIGN_INS})",
+                    cx.baseline.known_successes
+                ));
+            }
+        }
+    }
+    verdicts.finish(cx, &mut findings);
+    findings
 }
 
 fn audit_user(
@@ -267,22 +308,18 @@ fn audit_user(
             Vec::new(),
         );
     };
-    let included: Vec<usize> = (0..rows.len).filter(|&i| rows.time(i) <= as_of && cfg.includes(rows.event_type.get(i))).collect();
+    let included = cfg.included(&rows, as_of);
     let judged: Vec<usize> = included.iter().copied().filter(|&i| rows.time(i) > analysis_start).collect();
-    let window_baseline: Vec<usize> =
-        included.iter().copied().filter(|&i| rows.time(i) > baseline_start && rows.time(i) <= analysis_start).collect();
-    let earlier_history = included.iter().any(|&i| rows.time(i) <= baseline_start);
-    // The window baseline is used when it has enough sign-ins, or when the evidence does reach back
-    // that far for this user (then a thin baseline is the truth, not an export artefact).
-    let (mode, base_rows, b_start, b_end) = if window_baseline.len() >= MIN_BASELINE_SIGN_INS || earlier_history || included.is_empty() {
-        (BaselineMode::Window, window_baseline, baseline_start, analysis_start)
-    } else {
-        let first = rows.time(included[0]);
-        let end = first + cfg.baseline_days as i64 * DAY;
-        let rows_in: Vec<usize> = included.iter().copied().filter(|&i| rows.time(i) < end).collect();
-        (BaselineMode::UserHistory, rows_in, first, end)
-    };
-    let baseline = UserBaseline::build(&rows, &base_rows, mode, b_start, b_end);
+    let plan = crate::baseline::plan(
+        &rows,
+        &included,
+        &own_sign_ins(&rows, as_of, |e| cfg.includes(e)),
+        baseline_start,
+        analysis_start,
+        cfg.baseline_days,
+    );
+    let baseline = UserBaseline::build(&rows, &plan, env.net);
+    let (mode, base_rows, b_start, b_end) = (plan.mode, plan.rows, plan.start, plan.end);
     let judged_after: Vec<usize> = judged.iter().copied().filter(|&i| rows.time(i) >= b_end).collect();
     let interactive_history: Vec<usize> = (0..rows.len).filter(|&i| rows.time(i) <= as_of && rows.is_interactive(i)).collect();
     let cx = UserContext {
@@ -294,24 +331,11 @@ fn audit_user(
         baseline_rows: &base_rows,
         geo: env.geo,
         net: env.net,
+        tenant: env.tenant,
+        as_of,
         interactive_history: &interactive_history,
     };
-    let mut findings = Vec::new();
-    for d in DETECTORS {
-        let before = findings.len();
-        d.detect(&cx, &mut findings);
-        crate::enrich::annotate::annotate(&cx, u.offset, &mut findings[before..]);
-        if d.needs_baseline() && baseline.thin() {
-            for f in &mut findings[before..] {
-                f.risk = f.risk.lower();
-                f.risk_notes.push(format!(
-                    "lowered: thin baseline ({} successful sign-ins, fewer than {MIN_BASELINE_SIGN_INS})",
-                    baseline.successes
-                ));
-            }
-        }
-    }
-    env.verdicts.finish(&cx, &mut findings);
+    let mut findings = detect_user(&cx, u.offset, env.verdicts);
     score::chain(&mut findings);
     findings.retain(|f| f.risk >= cfg.risk_threshold);
     for f in &mut findings {

@@ -18,9 +18,9 @@ use std::collections::BTreeSet;
 
 use serde_json::json;
 
+use super::common::{Familiar, familiar_place, list_ips, own_device};
 use super::credentials::{Credential, classify};
-use super::{Detector, Finding, Risk, UserContext, details};
-use crate::baseline::network;
+use super::{Declared, Detector, Doc, Finding, Risk, Role, UserContext, details};
 
 /// Failures in one window that make a burst: Sentinel `SigninBruteForce-AzurePortal.yaml`
 /// (Azure/Azure-Sentinel) alerts on 10 or more failures within a 20-minute session before a
@@ -30,23 +30,50 @@ pub const MIN_FAILURES: usize = 10;
 /// The window of [`MIN_FAILURES`] (Sentinel's 20-minute session).
 pub const WINDOW_MINUTES: i64 = 20;
 
-const SUMMARY: &str = "10+ failed passwords against one account within 20 min; high when an address that guessed then signs in, low when the failures come from the user's own client (a stale password)";
+/// A burst from elsewhere followed by a success from one of its addresses: the guess worked
+/// (Sentinel `SigninBruteForce-AzurePortal.yaml` alerts on the success after the failures).
+pub const GUESSED_THEN_IN: Risk = Risk::High;
+/// A burst from elsewhere with no success from its addresses: the account is targeted.
+pub const GUESSING: Risk = Risk::Medium;
+/// A burst from the user's own client (a phone retrying a changed password).
+pub const STALE_PASSWORD: Risk = Risk::Low;
+
+/// The detector's id in every report.
+pub const ID: &str = "brute_force";
 
 pub struct BruteForce;
 
-impl Detector for BruteForce {
+impl Declared for BruteForce {
     fn id(&self) -> &'static str {
-        "brute_force"
+        ID
     }
 
-    fn summary(&self) -> &'static str {
-        SUMMARY
+    fn doc(&self) -> Doc {
+        Doc {
+            reports: "many failed passwords against one account, from any number of addresses".into(),
+            threshold: format!(
+                ">= {MIN_FAILURES} credential failures within {WINDOW_MINUTES} min; then a success from a guessing address {}, none {}; every failure from the user's own network, device or user agent (a stale password) {}",
+                GUESSED_THEN_IN.as_str(),
+                GUESSING.as_str(),
+                STALE_PASSWORD.as_str()
+            ),
+            sources: &[
+                "Microsoft Sentinel `Solutions/Microsoft Entra ID/Analytic Rules/SigninBruteForce-AzurePortal.yaml` (10 failures in a 20-minute session, then a success)",
+                "Elastic detection-rules `rules/integrations/azure/credential_access_entra_id_brute_force_activity.toml`",
+            ],
+        }
+    }
+
+    fn roles(&self) -> &'static [Role] {
+        &[Role::FatiguePartner]
     }
 
     fn needs_baseline(&self) -> bool {
         true
     }
+}
 
+impl Detector for BruteForce {
     fn detect(&self, cx: &UserContext<'_>, out: &mut Vec<Finding>) {
         let r = cx.rows;
         let failures: Vec<usize> =
@@ -62,19 +89,17 @@ impl Detector for BruteForce {
                 .copied()
                 .find(|&i| r.time(i) >= start && r.is_success(i) && r.ip.get(i).is_some_and(|ip| ips.contains(ip)));
             let risk = match (own, success) {
-                (true, _) => Risk::Low,
-                (false, Some(_)) => Risk::High,
-                (false, None) => Risk::Medium,
+                (true, _) => STALE_PASSWORD,
+                (false, Some(_)) => GUESSED_THEN_IN,
+                (false, None) => GUESSING,
             };
             let minutes = (r.time(burst[burst.len() - 1]) - start) / 60_000_000;
-            let from = ips.iter().copied().take(3).collect::<Vec<_>>().join(", ");
-            let more = if ips.len() > 3 { format!(" and {} more addresses", ips.len() - 3) } else { String::new() };
             let tail = match (own, success) {
                 (true, _) => "from the user's own network, device or user agent (a stale password, most likely)".to_string(),
                 (false, Some(s)) => format!("then a successful sign-in from {}", r.ip.get(s).unwrap_or("?")),
                 (false, None) => "no successful sign-in from those addresses".to_string(),
             };
-            let summary = format!("{} failed sign-ins in {minutes} min from {from}{more}; {tail}", burst.len());
+            let summary = format!("{} failed sign-ins in {minutes} min from {}; {tail}", burst.len(), list_ips(&ips));
             let mut rows: Vec<usize> = success.into_iter().collect();
             rows.extend(burst);
             out.push(cx.finding(
@@ -115,14 +140,14 @@ fn bursts(cx: &UserContext<'_>, failures: &[usize]) -> Vec<(usize, usize)> {
     out
 }
 
-/// Whether row `i` came from a client the baseline knows: its network, registered device or exact
-/// user agent.
+/// Whether row `i` came from the user's own client: the user's own device ([`own_device`]), a
+/// network of the user's ([`familiar_place`]; the organization's shared networks are not the
+/// user's own), or the exact user agent of the user's baseline.
 fn own_client(cx: &UserContext<'_>, i: usize) -> bool {
     let r = cx.rows;
-    let b = cx.baseline;
-    r.ip.get(i).is_some_and(|ip| b.networks.contains(&network(ip)))
-        || r.device_id.get(i).is_some_and(|d| b.devices.contains(&d.to_ascii_lowercase()))
-        || r.user_agent.get(i).is_some_and(|ua| b.user_agents.contains(ua))
+    own_device(cx, i)
+        || familiar_place(cx, i).is_some_and(|f| f != Familiar::Organization)
+        || r.user_agent.get(i).is_some_and(|ua| cx.baseline.user_agents.vouches(ua, cx.baseline.own_day(r, i)))
 }
 
 #[cfg(test)]
@@ -165,10 +190,5 @@ mod tests {
         let found = run(&BruteForce, &records, 10);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].risk, Risk::Low);
-    }
-
-    #[test]
-    fn summary_states_the_constants() {
-        assert!(SUMMARY.starts_with(&format!("{MIN_FAILURES}+ failed passwords against one account within {WINDOW_MINUTES} min")));
     }
 }

@@ -3,7 +3,9 @@
 //! sign-in (MFA, Conditional Access, an expired password), or the sign-in succeeded.
 //!
 //! The error-code sets are declared here once and shared by `password_spray`, `brute_force`,
-//! `valid_credentials_blocked` and `mfa_sweep`. Source: Entra's error-code reference
+//! `valid_credentials_blocked` and `mfa_sweep`, and through [`super::common::failure_risk`] by
+//! `legacy_protocol` and `suspicious_user_agent` (a failure is rated by whether the password was
+//! right). Source: Entra's error-code reference
 //! (<https://learn.microsoft.com/entra/identity-platform/reference-error-codes>) read with the
 //! "success-like" codes of Sentinel's `SigninPasswordSpray.yaml` (Azure/Azure-Sentinel) and the
 //! failure codes of Elastic's `credential_access_entra_id_brute_force_activity.toml`

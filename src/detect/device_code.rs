@@ -10,7 +10,8 @@
 //! - the user never completed a device-code sign-in before (Elastic's new-terms rule on device-code
 //!   users): medium; judged only after a baseline that is not thin, since a user whose habits are
 //!   unknown cannot be "new" to anything;
-//! - the session used from a network that is neither the sign-in's nor in the user's baseline, or a
+//! - the session used from a network that is neither the sign-in's nor familiar (the user's, the
+//!   organization's, where the user's own device is: [`familiar_place`]), or a
 //!   device-code sign-in to the Microsoft Authentication Broker or Device Registration Service (the
 //!   PRT-phishing chain, Microsoft-Analyzer-Suite rules LETHAL-012 and LETHAL-014): one level more.
 //!
@@ -22,15 +23,23 @@
 
 use serde_json::json;
 
+use super::common::familiar_place;
 use super::infra::attacker_network;
-use super::{Detector, Finding, Risk, UserContext, details};
-use crate::baseline::network;
+use super::{Declared, Detector, Doc, Finding, Risk, Role, UserContext, details};
+use crate::baseline::{MIN_BASELINE_SIGN_INS, network};
 
 /// Apps whose device-code sign-in mints a primary refresh token or registers a device (Microsoft
 /// Authentication Broker, Device Registration Service; peers' well-known ids).
 pub const PRT_APPS: &[&str] = &["29d9ed98-a469-4536-ade2-f981bc1d605e", "01cb2876-7ebd-4aa4-9cc9-d28bd4d359a9"];
 
-const SUMMARY: &str = "successful device-code sign-ins: high when the session is then used from another country or a hosting network, medium when the user never used the flow before";
+/// The session of a device-code sign-in then used from another country or attacker infrastructure:
+/// the attacker's poller holds the tokens (Elastic "OAuth Device Code Flow with Concurrent Sign-ins").
+pub const SESSION_ELSEWHERE: Risk = Risk::High;
+/// The user's first device-code sign-in (Elastic's device-code new-terms rule).
+pub const FIRST_USE: Risk = Risk::Medium;
+
+/// The detector's id in every report.
+pub const ID: &str = "device_code";
 
 pub struct DeviceCode;
 
@@ -41,13 +50,30 @@ pub fn is_device_code(cx: &UserContext<'_>, i: usize) -> bool {
         || r.original_transfer_method.get(i).is_some_and(|m| m.eq_ignore_ascii_case("deviceCodeFlow"))
 }
 
-impl Detector for DeviceCode {
+impl Declared for DeviceCode {
     fn id(&self) -> &'static str {
-        "device_code"
+        ID
     }
 
-    fn summary(&self) -> &'static str {
-        SUMMARY
+    fn doc(&self) -> Doc {
+        Doc {
+            reports:
+                "successful sign-ins through the OAuth device-code flow (deviceCode, deviceCodeFlow), the flow device-code phishing abuses"
+                    .into(),
+            threshold: format!(
+                "the session then used from another country or a hosting, Tor or anonymizer network {}; the user's first use {} (judged only after a baseline of >= {MIN_BASELINE_SIGN_INS} successes); one level more when the session is used from a network neither the user nor the organization uses, or the app mints device tokens (PRT phishing); a routine device-code user on their own network: nothing",
+                SESSION_ELSEWHERE.as_str(),
+                FIRST_USE.as_str()
+            ),
+            sources: &[
+                "Elastic detection-rules `rules/integrations/azure/` \"OAuth Device Code Flow with Concurrent Sign-ins\" and device-code new-terms rule",
+                "LETHAL-FORENSICS Microsoft-Analyzer-Suite `EntraSignInLogs-Analyzer.ps1` rules LETHAL-012 and LETHAL-014 (device code to the Authentication Broker or Device Registration Service)",
+            ],
+        }
+    }
+
+    fn roles(&self) -> &'static [Role] {
+        &[Role::FatiguePartner]
     }
 
     /// The first-use signal compares with the baseline, but only when there is a solid one; the
@@ -55,7 +81,9 @@ impl Detector for DeviceCode {
     fn needs_baseline(&self) -> bool {
         false
     }
+}
 
+impl Detector for DeviceCode {
     fn detect(&self, cx: &UserContext<'_>, out: &mut Vec<Finding>) {
         let r = cx.rows;
         let mut prior = cx.baseline_rows.iter().any(|&i| r.is_success(i) && is_device_code(cx, i));
@@ -89,28 +117,29 @@ fn judge(id: &'static str, cx: &UserContext<'_>, i: usize, first_use: Option<boo
             if j == i || r.time(j) < r.time(i) || r.session_id.get(j) != Some(session) {
                 continue;
             }
-            let other_country = r.country.get(j).is_some_and(|c| Some(c) != country && !cx.baseline.countries.contains(c));
+            let own = cx.baseline.own_day(r, j);
+            let other_country = r.country.get(j).is_some_and(|c| Some(c) != country && !cx.baseline.countries.vouches(c, own));
             let attacker_net = attacker_network(cx, j).is_some();
             let n = r.ip.get(j).map(network);
             if other_country || attacker_net {
                 elsewhere.push(j);
-            } else if n.is_some() && n != net && !n.as_ref().is_some_and(|n| cx.baseline.networks.contains(n)) {
+            } else if n.is_some() && n != net && familiar_place(cx, j).is_none() {
                 new_network.push(j);
             }
         }
     }
     let prt_app = r.app_id.get(i).is_some_and(|a| PRT_APPS.contains(&a));
-    let mut risk = if first_use == Some(true) { Some(Risk::Medium) } else { None };
+    let mut risk = if first_use == Some(true) { Some(FIRST_USE) } else { None };
     if !new_network.is_empty() {
-        risk = Some(risk.map_or(Risk::Medium, Risk::raise));
+        risk = Some(risk.map_or(FIRST_USE, Risk::raise));
     }
     if prt_app {
         risk = risk.map(Risk::raise);
     }
     if !elsewhere.is_empty() {
-        risk = Some(Risk::High);
+        risk = Some(SESSION_ELSEWHERE);
     }
-    let risk = risk?.min(Risk::High);
+    let risk = risk?.min(SESSION_ELSEWHERE);
     let app = r.app_name.get(i).or(r.app_id.get(i)).unwrap_or("an unknown app");
     let mut reasons = Vec::new();
     if let Some(&j) = elsewhere.first() {

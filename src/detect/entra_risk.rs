@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
-use super::{Detector, Finding, Risk, UserContext, details};
+use super::{Declared, Detector, Doc, Finding, Risk, Role, UserContext, details};
 
 /// `riskState` values after which the risk no longer stands as Microsoft rated it.
 pub const CLEARED_STATES: &[&str] = &["remediated", "dismissed", "confirmedSafe"];
@@ -26,7 +26,11 @@ pub const CLEARED_STATES: &[&str] = &["remediated", "dismissed", "confirmedSafe"
 /// `riskState` of an admin-confirmed compromise.
 pub const CONFIRMED_COMPROMISED: &str = "confirmedCompromised";
 
-const SUMMARY: &str = "Entra ID Protection's own risk verdicts on sign-ins (level, detections, state); remediated or dismissed risk one level lower, hidden (no P2) ignored";
+/// An admin-confirmed compromise is at least this.
+pub const CONFIRMED_AT_LEAST: Risk = Risk::High;
+
+/// The detector's id in every report.
+pub const ID: &str = "entra_risk";
 
 pub struct EntraRisk;
 
@@ -40,19 +44,36 @@ fn level(s: Option<&str>) -> Option<Risk> {
     }
 }
 
-impl Detector for EntraRisk {
+impl Declared for EntraRisk {
     fn id(&self) -> &'static str {
-        "entra_risk"
+        ID
     }
 
-    fn summary(&self) -> &'static str {
-        SUMMARY
+    fn doc(&self) -> Doc {
+        Doc {
+            reports: "Entra ID Protection's own verdicts in the records (riskLevelDuringSignIn, riskLevelAggregated, riskEventTypes_v2, riskState)".into(),
+            threshold: format!(
+                "Microsoft's level (low, medium, high); {} one level lower; {CONFIRMED_COMPROMISED} at least {}; hidden (no P2) and none ignored",
+                CLEARED_STATES.join(", "),
+                CONFIRMED_AT_LEAST.as_str()
+            ),
+            sources: &[
+                "Microsoft Graph beta `signIn` resource (riskLevelDuringSignIn, riskState, riskDetail)",
+                "Elastic detection-rules `rules/integrations/azure/` \"High Risk Sign-in\" (remediated, dismissed and confirmed-safe risk skipped)",
+            ],
+        }
+    }
+
+    fn roles(&self) -> &'static [Role] {
+        &[Role::FatiguePartner]
     }
 
     fn needs_baseline(&self) -> bool {
         false
     }
+}
 
+impl Detector for EntraRisk {
     fn detect(&self, cx: &UserContext<'_>, out: &mut Vec<Finding>) {
         let r = cx.rows;
         // (session or request id, level, state, detections) -> sign-ins
@@ -73,7 +94,7 @@ impl Detector for EntraRisk {
             let risk = if CLEARED_STATES.iter().any(|s| s.eq_ignore_ascii_case(&state)) {
                 microsoft.lower()
             } else if state.eq_ignore_ascii_case(CONFIRMED_COMPROMISED) {
-                microsoft.max(Risk::High)
+                microsoft.max(CONFIRMED_AT_LEAST)
             } else {
                 microsoft
             };

@@ -3,15 +3,40 @@
 //!
 //! A single sign-in far from two others around it (New York, Lagos 30 minutes later, New York again
 //! 30 minutes after that) is one finding about the outlier, not two about each leg.
+//!
+//! What a leg says depends on where its ends are located, so some legs are not travel at all:
+//! - both ends are the user's: networks the user's baseline or the organization already uses (an
+//!   office NAT and the corporate VPN egress in the next country), the user's own address block in that
+//!   city (a carrier's pool), or the user's own managed device (the company laptop at a hotel while
+//!   the phone roams through its home carrier). Entra ID Protection's atypical travel needs at
+//!   least one location atypical for the user and ignores "locations regularly used by other users
+//!   in the organization"; such legs are skipped;
+//! - both ends carry the same device id: one registered device whose traffic left through two
+//!   networks (VPN on and off), skipped;
+//! - an end on a mobile carrier, VPN or Microsoft network: the address is located where the
+//!   carrier's pool or the egress is, not where the device is (Microsoft sign-in log docs; Panther
+//!   rates VPN legs informational): reported low. Without a class, an end the user's baseline knows
+//!   only by its address block in that city ([`Familiar::UserBlock`]: a carrier's rotating pool) is
+//!   such an end too: a phone abroad roaming through its home carrier alternates between the
+//!   hotel's Wi-Fi and a pool located at home;
+//! - an end on a network the organization shares (three or more users use it regularly: an office
+//!   NAT, the corporate VPN or SDP egress, whose class a database may not know): one level lower,
+//!   since a shared egress is located where the company's traffic leaves, not where the user is.
+//!   The other end alone makes the leg atypical (Entra ID Protection ignores "locations regularly
+//!   used by other users in the organization"); an intruder abroad minutes after the user's office
+//!   sign-in is still reported, and chains with `new_location`.
 
 use serde_json::json;
 
-use super::{Detector, Finding, Risk, UserContext, details};
+use super::common::{Familiar, familiar_place, own_device};
+use super::{Declared, Detector, Doc, Finding, Risk, Role, UserContext, details};
+use crate::enrich::NetClass;
 use crate::geo::{Located, Precision, distance_km};
 
 /// Above this ground speed (km/h) between two sign-ins, the pair is reported. Panther's rule uses
 /// 900 km/h ("Boeing 747 cruising speed"); Elastic 800 km/h; RiskyUserTroubleshooter 1000 km/h
-/// (research/peers.md §4.1). 900 lets a real New York → London flight (~800 km/h block speed) pass.
+/// (Panther `impossible_travel_login.py`, Elastic `initial_access_entra_id_signin_impossible_travel.toml`).
+/// 900 lets a real New York → London flight (~800 km/h block speed) pass.
 pub const MAX_SPEED_KMH: f64 = 900.0;
 
 /// Pairs closer than this (km) are never reported: GeoIP and city centroids are off by hundreds of
@@ -22,10 +47,14 @@ pub const MIN_DISTANCE_KM: f64 = 500.0;
 /// not "infinitely fast" (Panther floors hours at 0.0001; a minute is the precision of many exports).
 pub const MIN_ELAPSED_MINUTES: f64 = 1.0;
 
+/// The rating of a leg with an end on a mobile carrier, VPN or Microsoft network, whose location is
+/// the pool's or the egress's, not the device's.
+pub const ARTEFACT_RISK: Risk = Risk::Low;
+
 /// The rating of an impossible pair. Not higher by speed: the fastest "travel" (another continent
 /// within minutes) is exactly what a VPN or proxy toggle looks like, which Panther rates info and the
-/// Microsoft sign-in log docs warn about (research/peers.md §4.1), and offline we cannot tell a VPN
-/// exit from an intruder. Critical comes only from corroboration (risk chaining).
+/// Microsoft sign-in log docs warn about, and offline we cannot tell a VPN exit from an intruder.
+/// Critical comes only from corroboration (risk chaining).
 pub const RISK: Risk = Risk::High;
 
 /// Whether covering `km` in `minutes` needs more than [`MAX_SPEED_KMH`] over at least
@@ -34,6 +63,9 @@ pub fn impossible_speed(km: f64, minutes: f64) -> Option<f64> {
     let speed = km / (minutes.max(MIN_ELAPSED_MINUTES) / 60.0);
     (km >= MIN_DISTANCE_KM && speed > MAX_SPEED_KMH).then_some(speed)
 }
+
+/// The detector's id in every report.
+pub const ID: &str = "impossible_travel";
 
 pub struct ImpossibleTravel;
 
@@ -46,14 +78,36 @@ struct Leg {
     minutes: f64,
     speed: f64,
     approximate: bool,
+    /// The class of an end whose location is not the device's (carrier, VPN, Microsoft).
+    artefact: Option<NetClass>,
+    /// Without such a class, an end on the user's own rotating pool ([`Familiar::UserBlock`]).
+    pool: bool,
+    /// An end is on a network the organization shares ([`Familiar::Organization`]).
+    shared: bool,
 }
 
-/// The hop from `a` to `b`, if it is impossible (same IP and same country never are).
+/// Whether an end is the user's: a place the user, their address blocks, their own devices or the
+/// organization already use ([`familiar_place`]), or the user's own device.
+fn familiar(cx: &UserContext<'_>, i: usize) -> bool {
+    own_device(cx, i) || familiar_place(cx, i).is_some()
+}
+
+/// The hop from `a` to `b`, if it is impossible (same IP and same country never are) and is travel
+/// at all (see the module docs).
 fn leg(cx: &UserContext<'_>, (a, la): (usize, Located), (b, lb): (usize, Located)) -> Option<Leg> {
     let r = cx.rows;
     if r.ip.get(a).is_some() && r.ip.get(a) == r.ip.get(b) {
         return None;
     }
+    let device = |i| r.device_id.get(i).filter(|d| !d.is_empty());
+    if device(a).is_some() && device(a) == device(b) {
+        return None;
+    }
+    if familiar(cx, a) && familiar(cx, b) {
+        return None;
+    }
+    let shared = [a, b].into_iter().any(|i| familiar_place(cx, i) == Some(Familiar::Organization));
+    let pool = [a, b].into_iter().any(|i| familiar_place(cx, i) == Some(Familiar::UserBlock));
     // Same country: mobile carriers and VPNs hand out addresses from national pools far from the
     // device (Microsoft sign-in log docs); MDCA never alerts within one country.
     let (ca, cb) = (r.country.get(a), r.country.get(b));
@@ -64,7 +118,11 @@ fn leg(cx: &UserContext<'_>, (a, la): (usize, Located), (b, lb): (usize, Located
     let minutes = ((r.time(b) - r.time(a)) as f64 / 60e6).max(MIN_ELAPSED_MINUTES);
     let speed = impossible_speed(km, minutes)?;
     let approximate = la.precision == Precision::Country || lb.precision == Precision::Country;
-    Some(Leg { from: a, to: b, km, minutes, speed, approximate })
+    let artefact = [a, b]
+        .into_iter()
+        .filter_map(|i| cx.net_class(i))
+        .find(|c| matches!(c, NetClass::MobileCarrier | NetClass::Vpn | NetClass::Microsoft));
+    Some(Leg { from: a, to: b, km, minutes, speed, approximate, artefact, pool, shared })
 }
 
 fn place(cx: &UserContext<'_>, i: usize) -> String {
@@ -78,19 +136,39 @@ fn end(cx: &UserContext<'_>, i: usize) -> serde_json::Value {
     json!({"ip": r.ip.get(i), "country": r.country.get(i), "city": r.city.get(i)})
 }
 
-impl Detector for ImpossibleTravel {
+impl Declared for ImpossibleTravel {
     fn id(&self) -> &'static str {
-        "impossible_travel"
+        ID
     }
 
-    fn summary(&self) -> &'static str {
-        "two successful interactive sign-ins too far apart for the time between them (>= 500 km at > 900 km/h)"
+    fn doc(&self) -> Doc {
+        Doc {
+            reports: format!(
+                "two successful interactive sign-ins at least {MIN_DISTANCE_KM:.0} km apart that need more than {MAX_SPEED_KMH:.0} km/h"
+            ),
+            threshold: format!(
+                ">= {MIN_DISTANCE_KM:.0} km at > {MAX_SPEED_KMH:.0} km/h (time floored at {MIN_ELAPSED_MINUTES:.0} min); {}, one level lower when located by country only and again with an end on a network the organization shares, {} with an end on a carrier, VPN or Microsoft network (without a class: on the user's own address block, a rotating pool); same-country legs, legs between networks the user or the organization uses and legs of one device skipped",
+                RISK.as_str(),
+                ARTEFACT_RISK.as_str()
+            ),
+            sources: &[
+                "Panther panther-analysis `rules/standard_rules/impossible_travel_login.py` (900 km/h)",
+                "Elastic detection-rules `rules/integrations/azure/initial_access_entra_id_signin_impossible_travel.toml` (500 km, 800 km/h)",
+                "Microsoft Defender for Cloud Apps anomaly detection policies (no alert within one country)",
+            ],
+        }
+    }
+
+    fn roles(&self) -> &'static [Role] {
+        &[Role::FatiguePartner]
     }
 
     fn needs_baseline(&self) -> bool {
         false
     }
+}
 
+impl Detector for ImpossibleTravel {
     fn detect(&self, cx: &UserContext<'_>, out: &mut Vec<Finding>) {
         let r = cx.rows;
         // Successful interactive sign-ins only: MDCA and Elastic exclude failures and non-interactive
@@ -112,7 +190,14 @@ impl Detector for ImpossibleTravel {
             // Out and straight back: the two ends agree with each other, the middle is the outlier.
             let back = legs.get(k + 1).copied().flatten().filter(|_| leg(cx, located[k], located[k + 2]).is_none());
             let approximate = out_leg.approximate || back.is_some_and(|b| b.approximate);
-            let risk = if approximate { RISK.lower() } else { RISK };
+            let artefact = out_leg.artefact.or(back.and_then(|b| b.artefact));
+            let shared = out_leg.shared || back.is_some_and(|b| b.shared);
+            let pool = artefact.is_none() && (out_leg.pool || back.is_some_and(|b| b.pool));
+            let risk = match artefact {
+                Some(_) => ARTEFACT_RISK,
+                None if pool => ARTEFACT_RISK,
+                None => [approximate, shared].into_iter().filter(|&x| x).fold(RISK, |r, _| r.lower()),
+            };
             let (a, b) = (out_leg.from, out_leg.to);
             let mut summary = format!(
                 "{} then {} {:.0} min later: {:.0} km at {:.0} km/h",
@@ -140,6 +225,21 @@ impl Detector for ImpossibleTravel {
             }
             if approximate {
                 summary.push_str(" (located by country only)");
+            }
+            if pool {
+                summary.push_str(" (one end on the user's own address block in that city, a rotating pool located where the pool is)");
+            }
+            if shared && artefact.is_none() && !pool {
+                summary.push_str(" (one end on a network several users of the organization use, located where its egress is)");
+            }
+            d.insert("organization_network".into(), json!(shared));
+            d.insert("user_address_block".into(), json!(pool));
+            if let Some(class) = artefact {
+                summary.push_str(&format!(
+                    " (one end on a {} network, located where its pool or egress is)",
+                    class.as_str().replace('_', " ")
+                ));
+                d.insert("network_class".into(), json!(class.as_str()));
             }
             out.push(cx.finding(self.id(), risk, &rows, summary, d));
             k += 1;

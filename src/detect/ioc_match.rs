@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::{Detector, Finding, Risk, UserContext, details};
+use super::{Declared, Detector, Doc, Finding, Risk, Role, UserContext, details};
 use crate::model::time::format_rfc3339;
 
 /// A successful sign-in from an indicator that names one machine or one session (an address, a
@@ -22,21 +22,42 @@ pub const BROAD_SUCCESS: Risk = Risk::Medium;
 /// Failures matching a population indicator.
 pub const BROAD_FAILURE: Risk = Risk::Low;
 
+/// The detector's id in every report.
+pub const ID: &str = "ioc_match";
+
 pub struct IocMatch;
 
-impl Detector for IocMatch {
+impl Declared for IocMatch {
     fn id(&self) -> &'static str {
-        "ioc_match"
+        ID
     }
 
-    fn summary(&self) -> &'static str {
-        "sign-ins matching an indicator of compromise given with --ioc (IP, CIDR, ASN, user agent, session, app)"
+    fn doc(&self) -> Doc {
+        Doc {
+            reports: "sign-ins matching an indicator of compromise given with --ioc (IP, CIDR, ASN, user agent, session, app); one finding per user and indicator".into(),
+            threshold: format!(
+                "any match; an address, block or session id: a success {}, failures only {}; an ASN, user-agent substring or app (a population, not one machine): a success {}, failures only {}",
+                SPECIFIC_SUCCESS.as_str(),
+                SPECIFIC_FAILURE.as_str(),
+                BROAD_SUCCESS.as_str(),
+                BROAD_FAILURE.as_str()
+            ),
+            sources: &[
+                "SigmaHQ sigma `rules/cloud/azure/identity_protection/azure_identity_protection_malicious_ip_address.yml` (a sign-in from a known-malicious address: high)",
+            ],
+        }
+    }
+
+    fn roles(&self) -> &'static [Role] {
+        &[Role::FatiguePartner]
     }
 
     fn needs_baseline(&self) -> bool {
         false
     }
+}
 
+impl Detector for IocMatch {
     fn detect(&self, cx: &UserContext<'_>, out: &mut Vec<Finding>) {
         let iocs = cx.net.iocs();
         if iocs.is_empty() {

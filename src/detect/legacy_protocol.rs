@@ -11,10 +11,11 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::{Detector, Finding, Risk, UserContext, details};
+use super::common::{FAILED_PASSWORD_RIGHT, FAILED_WRONG_PASSWORD, failure_risk, list_ips, password_was_right};
+use super::{Declared, Detector, Doc, Finding, Risk, UserContext, details};
 
 /// `clientAppUsed` values of legacy authentication (Sentinel `LegacyAuthAttempt.yaml`, Elastic
-/// new-terms legacy client list, Graph docs; research/peers.md §4.8). Compared case-insensitively.
+/// new-terms legacy client list, Microsoft Graph `signIn` documentation). Compared case-insensitively.
 pub const LEGACY_CLIENT_APPS: &[&str] = &[
     "authenticated smtp",
     "autodiscover",
@@ -35,8 +36,18 @@ pub const LEGACY_CLIENT_APPS: &[&str] = &[
     "other clients",
 ];
 
+/// A success over a legacy client the baseline never shows: the password worked without MFA
+/// (Elastic's legacy-auth and ROPC rules fire on the first use per user).
+pub const SUCCESS_NEW_CLIENT: Risk = Risk::High;
+
+/// A success over a client the user's baseline shows on other days.
+pub const SUCCESS_KNOWN_CLIENT: Risk = Risk::Low;
+
 /// User agents of the ROPC legacy flow (Sentinel `LegacyAuthUserAgents.yaml`, Sigma, MAS).
 pub const ROPC_USER_AGENTS: &[&str] = &["bav2ropc", "aconsumerv2ropc", "cbainprod", "cbaintar"];
+
+/// The detector's id in every report.
+pub const ID: &str = "legacy_protocol";
 
 pub struct LegacyProtocol;
 
@@ -56,37 +67,57 @@ fn legacy_client(cx: &UserContext<'_>, i: usize) -> Option<String> {
     ROPC_USER_AGENTS.iter().any(|p| ua.contains(p)).then(|| "ROPC".into())
 }
 
-impl Detector for LegacyProtocol {
+impl Declared for LegacyProtocol {
     fn id(&self) -> &'static str {
-        "legacy_protocol"
+        ID
     }
 
-    fn summary(&self) -> &'static str {
-        "sign-ins over legacy clients that bypass MFA (IMAP, POP3, SMTP, EAS, EWS, MAPI, ROPC...)"
+    fn doc(&self) -> Doc {
+        Doc {
+            reports: "sign-ins over legacy clients that bypass MFA (IMAP, POP3, SMTP, EAS, EWS, MAPI, Autodiscover, ROPC...)".into(),
+            threshold: format!(
+                "any; a success with a client the baseline never shows {}, a known client {}; failures {}, {} when the password was right",
+                SUCCESS_NEW_CLIENT.as_str(),
+                SUCCESS_KNOWN_CLIENT.as_str(),
+                FAILED_WRONG_PASSWORD.as_str(),
+                FAILED_PASSWORD_RIGHT.as_str()
+            ),
+            sources: &[
+                "Microsoft Sentinel `Hunting Queries/SigninLogs/LegacyAuthAttempt.yaml`",
+                "Microsoft Sentinel `Detections/SigninLogs/LegacyAuthUserAgents.yaml` (BAV2ROPC)",
+                "Elastic detection-rules `rules/integrations/azure/` legacy-auth new-terms rules",
+            ],
+        }
     }
 
     fn needs_baseline(&self) -> bool {
         false
     }
+}
 
+impl Detector for LegacyProtocol {
     fn detect(&self, cx: &UserContext<'_>, out: &mut Vec<Finding>) {
-        let mut groups: BTreeMap<(String, bool), Vec<usize>> = BTreeMap::new();
+        // Grouped by client, outcome, whether the baseline vouches for the client (a sign-in of the
+        // baseline period itself is vouched for only by other days, never by itself) and, for
+        // failures, whether the password was right.
+        let r = cx.rows;
+        let mut groups: BTreeMap<(String, bool, bool, bool), Vec<usize>> = BTreeMap::new();
         for &i in cx.judged {
             if let Some(client) = legacy_client(cx, i) {
-                groups.entry((client, cx.rows.is_success(i))).or_default().push(i);
+                let known = cx.baseline.client_apps.vouches(&client.to_ascii_lowercase(), cx.baseline.own_day(r, i));
+                groups.entry((client, r.is_success(i), known, password_was_right(r, i))).or_default().push(i);
             }
         }
-        for ((client, success), rows) in groups {
-            let known = cx.baseline.client_apps.contains(&client.to_ascii_lowercase());
+        for ((client, success, known, _), rows) in groups {
             let risk = match (success, known) {
-                (true, false) => Risk::High,
-                // A client the user has always used (the ActiveSync phone) is a configuration risk
-                // to fix, not a sign of compromise: reported, but alone it keeps the exit status 0.
-                (true, true) => Risk::Low,
-                (false, false) => Risk::Medium,
-                (false, true) => Risk::Low,
+                (true, false) => SUCCESS_NEW_CLIENT,
+                // A client the user has always used (the ActiveSync phone, the scan-to-email
+                // printer) is a configuration risk to fix, not a sign of compromise: reported, but
+                // alone it keeps the exit status 0.
+                (true, true) => SUCCESS_KNOWN_CLIENT,
+                (false, _) => failure_risk(r, &rows),
             };
-            let ips: std::collections::BTreeSet<&str> = rows.iter().filter_map(|&i| cx.rows.ip.get(i)).collect();
+            let ips: std::collections::BTreeSet<&str> = rows.iter().filter_map(|&i| r.ip.get(i)).collect();
             let summary = format!(
                 "{} {} sign-in(s) over {client} from {}; {}",
                 rows.len(),
@@ -113,19 +144,6 @@ impl Detector for LegacyProtocol {
             ));
         }
     }
-}
-
-/// IP addresses shown in a summary before "and N more".
-const SHOWN_IPS: usize = 3;
-
-/// "203.0.113.1, 203.0.113.2 and 5 more IPs"
-fn list_ips(ips: &std::collections::BTreeSet<&str>) -> String {
-    if ips.is_empty() {
-        return "unknown IPs".into();
-    }
-    let shown: Vec<&str> = ips.iter().copied().take(SHOWN_IPS).collect();
-    let rest = ips.len() - shown.len();
-    if rest == 0 { shown.join(", ") } else { format!("{} and {rest} more IPs", shown.join(", ")) }
 }
 
 #[cfg(test)]
@@ -159,12 +177,5 @@ mod tests {
             found[0].summary,
             "1 successful sign-in(s) over IMAP4 from 203.0.113.20; never used in the baseline (1 successful sign-ins)"
         );
-    }
-
-    #[test]
-    fn ip_lists() {
-        let ips: std::collections::BTreeSet<&str> = ["192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4"].into_iter().collect();
-        assert_eq!(list_ips(&ips), "192.0.2.1, 192.0.2.2, 192.0.2.3 and 1 more IPs");
-        assert_eq!(list_ips(&Default::default()), "unknown IPs");
     }
 }

@@ -2,24 +2,27 @@
 //! finding; the burst is its evidence. A burst with no success yet is reported too, lower.
 //!
 //! One MFA attempt counts once even where the export writes several rows for it: Azure Monitor and
-//! Log Analytics repeat a sign-in per MFA step with the same correlation id (Entra docs,
-//! research/peers.md §4.2 "Counting caveat").
+//! Log Analytics repeat a sign-in per MFA step with the same correlation id (Microsoft Entra
+//! sign-in log documentation).
 //!
 //! The success must plausibly be the prompter's: a success from one of the user's own baseline
 //! networks that none of the denied prompts came from is the victim signing in themselves after
-//! declining the pushes (Sentinel groups denials and success per UPN + IP, peers.md §4.2). The burst
+//! declining the pushes (Sentinel's `MFASpammingfollowedbySuccessfullogin.yaml` groups denials and
+//! the success per UPN + IP). The burst
 //! is then reported as one with no success.
 
 use std::collections::BTreeSet;
 
 use serde_json::json;
 
-use super::{Detector, Finding, Risk, UserContext, details};
+use super::common::list_ips;
+use super::{Declared, Detector, Doc, Finding, Risk, Role, UserContext, details};
 use crate::baseline::network;
 
 /// Denied / unanswered attempts that make a burst. Elastic's push-bombing rule fires at 5 denials
-/// then a success (Okta), Splunk at > 9 per 10 min, Sentinel at > 10 per 5 min (peers.md §4.2);
-/// 5 catches slower, throttling-aware campaigns while one or two fat-fingered codes stay quiet.
+/// then a success (Okta), Splunk "Azure AD Multiple Denied MFA Requests For User" at > 9 per
+/// 10 min, Sentinel `MFASpammingfollowedbySuccessfullogin.yaml` at > 10 per 5 min; 5 catches
+/// slower, throttling-aware campaigns while one or two fat-fingered codes stay quiet.
 pub const MIN_DENIALS: usize = 5;
 
 /// The burst must fall within this many minutes before the success (or before its last denial).
@@ -32,7 +35,49 @@ pub const MFA_FAILED_CODE: i32 = 500121;
 /// or the portal's MFA result column (Sentinel MFASpamming / MFARejectedbyUser rules).
 const DENIAL_TEXTS: &[&str] = &["mfa denied", "did not respond", "declined the authentication", "reported fraud", "user did not approve"];
 
+/// A burst followed by a success from the prompting side: the push bombing worked (Sentinel rates
+/// its rule high).
+pub const BOMBING_WORKED: Risk = Risk::High;
+/// A burst that never ended in a success: someone holds the password and is trying.
+pub const BOMBING: Risk = Risk::Medium;
+
+/// The detector's id in every report.
+pub const ID: &str = "mfa_fatigue";
+
 pub struct MfaFatigue;
+
+/// Denied attempts among the judged sign-ins, in time order, one per correlation id.
+fn denials(cx: &UserContext<'_>) -> Vec<usize> {
+    let r = cx.rows;
+    let mut seen = BTreeSet::new();
+    cx.judged.iter().copied().filter(|&i| is_denial(cx, i) && r.correlation_id.get(i).is_none_or(|c| seen.insert(c.to_string()))).collect()
+}
+
+/// The bursts among `rest` (denials no success claimed, time order) that never ended in a success.
+fn unanswered_bursts(cx: &UserContext<'_>, rest: &[usize], out: &mut Vec<Finding>) {
+    let r = cx.rows;
+    let window = WINDOW_MINUTES * 60_000_000;
+    let mut k = 0;
+    while k < rest.len() {
+        let t0 = r.time(rest[k]);
+        let burst: Vec<usize> = rest[k..].iter().copied().take_while(|&d| r.time(d) - t0 <= window).collect();
+        if burst.len() < MIN_DENIALS {
+            k += 1;
+            continue;
+        }
+        let ips: BTreeSet<&str> = burst.iter().filter_map(|&d| r.ip.get(d)).collect();
+        let summary = format!(
+            "{} denied/unanswered MFA prompts within {WINDOW_MINUTES} min from {}, no successful sign-in from there after them",
+            burst.len(),
+            list_ips(&ips)
+        );
+        let last = burst[burst.len() - 1];
+        let mut rows = vec![last];
+        rows.extend(burst.iter().copied().filter(|&d| d != last));
+        out.push(cx.finding(ID, BOMBING, &rows, summary, details([("denials", json!(burst.len())), ("success", json!(false))])));
+        k += burst.len();
+    }
+}
 
 fn is_denial(cx: &UserContext<'_>, i: usize) -> bool {
     let r = cx.rows;
@@ -51,36 +96,41 @@ fn is_denial(cx: &UserContext<'_>, i: usize) -> bool {
         || r.steps(i).any(|s| s.succeeded != Some(true) && has(s.result_detail))
 }
 
-impl Detector for MfaFatigue {
+impl Declared for MfaFatigue {
     fn id(&self) -> &'static str {
-        "mfa_fatigue"
+        ID
     }
 
-    fn summary(&self) -> &'static str {
-        "5+ denied or unanswered MFA prompts within an hour, then a success (push bombing)"
+    fn doc(&self) -> Doc {
+        Doc {
+            reports: format!("{MIN_DENIALS}+ denied or unanswered MFA prompts within {WINDOW_MINUTES} min, then a success (push bombing)"),
+            threshold: format!(
+                ">= {MIN_DENIALS} prompts (one per correlation id) in {WINDOW_MINUTES} min; then a success from the prompting side {}, no success {}",
+                BOMBING_WORKED.as_str(),
+                BOMBING.as_str()
+            ),
+            sources: &[
+                "Microsoft Sentinel `Solutions/Microsoft Entra ID/Analytic Rules/MFASpammingfollowedbySuccessfullogin.yaml`",
+                "Elastic detection-rules `rules/integrations/okta/credential_access_okta_potentially_successful_okta_bombing_via_push_notifications.toml` (5 denials then a success)",
+                "Splunk security_content `Azure AD Multiple Denied MFA Requests For User`",
+            ],
+        }
+    }
+
+    fn roles(&self) -> &'static [Role] {
+        &[Role::PushBombing]
     }
 
     fn needs_baseline(&self) -> bool {
         false
     }
+}
 
+impl Detector for MfaFatigue {
     fn detect(&self, cx: &UserContext<'_>, out: &mut Vec<Finding>) {
         let r = cx.rows;
         let window = WINDOW_MINUTES * 60_000_000;
-        // Denied attempts in time order, one per correlation id.
-        let mut seen = BTreeSet::new();
-        let mut denials: Vec<usize> = Vec::new();
-        for &i in cx.judged {
-            if is_denial(cx, i) {
-                let fresh = match r.correlation_id.get(i) {
-                    Some(c) => seen.insert(c.to_string()),
-                    None => true,
-                };
-                if fresh {
-                    denials.push(i);
-                }
-            }
-        }
+        let denials = denials(cx);
         if denials.len() < MIN_DENIALS {
             return;
         }
@@ -95,7 +145,9 @@ impl Detector for MfaFatigue {
                 continue;
             }
             let burst_nets: BTreeSet<String> = burst.iter().filter_map(|&d| r.ip.get(d).map(network)).collect();
-            let victims_own = r.ip.get(s).map(network).is_some_and(|n| !burst_nets.contains(&n) && cx.baseline.networks.contains(&n));
+            let own_day = cx.baseline.own_day(r, s);
+            let victims_own =
+                r.ip.get(s).map(network).is_some_and(|n| !burst_nets.contains(&n) && cx.baseline.networks.vouches(&n, own_day));
             if victims_own {
                 continue;
             }
@@ -116,7 +168,7 @@ impl Detector for MfaFatigue {
             rows.extend(&burst);
             out.push(cx.finding(
                 self.id(),
-                Risk::High,
+                BOMBING_WORKED,
                 &rows,
                 summary,
                 details([
@@ -128,34 +180,7 @@ impl Detector for MfaFatigue {
                 ]),
             ));
         }
-        // Bursts that never ended in a success.
-        let rest = &denials[used..];
-        let mut k = 0;
-        while k < rest.len() {
-            let t0 = r.time(rest[k]);
-            let burst: Vec<usize> = rest[k..].iter().copied().take_while(|&d| r.time(d) - t0 <= window).collect();
-            if burst.len() >= MIN_DENIALS {
-                let ips: BTreeSet<&str> = burst.iter().filter_map(|&d| r.ip.get(d)).collect();
-                let summary = format!(
-                    "{} denied/unanswered MFA prompts within {WINDOW_MINUTES} min from {}, no successful sign-in from there after them",
-                    burst.len(),
-                    ips.iter().copied().collect::<Vec<_>>().join(", ")
-                );
-                let last = burst[burst.len() - 1];
-                let mut rows = vec![last];
-                rows.extend(burst.iter().copied().filter(|&d| d != last));
-                out.push(cx.finding(
-                    self.id(),
-                    Risk::Medium,
-                    &rows,
-                    summary,
-                    details([("denials", json!(burst.len())), ("success", json!(false))]),
-                ));
-                k += burst.len();
-            } else {
-                k += 1;
-            }
-        }
+        unanswered_bursts(cx, &denials[used..], out);
     }
 }
 

@@ -28,7 +28,8 @@ use std::collections::BTreeSet;
 use serde_json::json;
 
 use super::credentials::{Credential, classify};
-use super::{Detector, Finding, Risk, UserContext, details};
+use super::{Declared, Detector, Doc, Finding, Risk, Role, UserContext, details};
+use crate::baseline::family_of_text;
 
 /// Distinct applications from one address within the window (Splunk: more than 2).
 pub const MIN_APPS: usize = 3;
@@ -40,40 +41,47 @@ pub const MIN_PLATFORMS: usize = 4;
 /// The window (Splunk's 5-minute buckets, as a sliding window).
 pub const WINDOW_MINUTES: i64 = 5;
 
-const SUMMARY: &str = "MFASweep-style probing: 3+ apps with user agents claiming 4+ operating systems from one address within 5 min";
+/// A probe got the password right or in: the account's password is known and the gap, if any,
+/// found.
+pub const PASSWORD_KNOWN: Risk = Risk::High;
+/// Every probe failed on the password.
+pub const PROBED: Risk = Risk::Medium;
+
+/// The detector's id in every report.
+pub const ID: &str = "mfa_sweep";
 
 pub struct MfaSweep;
 
-/// The operating system a user agent claims, if it names one.
-pub fn platform(ua: &str) -> Option<&'static str> {
-    let l = ua.to_ascii_lowercase();
-    const PLATFORMS: &[(&str, &str)] = &[
-        ("windows phone", "Windows Phone"),
-        ("android", "Android"),
-        ("iphone", "iOS"),
-        ("ipad", "iOS"),
-        ("cros", "ChromeOS"),
-        ("mac os x", "macOS"),
-        ("macintosh", "macOS"),
-        ("windows", "Windows"),
-        ("linux", "Linux"),
-    ];
-    PLATFORMS.iter().find(|(needle, _)| l.contains(needle)).map(|(_, name)| *name)
-}
-
-impl Detector for MfaSweep {
+impl Declared for MfaSweep {
     fn id(&self) -> &'static str {
-        "mfa_sweep"
+        ID
     }
 
-    fn summary(&self) -> &'static str {
-        SUMMARY
+    fn doc(&self) -> Doc {
+        Doc {
+            reports: "MFASweep-style probing: several apps from one address within minutes, with user agents the baseline never saw claiming several operating systems".into(),
+            threshold: format!(
+                ">= {MIN_APPS} apps and >= {MIN_PLATFORMS} claimed platforms from one address within {WINDOW_MINUTES} min; {} when a probe got the password right, else {}",
+                PASSWORD_KNOWN.as_str(),
+                PROBED.as_str()
+            ),
+            sources: &[
+                "Splunk security_content `Azure AD Multiple AppIDs and UserAgents Authentication Spike` (more than 2 apps in 5 min)",
+                "dafthack MFASweep README (the services and platforms it tries)",
+            ],
+        }
+    }
+
+    fn roles(&self) -> &'static [Role] {
+        &[Role::FatiguePartner]
     }
 
     fn needs_baseline(&self) -> bool {
         true
     }
+}
 
+impl Detector for MfaSweep {
     fn detect(&self, cx: &UserContext<'_>, out: &mut Vec<Finding>) {
         let r = cx.rows;
         let mut by_ip: std::collections::BTreeMap<&str, Vec<usize>> = std::collections::BTreeMap::new();
@@ -118,7 +126,7 @@ impl Detector for MfaSweep {
                 );
                 out.push(cx.finding(
                     self.id(),
-                    if verified { Risk::High } else { Risk::Medium },
+                    if verified { PASSWORD_KNOWN } else { PROBED },
                     probe,
                     summary,
                     details([
@@ -141,7 +149,7 @@ fn spread<'a>(cx: &UserContext<'a>, rows: &[usize]) -> (BTreeSet<&'a str>, BTree
     let r = cx.rows;
     let apps = rows.iter().filter_map(|&j| r.app_id.get(j).or(r.app_name.get(j))).collect();
     let agents: BTreeSet<&str> = rows.iter().filter_map(|&j| r.user_agent.get(j)).collect();
-    let platforms = agents.iter().filter_map(|ua| platform(ua)).collect();
+    let platforms = agents.iter().filter_map(|ua| family_of_text(ua)).collect();
     (apps, agents, platforms)
 }
 
@@ -224,18 +232,10 @@ mod tests {
     }
 
     #[test]
-    fn summary_states_the_constants() {
-        let expected = format!(
-            "{MIN_APPS}+ apps with user agents claiming {MIN_PLATFORMS}+ operating systems from one address within {WINDOW_MINUTES} min"
-        );
-        assert!(SUMMARY.ends_with(&expected), "{SUMMARY}");
-    }
-
-    #[test]
     fn platforms() {
-        assert_eq!(platform(AGENTS[5]), Some("Windows Phone"));
-        assert_eq!(platform(AGENTS[3]), Some("Android"));
-        assert_eq!(platform(AGENTS[1]), Some("Linux"));
-        assert_eq!(platform("python-requests/2.31"), None);
+        assert_eq!(family_of_text(AGENTS[5]), Some("windows phone"));
+        assert_eq!(family_of_text(AGENTS[3]), Some("android"));
+        assert_eq!(family_of_text(AGENTS[1]), Some("linux"));
+        assert_eq!(family_of_text("python-requests/2.31"), None);
     }
 }

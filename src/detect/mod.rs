@@ -2,9 +2,11 @@
 //!
 //! A detector is a pure function of one user's sign-ins ([`UserContext`]) and returns findings. It
 //! does no I/O, keeps no global state, and reads its thresholds from named constants in its own file
-//! (each with the peer rule or document it comes from). Risk chaining across detectors happens
-//! afterwards in [`crate::audit::score`].
+//! (each with the peer rule or document it comes from). It declares its own id, documentation and
+//! chaining role ([`registry`]): the README table, `--help` and risk chaining are derived from
+//! that. Risk chaining across detectors happens afterwards in [`crate::audit::score`].
 
+pub mod common;
 pub mod impossible_travel;
 pub mod ioc_match;
 pub mod legacy_protocol;
@@ -12,6 +14,7 @@ pub mod mfa_fatigue;
 pub mod new_device;
 pub mod new_location;
 pub mod off_hours;
+pub mod registry;
 pub mod suspicious_user_agent;
 pub mod token_replay;
 
@@ -29,7 +32,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::baseline::UserBaseline;
+pub use registry::{Declared, Doc, Role};
+
+use crate::baseline::{TenantProfile, UserBaseline};
 use crate::enrich::{Enrichment, NetClass};
 use crate::geo::Geo;
 use crate::model::view::Rows;
@@ -125,6 +130,11 @@ pub struct Finding {
     pub successes: Vec<usize>,
     #[serde(skip)]
     pub sessions: Vec<String>,
+    /// The facts the rating rests on (`country:NG`), when another detector may report the same
+    /// fact: a partner that only restates a finding's facts does not raise it (one fact is rated
+    /// once).
+    #[serde(skip)]
+    pub facts: Vec<String>,
 }
 
 /// A finding cites at most this many sign-ins in full (the count is in its details).
@@ -132,6 +142,12 @@ pub const MAX_CITES: usize = 20;
 
 impl Finding {
     /// Drop the row indices kept for risk chaining (they are not reported).
+    /// The finding rests on `fact` (see [`Finding::facts`]).
+    pub fn resting_on(mut self, fact: String) -> Self {
+        self.facts.push(fact);
+        self
+    }
+
     pub fn release_rows(&mut self) {
         self.rows = Vec::new();
         self.successes = Vec::new();
@@ -153,6 +169,10 @@ pub struct UserContext<'a> {
     pub geo: &'a Geo,
     /// What is known about each IP address (ASN, network class, database location).
     pub net: &'a Enrichment,
+    /// What the organization's users share (offices, VPN egresses, carrier gateways).
+    pub tenant: &'a TenantProfile,
+    /// The end of the analysis window: no sign-in after it is evidence.
+    pub as_of: i64,
     /// Every interactive row of the user up to the as-of time (baseline and analysis window).
     pub interactive_history: &'a [usize],
 }
@@ -187,50 +207,17 @@ impl UserContext<'_> {
             rows: rows.to_vec(),
             successes,
             sessions,
+            facts: Vec::new(),
         }
     }
 }
 
-/// One anomaly detector.
-pub trait Detector: Sync {
-    /// Stable id used in every report (`impossible_travel`).
-    fn id(&self) -> &'static str;
-    /// One line for `--help` and the README.
-    fn summary(&self) -> &'static str;
-    /// Whether the detector compares against the user's baseline (its findings are downgraded when
-    /// the baseline is too thin to trust, and it never judges the sign-ins the baseline was made of).
-    fn needs_baseline(&self) -> bool;
+/// One anomaly detector of one user's sign-ins; what it declares about itself (id, [`Doc`],
+/// roles) is [`Declared`].
+pub trait Detector: Declared {
     /// Pure: same context, same findings.
     fn detect(&self, cx: &UserContext<'_>, out: &mut Vec<Finding>);
 }
-
-/// Apps whose compromise matters most: admin portals and shells, and the broker used to register
-/// devices and mint PRTs (research/peers.md §4.9). Matched against app id or display name.
-pub const SENSITIVE_APPS: &[&str] = &[
-    "c44b4083-3bb0-49c1-b47d-974e53cbdf3c", // Azure Portal
-    "1950a258-227b-4e31-a9cf-717495945fc2", // Microsoft Azure PowerShell
-    "04b07795-8ddb-461a-bbee-02f9e1bf7b46", // Microsoft Azure CLI
-    "1b730954-1685-4b74-9bfd-dac224a7b894", // Azure Active Directory PowerShell
-    "a0c73c16-a7e3-4564-9a95-2bdf47383716", // Exchange Online PowerShell
-    "14d82eec-204b-4c2f-b7e8-296a70dab67e", // Microsoft Graph PowerShell / Command Line Tools
-    "de8bc8b5-d9f9-48b1-a8ad-b748da725064", // Graph Explorer
-    "29d9ed98-a469-4536-ade2-f981bc1d605e", // Microsoft Authentication Broker
-    "01cb2876-7ebd-4aa4-9cc9-d28bd4d359a9", // Device Registration Service
-    "aebc6443-996d-45c2-90f0-388ff96faa56", // Visual Studio Code (FOCI pivots)
-];
-
-/// Display names of the same apps, for exports without app ids.
-pub const SENSITIVE_APP_NAMES: &[&str] = &[
-    "azure portal",
-    "microsoft azure powershell",
-    "microsoft azure cli",
-    "azure active directory powershell",
-    "exchange online powershell",
-    "microsoft graph command line tools",
-    "graph explorer",
-    "microsoft authentication broker",
-    "device registration service",
-];
 
 impl UserContext<'_> {
     /// The network class of row `i`'s IP address, when known.
@@ -238,14 +225,15 @@ impl UserContext<'_> {
         self.rows.ip.get(i).and_then(|ip| self.net.class(ip))
     }
 
-    /// Whether row `i` signed in to a sensitive app.
+    /// Whether row `i` signed in to a sensitive app ([`common::SENSITIVE_APPS`]).
     pub fn sensitive_app(&self, i: usize) -> bool {
-        self.rows.app_id.get(i).is_some_and(|a| SENSITIVE_APPS.contains(&a))
-            || self.rows.app_name.get(i).is_some_and(|n| SENSITIVE_APP_NAMES.contains(&n.to_ascii_lowercase().as_str()))
+        self.rows.app_id.get(i).is_some_and(|a| common::SENSITIVE_APPS.contains(&a))
+            || self.rows.app_name.get(i).is_some_and(|n| common::SENSITIVE_APP_NAMES.contains(&n.to_ascii_lowercase().as_str()))
     }
 }
 
-/// Every detector, in report order. Adding one = one file + one line here.
+/// Every detector, in report order. Adding one = one file (with its `ID`, [`Doc`] and roles) and
+/// one line here; the README table (`UPDATE_README=1 cargo test`) follows.
 pub const DETECTORS: &[&dyn Detector] = &[
     &impossible_travel::ImpossibleTravel,
     &legacy_protocol::LegacyProtocol,
@@ -274,7 +262,7 @@ pub(crate) mod fixture {
     use std::borrow::Cow;
 
     use super::{Detector, Finding, UserContext};
-    use crate::baseline::{BaselineMode, UserBaseline};
+    use crate::baseline::{BaselineMode, BaselinePlan, UserBaseline};
     use crate::geo::Geo;
     use crate::model::time::parse_time;
     use crate::model::view::Rows;
@@ -306,14 +294,17 @@ pub(crate) mod fixture {
         for r in records {
             tb.push(r).unwrap();
         }
-        let built = tb.finish().unwrap();
-        let rows = Rows::new(&built.batch).unwrap();
+        let table = crate::model::SignInTable::from_sorted(tb.finish().unwrap().batch).unwrap();
+        let rows = Rows::new(&table.batch).unwrap();
         let base: Vec<usize> = (0..baseline).collect();
         let judged: Vec<usize> = (baseline..rows.len).collect();
         let history: Vec<usize> = (0..rows.len).filter(|&i| rows.is_interactive(i)).collect();
-        let b = UserBaseline::build(&rows, &base, BaselineMode::Window, 0, 1);
+        // What the records say of their networks (their ASNs, classified by the built-in list).
+        let net = crate::enrich::Enrichment::from_records(&table);
+        let plan = BaselinePlan { mode: BaselineMode::Window, rows: base.clone(), context: base.clone(), start: 0, end: 1 };
+        let b = UserBaseline::build(&rows, &plan, &net);
         let geo = Geo::default();
-        let net = crate::enrich::Enrichment::default();
+        let tenant = crate::baseline::TenantProfile::default();
         let cx = UserContext {
             principal: "u@contoso.example",
             rows: &rows,
@@ -323,6 +314,8 @@ pub(crate) mod fixture {
             baseline_rows: &base,
             geo: &geo,
             net: &net,
+            tenant: &tenant,
+            as_of: i64::MAX,
             interactive_history: &history,
         };
         let mut out = Vec::new();
@@ -334,20 +327,6 @@ pub(crate) mod fixture {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn registry_ids_are_unique_snake_case_and_documented() {
-        let mut ids: Vec<&str> = DETECTORS.iter().map(|d| d.id()).collect();
-        for id in &ids {
-            assert!(id.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{id}");
-        }
-        for d in DETECTORS {
-            assert!(!d.summary().is_empty(), "{}", d.id());
-        }
-        ids.sort();
-        ids.dedup();
-        assert_eq!(ids.len(), DETECTORS.len());
-    }
 
     #[test]
     fn risk_steps() {

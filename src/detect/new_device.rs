@@ -1,9 +1,12 @@
 //! `new_device`: a device id, or an OS/browser pair, never seen in the user's baseline, used from a
-//! network and city the baseline does not know either.
+//! place the user does not know either.
 //!
-//! A new laptop in the home city is normal (so is a browser update: versions are ignored), and so
-//! is a device the organization manages or has marked compliant. What remains is a new machine in a
-//! new place, which is what a stolen password used elsewhere looks like.
+//! A new laptop at home is normal (so is a browser update: versions are ignored), and so is a
+//! device the organization manages or has marked compliant. A place is known when the user's
+//! baseline, the user's address block (a carrier's pool) in that city, the user's own devices or the organization
+//! vouch for its network ([`familiar_place`]): the city alone does not, since carrier pools make
+//! every big city "known" and a residential proxy can sit in any of them. What remains is a new
+//! machine on a stranger's network, which is what a stolen password used elsewhere looks like.
 //!
 //! A new *country* does not raise the rating here: `new_location` reports it, and risk chaining
 //! raises both findings when they meet on one sign-in. Counting it in both would rate one fact twice.
@@ -12,24 +15,46 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::{Detector, Finding, Risk, UserContext, details};
-use crate::baseline::{city_key, network, platform};
+use super::common::{FAILED_ONLY, Outcome, SUCCEEDED, SUCCEEDED_SENSITIVE, familiar_place};
+use super::{Declared, Detector, Doc, Finding, Role, UserContext, details};
+use crate::baseline::platform;
+
+/// The detector's id in every report.
+pub const ID: &str = "new_device";
 
 pub struct NewDevice;
 
-impl Detector for NewDevice {
+impl Declared for NewDevice {
     fn id(&self) -> &'static str {
-        "new_device"
+        ID
     }
 
-    fn summary(&self) -> &'static str {
-        "a device or OS/browser never seen in the baseline, used from an unfamiliar network and city"
+    fn doc(&self) -> Doc {
+        Doc {
+            reports: "a device or OS/browser never seen in the baseline, unmanaged, used from a network neither the user nor the organization knows".into(),
+            threshold: format!(
+                "first use; failures {}, a success {}, a success into an admin app {}",
+                FAILED_ONLY.as_str(),
+                SUCCEEDED.as_str(),
+                SUCCEEDED_SENSITIVE.as_str()
+            ),
+            sources: &[
+                "Elastic detection-rules `rules/integrations/azure/` unmanaged-device new-terms rule (user, device id; 7 days)",
+                "Microsoft Entra ID Protection unfamiliar sign-in properties (device, browser, IP, location)",
+            ],
+        }
+    }
+
+    fn roles(&self) -> &'static [Role] {
+        &[Role::FatiguePartner]
     }
 
     fn needs_baseline(&self) -> bool {
         true
     }
+}
 
+impl Detector for NewDevice {
     fn detect(&self, cx: &UserContext<'_>, out: &mut Vec<Finding>) {
         let r = cx.rows;
         let b = cx.baseline;
@@ -49,9 +74,9 @@ impl Detector for NewDevice {
             if r.managed(i) == Some(true) || r.compliant(i) == Some(true) {
                 continue;
             }
-            let known_net = r.ip.get(i).is_some_and(|ip| b.networks.contains(&network(ip)));
-            let known_city = city_key(r, i).is_some_and(|c| b.cities.contains(&c));
-            if known_net || known_city {
+            // A place the user, their address block in that city, their own devices or the organization
+            // already use: a new personal device at home, a colleague's office.
+            if familiar_place(cx, i).is_some() {
                 continue;
             }
             let key = match (new_id, device) {
@@ -61,40 +86,32 @@ impl Detector for NewDevice {
             groups.entry(key).or_default().push(i);
         }
         for (key, rows) in groups {
-            let successes: Vec<usize> = rows.iter().copied().filter(|&i| r.is_success(i)).collect();
-            let sensitive = successes.iter().any(|&i| cx.sensitive_app(i));
+            let outcome = Outcome::of(cx, &rows);
             let new_country = rows.iter().any(|&i| r.country.get(i).is_some_and(|c| !b.countries.contains(c)));
-            let risk = match (successes.is_empty(), sensitive) {
-                (true, _) => Risk::Low,
-                (false, false) => Risk::Medium,
-                (false, true) => Risk::High,
-            };
-            let first = successes.first().copied().unwrap_or(rows[0]);
-            let mut cited = vec![first];
-            cited.extend(rows.iter().copied().filter(|&i| i != first));
+            let first = outcome.key;
             let summary = format!(
                 "first sign-in from {key}{}, unmanaged, from {} in {}; {} sign-in(s), {} successful; baseline: {} device(s), {} platform(s) over {} successful sign-ins",
                 if key.starts_with("device ") { format!(" ({})", r.device_os.get(first).unwrap_or("unknown OS")) } else { String::new() },
                 r.ip.get(first).unwrap_or("unknown IP"),
                 r.country.get(first).unwrap_or("??"),
                 rows.len(),
-                successes.len(),
+                outcome.successes.len(),
                 b.devices.len(),
                 b.platforms.len(),
                 b.successes
             );
             out.push(cx.finding(
                 self.id(),
-                risk,
-                &cited,
+                outcome.risk,
+                &outcome.cited(&rows),
                 summary,
                 details([
                     ("device", json!(key)),
                     ("os", json!(r.device_os.get(first))),
                     ("browser", json!(r.device_browser.get(first))),
                     ("sign_ins", json!(rows.len())),
-                    ("successes", json!(successes.len())),
-                    ("sensitive_app", json!(sensitive)),
+                    ("successes", json!(outcome.successes.len())),
+                    ("sensitive_app", json!(outcome.sensitive)),
                     ("new_country", json!(new_country)),
                 ]),
             ));
@@ -107,6 +124,7 @@ mod tests {
     use std::borrow::Cow;
 
     use super::*;
+    use crate::detect::Risk;
     use crate::detect::fixture::{LAGOS, NEW_YORK, rec, run};
     use crate::model::SignIn;
 

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::{Detector, Finding, Risk, UserContext, details};
+use super::{Declared, Detector, Doc, Finding, Risk, UserContext, details};
 use crate::baseline::weekday_hour;
 
 /// Hours around a baseline hour that still count as working time (shift starts drift).
@@ -19,21 +19,33 @@ pub const HOUR_TOLERANCE: usize = 1;
 /// Microseconds in 7 days: a baseline shorter than this cannot say anything about weekends.
 const WEEK_MICROS: i64 = 7 * 86_400 * 1_000_000;
 
+/// The detector's id in every report.
+pub const ID: &str = "off_hours";
+
 pub struct OffHours;
 
-impl Detector for OffHours {
+impl Declared for OffHours {
     fn id(&self) -> &'static str {
-        "off_hours"
+        ID
     }
 
-    fn summary(&self) -> &'static str {
-        "successful sign-ins outside the hours (UTC) and days the user's own baseline shows"
+    fn doc(&self) -> Doc {
+        Doc {
+            reports: "successful interactive sign-ins outside the hours (UTC) and days the user's own baseline shows".into(),
+            threshold: format!("an hour more than {HOUR_TOLERANCE} h from every baseline hour, or a weekend never worked; always low"),
+            sources: &[
+                "Microsoft Sentinel `UserAccounts-UnusualLogonTimes.yaml` hunting query",
+                "VirtualiteNL RiskyUserTroubleshooter working-hours inference",
+            ],
+        }
     }
 
     fn needs_baseline(&self) -> bool {
         true
     }
+}
 
+impl Detector for OffHours {
     fn detect(&self, cx: &UserContext<'_>, out: &mut Vec<Finding>) {
         let r = cx.rows;
         let b = cx.baseline;

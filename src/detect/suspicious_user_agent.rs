@@ -5,10 +5,12 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::{Detector, Finding, Risk, UserContext, details};
+use super::common::{FAILED_PASSWORD_RIGHT, FAILED_WRONG_PASSWORD, failure_risk};
+use super::{Declared, Detector, Doc, Finding, Risk, Role, UserContext, details};
 
 /// Lowercase substrings of attacker tooling and scripting libraries, with their source
-/// (research/peers.md §4.5: Microsoft-Analyzer-Suite blacklist, Elastic and Sigma rules).
+/// (LETHAL-FORENSICS Microsoft-Analyzer-Suite user-agent blacklist, Elastic detection-rules and
+/// SigmaHQ rules).
 pub const SUSPICIOUS_AGENTS: &[(&str, &str)] = &[
     ("aadinternals", "AADInternals"),
     ("azurehound", "AzureHound (BloodHound)"),
@@ -43,6 +45,15 @@ pub const SUSPICIOUS_AGENTS: &[(&str, &str)] = &[
     ("emclient", "eM Client (mailbox exfiltration client)"),
 ];
 
+/// A success with tooling the user's baseline never shows: someone scripted against the account
+/// (Sigma's AzureHound rule is high; Microsoft-Analyzer-Suite marks these red).
+pub const SUCCESS_NEW: Risk = Risk::High;
+
+/// The same agent on other baseline days: the account's own tooling or automation (Elastic's
+/// new-terms rules alert on first use only); whether the place is odd is for the location and
+/// device detectors to say.
+pub const SUCCESS_KNOWN: Risk = Risk::Low;
+
 /// Exact agents that look like libraries but are Microsoft's own (Elastic excludes them).
 pub const BENIGN_AGENTS: &[&str] = &["mozilla/5.0 (compatible; msal 1.0) pkeyauth/1.0", "windows-azuread-authentication-provider/1.0"];
 
@@ -51,9 +62,13 @@ pub const BENIGN_AGENTS: &[&str] = &["mozilla/5.0 (compatible; msal 1.0) pkeyaut
 /// Microsoft-Analyzer-Suite lists AZURECLI/ only as a yellow, low-confidence marker.
 pub const BENIGN_SUBSTRINGS: &[&str] = &["azurecli/", "azurepowershell/", "azure-cli/"];
 
+/// The detector's id in every report.
+pub const ID: &str = "suspicious_user_agent";
+
 pub struct SuspiciousUserAgent;
 
-fn classify(ua: &str) -> Option<&'static str> {
+/// The tool a user agent belongs to, if it is one of [`SUSPICIOUS_AGENTS`] (benign ones excluded).
+pub fn classify(ua: &str) -> Option<&'static str> {
     let l = ua.to_ascii_lowercase();
     if BENIGN_AGENTS.iter().any(|b| l.trim() == *b) || BENIGN_SUBSTRINGS.iter().any(|b| l.contains(b)) {
         return None;
@@ -64,44 +79,82 @@ fn classify(ua: &str) -> Option<&'static str> {
     SUSPICIOUS_AGENTS.iter().find(|(p, _)| l.contains(p)).map(|(_, name)| *name)
 }
 
-impl Detector for SuspiciousUserAgent {
+impl Declared for SuspiciousUserAgent {
     fn id(&self) -> &'static str {
-        "suspicious_user_agent"
+        ID
     }
 
-    fn summary(&self) -> &'static str {
-        "user agents of attacker tooling and HTTP libraries (AzureHound, ROADtools, TeamFiltration, python-requests, axios...)"
+    fn doc(&self) -> Doc {
+        Doc {
+            reports:
+                "user agents of attacker tooling and HTTP libraries (AzureHound, ROADtools, TeamFiltration, python-requests, axios...)"
+                    .into(),
+            threshold: format!(
+                "any of {} listed agents; a success {}, {} when the same agent is in the baseline on other days; failures {}, {} when the password was right",
+                SUSPICIOUS_AGENTS.len() + 1,
+                SUCCESS_NEW.as_str(),
+                SUCCESS_KNOWN.as_str(),
+                FAILED_WRONG_PASSWORD.as_str(),
+                FAILED_PASSWORD_RIGHT.as_str()
+            ),
+            sources: &[
+                "LETHAL-FORENSICS Microsoft-Analyzer-Suite `EntraSignInLogs-Analyzer.ps1` user-agent blacklist",
+                "Elastic detection-rules `rules/integrations/azure/` BloodHound, TeamFiltration and Tycoon2FA user-agent rules",
+                "SigmaHQ sigma `rules/cloud/azure/signin_logs/` AzureHound and axios rules",
+            ],
+        }
+    }
+
+    fn roles(&self) -> &'static [Role] {
+        &[Role::FatiguePartner]
     }
 
     fn needs_baseline(&self) -> bool {
         false
     }
+}
 
+impl Detector for SuspiciousUserAgent {
     fn detect(&self, cx: &UserContext<'_>, out: &mut Vec<Finding>) {
         let r = cx.rows;
-        let mut groups: BTreeMap<(&'static str, bool), Vec<usize>> = BTreeMap::new();
+        let b = cx.baseline;
+        // Grouped by tool, outcome and how established the agent is for this user.
+        let mut groups: BTreeMap<(&'static str, bool, bool), Vec<usize>> = BTreeMap::new();
         for &i in cx.judged {
-            if let Some(tool) = r.user_agent.get(i).and_then(classify) {
-                groups.entry((tool, r.is_success(i))).or_default().push(i);
-            }
+            let Some(ua) = r.user_agent.get(i) else { continue };
+            let Some(tool) = classify(ua) else { continue };
+            let own = b.own_day(r, i);
+            groups.entry((tool, r.is_success(i), b.user_agents.vouches(ua, own))).or_default().push(i);
         }
-        for ((tool, success), rows) in groups {
+        for ((tool, success, known), rows) in groups {
             let first = rows[0];
             let ua = r.user_agent.get(first).unwrap_or("");
             let ips: std::collections::BTreeSet<&str> = rows.iter().filter_map(|&i| r.ip.get(i)).collect();
+            let risk = match (success, known) {
+                (true, false) => SUCCESS_NEW,
+                (true, true) => SUCCESS_KNOWN,
+                (false, _) => failure_risk(r, &rows),
+            };
             let summary = format!(
-                "{} {} sign-in(s) from {}{} with the user agent of {tool}: {ua:?}",
+                "{} {} sign-in(s) from {}{} with the user agent of {tool}: {ua:?}{}",
                 rows.len(),
                 if success { "successful" } else { "failed" },
                 r.ip.get(first).unwrap_or("unknown IP"),
-                if ips.len() > 1 { format!(" and {} other IP(s)", ips.len() - 1) } else { String::new() }
+                if ips.len() > 1 { format!(" and {} other IP(s)", ips.len() - 1) } else { String::new() },
+                if known { "; the same agent is in the baseline on other days (the account's own tooling)" } else { "" }
             );
             out.push(cx.finding(
                 self.id(),
-                if success { Risk::High } else { Risk::Medium },
+                risk,
                 &rows,
                 summary,
-                details([("tool", json!(tool)), ("user_agent", json!(ua)), ("success", json!(success)), ("sign_ins", json!(rows.len()))]),
+                details([
+                    ("tool", json!(tool)),
+                    ("user_agent", json!(ua)),
+                    ("success", json!(success)),
+                    ("sign_ins", json!(rows.len())),
+                    ("in_baseline", json!(known)),
+                ]),
             ));
         }
     }

@@ -205,16 +205,18 @@ pub fn write_table(r: &AuditReport<'_>, out: &mut dyn Write, color: bool) -> Res
         if let Some(n) = &u.note {
             writeln!(out, "   {n}")?;
         }
+        // The detector column fits the longest registered id (`valid_credentials_blocked`).
+        let w = crate::detect::registry::id_width();
         for f in mine {
-            writeln!(out, "   {}  {:<8}  {:<21}  {}", f.time, paint(f.risk, f.risk.as_str(), color), f.detector, terminal(&f.summary))?;
+            writeln!(out, "   {}  {:<8}  {:<w$}  {}", f.time, paint(f.risk, f.risk.as_str(), color), f.detector, terminal(&f.summary))?;
             for note in &f.risk_notes {
-                writeln!(out, "   {:20}  {:8}  {:21}  ({})", "", "", "", terminal(note))?;
+                writeln!(out, "   {:20}  {:8}  {:w$}  ({})", "", "", "", terminal(note))?;
             }
             if let Some(c) = f.evidence.first() {
                 let more = if f.sign_in_ids.len() > 1 { format!(" +{} more", f.sign_in_ids.len() - 1) } else { String::new() };
                 writeln!(
                     out,
-                    "   {:20}  {:8}  {:21}  sign-in {} in {}{more}",
+                    "   {:20}  {:8}  {:w$}  sign-in {} in {}{more}",
                     "",
                     "",
                     "",

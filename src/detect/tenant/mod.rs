@@ -1,6 +1,7 @@
 //! Cross-user detectors: attacks that only show across accounts (one address failing against many
 //! accounts). They are a second kind of detector, with their own trait ([`TenantDetector`]) and
-//! registry ([`TENANT_DETECTORS`]), run in three steps:
+//! slice of the registry ([`TENANT_DETECTORS`]; what they declare, id, [`crate::detect::Doc`] and
+//! roles, is the same [`Declared`] as every detector's), run in three steps:
 //!
 //! 1. **aggregate**: each bucket of users (a contiguous run of partitions of the sorted table) is
 //!    reduced to an [`Aggregate`] in parallel: its credential failures and, per address and network,
@@ -26,7 +27,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rayon::prelude::*;
 
 pub use self::aggregate::{Aggregate, Attempt, Scope};
-use super::{Cite, Finding, UserContext};
+use super::{Cite, Declared, Finding, UserContext};
 use crate::enrich::Enrichment;
 use crate::model::SignInTable;
 use crate::model::view::Rows;
@@ -54,12 +55,9 @@ pub struct Episode {
     pub details: BTreeMap<String, serde_json::Value>,
 }
 
-/// A detector that needs every account's sign-ins at once.
-pub trait TenantDetector: Sync {
-    /// Stable id used in every report (`password_spray`).
-    fn id(&self) -> &'static str;
-    /// One line for `--help` and the README.
-    fn summary(&self) -> &'static str;
+/// A detector that needs every account's sign-ins at once; what it declares about itself (id,
+/// documentation, roles) is [`Declared`].
+pub trait TenantDetector: Declared {
     /// Judge the merged aggregate. Pure: the same aggregate gives the same episodes, in order.
     fn judge(&self, agg: &Aggregate, out: &mut Vec<Episode>);
     /// The findings of one user's part in `episodes` (never empty when called), from the user's
@@ -67,7 +65,8 @@ pub trait TenantDetector: Sync {
     fn finish(&self, episodes: &[Episode], cx: &UserContext<'_>, out: &mut Vec<Finding>);
 }
 
-/// Every cross-user detector, in report order. Adding one = one file + one line here.
+/// Every cross-user detector, in report order (after the per-user ones, see
+/// [`crate::detect::registry::all`]). Adding one = one file + one line here.
 pub const TENANT_DETECTORS: &[&dyn TenantDetector] = &[&password_spray::PasswordSpray];
 
 /// The episodes each tenant detector found (same order as [`TENANT_DETECTORS`]).
@@ -152,17 +151,5 @@ mod tests {
             assert!(b.iter().all(|s| !s.is_empty()), "n={n}");
         }
         assert_eq!(buckets(&[], 4).len(), 0);
-    }
-
-    #[test]
-    fn tenant_ids_are_unique_across_both_registries() {
-        let mut ids: Vec<&str> = crate::detect::DETECTORS.iter().map(|d| d.id()).chain(TENANT_DETECTORS.iter().map(|d| d.id())).collect();
-        let n = ids.len();
-        ids.sort();
-        ids.dedup();
-        assert_eq!(ids.len(), n);
-        for d in TENANT_DETECTORS {
-            assert!(d.id().chars().all(|c| c.is_ascii_lowercase() || c == '_') && !d.summary().is_empty(), "{}", d.id());
-        }
     }
 }

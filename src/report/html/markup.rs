@@ -9,7 +9,8 @@ use super::data::risk_rank;
 use super::escape::html;
 use super::{HtmlPage, ScopeSection};
 use crate::audit::UserResult;
-use crate::detect::{DETECTORS, Risk};
+use crate::detect::Risk;
+use crate::detect::registry;
 use crate::error::Error;
 use crate::report::text::thousands;
 
@@ -149,9 +150,9 @@ pub fn overview(page: &HtmlPage<'_>, out: &mut dyn Write) -> Result<(), Error> {
         write!(out, "<th class=\"n\">{}</th>", risk.as_str())?;
     }
     writeln!(out, "<th class=\"n\">all</th></tr></thead><tbody>")?;
-    for d in DETECTORS {
-        let counts: Vec<u64> = RISKS.iter().map(|&k| matrix.get(&(d.id(), k)).copied().unwrap_or(0)).collect();
-        write!(out, "<tr><td>{}</td>", html(d.id()))?;
+    for id in registry::ids() {
+        let counts: Vec<u64> = RISKS.iter().map(|&k| matrix.get(&(id, k)).copied().unwrap_or(0)).collect();
+        write!(out, "<tr><td>{}</td>", html(id))?;
         for c in &counts {
             write!(out, "<td class=\"n{}\">{}</td>", if *c == 0 { " zero" } else { "" }, thousands(*c))?;
         }
