@@ -22,6 +22,7 @@ use typed_arena::Arena;
 
 use super::classify::custom_base;
 use super::keys::KeyBits;
+use crate::ingest::fields::{self, Parent, Target};
 use crate::ingest::ual::json::Markers;
 use crate::model::signin::{AuthStep, CaPolicy, EventType, SignIn, is_empty_value, is_type_name, parse_bool};
 use crate::model::time::{TimeValue, parse_time};
@@ -157,50 +158,32 @@ pub fn apply_field<'x>(key: &str, v: Value<'_, 'x>, rec: &mut SignIn<'x>, fb: &m
         fb.pascal = true;
     }
     fb.known += 1;
-    match key {
-        "id" | "Id" => rec.request_id = s(v),
-        "createdDateTime" | "CreatedDateTime" => {
-            fb.created_key = true;
-            rec.time = time(v, ctx);
-        }
-        "time" | "TimeGenerated" => fb.time = time(v, ctx),
-        "userDisplayName" | "UserDisplayName" => rec.user_display_name = s(v),
-        "identity" | "Identity" => fb.display_name = s(v),
-        "userPrincipalName" | "UserPrincipalName" => rec.user_principal_name = s(v),
-        "userId" | "UserId" => rec.user_id = s(v),
-        "userType" | "UserType" => rec.user_type = s(v),
-        "appId" | "AppId" => rec.app_id = s(v),
-        "appDisplayName" | "AppDisplayName" => {
-            fb.context_key = true;
-            rec.app_name = s(v);
-        }
-        "ipAddress" | "IpAddress" | "IPAddress" => {
-            fb.context_key = true;
-            rec.ip_address = s(v);
-        }
-        "callerIpAddress" => fb.ip = s(v),
-        "clientAppUsed" | "ClientAppUsed" => {
-            fb.context_key = true;
-            rec.client_app_used = s(v);
-        }
-        "correlationId" | "CorrelationId" => rec.correlation_id = s(v),
-        "conditionalAccessStatus" | "ConditionalAccessStatus" => rec.conditional_access_status = ca_status(v),
-        "isInteractive" | "IsInteractive" => rec.is_interactive = boolean(v),
-        "resourceDisplayName" | "ResourceDisplayName" => rec.resource_name = s(v),
-        // Log Analytics `ResourceId` is the ARM path of the tenant, not the resource app id.
-        "resourceId" | "ResourceId" => {
-            if let Some(r) = s(v).filter(|r| !r.starts_with('/')) {
-                rec.resource_id = Some(r);
+    if let Some(t) = fields::json_top(key) {
+        match t {
+            Target::TimeLocal => {
+                fb.created_key = true;
+                rec.time = time(v, ctx);
+            }
+            // The v1 SDK's flattened `StatusErrorCode` is the record's result.
+            Target::ErrorCode => {
+                fb.result_key = true;
+                set(t, v, rec);
+            }
+            _ => {
+                fb.context_key |= t.is_context();
+                set(t, v, rec);
             }
         }
+        return;
+    }
+    match key {
+        "time" | "TimeGenerated" => fb.time = time(v, ctx),
+        "identity" | "Identity" => fb.display_name = s(v),
+        "callerIpAddress" => fb.ip = s(v),
         "ResourceIdentity" => {
             fb.log_analytics = true;
             rec.resource_id = s(v);
         }
-        "riskDetail" | "RiskDetail" => rec.risk_detail = s(v),
-        "riskLevelAggregated" | "RiskLevelAggregated" => rec.risk_level_aggregated = s(v),
-        "riskLevelDuringSignIn" | "RiskLevelDuringSignIn" => rec.risk_level_during_sign_in = s(v),
-        "riskState" | "RiskState" => rec.risk_state = s(v),
         "riskEventTypes_v2" | "RiskEventTypes_V2" | "RiskEventTypesV2" => {
             fb.risk_v2_seen = true;
             rec.risk_event_types.clear();
@@ -213,9 +196,9 @@ pub fn apply_field<'x>(key: &str, v: Value<'_, 'x>, rec: &mut SignIn<'x>, fb: &m
         }
         "status" | "Status" => {
             fb.result_key = true;
-            with_object(v, ctx, rec, "status", |o, rec, _| status(o, rec));
+            with_object(v, ctx, rec, "status", |o, rec, _| members(o, Parent::Status, rec));
         }
-        "deviceDetail" | "DeviceDetail" => with_object(v, ctx, rec, "deviceDetail", |o, rec, _| device(o, rec)),
+        "deviceDetail" | "DeviceDetail" => with_object(v, ctx, rec, "deviceDetail", |o, rec, _| members(o, Parent::DeviceDetail, rec)),
         "location" | "Location" => {
             // A string is the Azure Monitor envelope / Log Analytics country; an object is Graph's.
             if let Some(c) = v.into_string()
@@ -270,34 +253,7 @@ pub fn apply_field<'x>(key: &str, v: Value<'_, 'x>, rec: &mut SignIn<'x>, fb: &m
                 fb.category = name;
             }
         }
-        "authenticationRequirement" | "AuthenticationRequirement" => rec.authentication_requirement = s(v),
-        "authenticationProtocol" | "AuthenticationProtocol" => rec.authentication_protocol = s(v),
-        "userAgent" | "UserAgent" => {
-            fb.context_key = true;
-            rec.user_agent = s(v);
-        }
-        "mfaDetail" | "MfaDetail" => with_object(v, ctx, rec, "mfaDetail", |o, rec, _| {
-            for (k, v) in o.iter() {
-                match k {
-                    "authMethod" | "AuthMethod" => rec.mfa_method = s(v),
-                    "authDetail" | "AuthDetail" => rec.mfa_detail = s(v),
-                    _ => {}
-                }
-            }
-        }),
-        "incomingTokenType" | "IncomingTokenType" => rec.incoming_token_type = s(v),
-        "tokenIssuerType" | "TokenIssuerType" => rec.token_issuer_type = s(v),
-        "crossTenantAccessType" | "CrossTenantAccessType" => rec.cross_tenant_access_type = s(v),
-        "originalTransferMethod" | "OriginalTransferMethod" => rec.original_transfer_method = s(v),
-        "clientCredentialType" | "ClientCredentialType" => rec.client_credential_type = s(v),
-        "homeTenantId" | "HomeTenantId" => rec.home_tenant_id = s(v),
-        "resourceTenantId" | "ResourceTenantId" => rec.resource_tenant_id = s(v),
-        "sessionId" | "SessionId" => rec.session_id = s(v),
-        "uniqueTokenIdentifier" | "UniqueTokenIdentifier" => rec.unique_token_identifier = s(v),
-        "originalRequestId" | "OriginalRequestId" => rec.original_request_id = s(v),
-        "servicePrincipalId" | "ServicePrincipalId" => rec.service_principal_id = s(v),
-        "servicePrincipalName" | "ServicePrincipalName" => rec.service_principal_name = s(v),
-        "autonomousSystemNumber" | "AutonomousSystemNumber" => rec.autonomous_system_number = int(v).and_then(|n| u32::try_from(n).ok()),
+        "mfaDetail" | "MfaDetail" => with_object(v, ctx, rec, "mfaDetail", |o, rec, _| members(o, Parent::MfaDetail, rec)),
         "resultType" | "ResultType" => {
             fb.result_key = true;
             fb.error_code = int(v).and_then(|n| i32::try_from(n).ok());
@@ -323,25 +279,6 @@ pub fn apply_field<'x>(key: &str, v: Value<'_, 'x>, rec: &mut SignIn<'x>, fb: &m
                 }
             }
         }
-        // Microsoft.Graph PowerShell v1 SDK flattened names (formats.md §5).
-        "StatusErrorCode" => {
-            fb.result_key = true;
-            rec.error_code = int(v).and_then(|n| i32::try_from(n).ok());
-        }
-        "StatusFailureReason" => rec.failure_reason = s(v),
-        "StatusAdditionalDetails" => rec.additional_details = s(v),
-        "LocationCity" => rec.city = s(v),
-        "LocationState" => rec.state = s(v),
-        "LocationCountryOrRegion" => rec.country = s(v),
-        "GeoCoordinatesLatitude" | "GeoCoordinateLatitude" | "LocationGeoCoordinatesLatitude" => rec.latitude = float(v),
-        "GeoCoordinatesLongitude" | "GeoCoordinateLongitude" | "LocationGeoCoordinatesLongitude" => rec.longitude = float(v),
-        "DeviceDetailDeviceId" => rec.device_id = s(v),
-        "DeviceDetailDisplayName" => rec.device_name = s(v),
-        "DeviceDetailOperatingSystem" => rec.device_os = s(v),
-        "DeviceDetailBrowser" => rec.device_browser = s(v),
-        "DeviceDetailIsCompliant" => rec.device_compliant = boolean(v),
-        "DeviceDetailIsManaged" => rec.device_managed = boolean(v),
-        "DeviceDetailTrustType" => rec.device_trust_type = s(v),
         _ => {
             fb.known -= 1;
             if fb.ual.note(key) {
@@ -362,59 +299,63 @@ pub fn apply_field<'x>(key: &str, v: Value<'_, 'x>, rec: &mut SignIn<'x>, fb: &m
     }
 }
 
-fn status<'x>(o: Object<'_, 'x>, rec: &mut SignIn<'x>) {
+/// Every member of a complex property that is a source field (`status`, `mfaDetail`).
+fn members<'x>(o: Object<'_, 'x>, parent: Parent, rec: &mut SignIn<'x>) {
     for (k, v) in o.iter() {
-        match k {
-            "errorCode" | "ErrorCode" => rec.error_code = int(v).and_then(|n| i32::try_from(n).ok()),
-            "failureReason" | "FailureReason" => rec.failure_reason = s(v),
-            "additionalDetails" | "AdditionalDetails" => rec.additional_details = s(v),
-            _ => {}
+        if let Some(t) = fields::json_nested(parent, k) {
+            set(t, v, rec);
         }
-    }
-}
-
-fn device<'x>(o: Object<'_, 'x>, rec: &mut SignIn<'x>) {
-    for (k, v) in o.iter() {
-        device_field(k, v, rec);
     }
 }
 
 /// One key of a `deviceDetail` object (also the UAL's `DeviceProperties` entries that are the
 /// same fields under the same names). Returns whether the key is a device field.
 pub fn device_field<'x>(k: &str, v: Value<'_, 'x>, rec: &mut SignIn<'x>) -> bool {
-    match k {
-        "deviceId" | "DeviceId" => rec.device_id = s(v),
-        "displayName" | "DisplayName" => rec.device_name = s(v),
-        "operatingSystem" | "OperatingSystem" => rec.device_os = s(v),
-        "browser" | "Browser" => rec.device_browser = s(v),
-        "isCompliant" | "IsCompliant" => rec.device_compliant = boolean(v),
-        "isManaged" | "IsManaged" => rec.device_managed = boolean(v),
-        "trustType" | "TrustType" => rec.device_trust_type = s(v),
-        _ => return false,
+    match fields::json_nested(Parent::DeviceDetail, k) {
+        Some(t) => {
+            set(t, v, rec);
+            true
+        }
+        None => false,
     }
-    true
 }
 
 fn location<'x>(o: Object<'_, 'x>, rec: &mut SignIn<'x>) {
     for (k, v) in o.iter() {
-        match k {
-            "city" | "City" => rec.city = s(v),
-            "state" | "State" => rec.state = s(v),
-            "countryOrRegion" | "CountryOrRegion" => rec.country = s(v),
-            "geoCoordinates" | "GeoCoordinates" => {
-                if let Some(g) = v.as_object() {
-                    for (k, v) in g.iter() {
-                        match k {
-                            "latitude" | "Latitude" => rec.latitude = float(v),
-                            "longitude" | "Longitude" => rec.longitude = float(v),
-                            _ => {}
-                        }
-                    }
-                } else if v.into_string().is_some_and(is_type_name) {
-                    rec.mark_lost("location.geoCoordinates");
-                }
+        if let Some(t) = fields::json_nested(Parent::Location, k) {
+            set(t, v, rec);
+        } else if k == "geoCoordinates" || k == "GeoCoordinates" {
+            if let Some(g) = v.as_object() {
+                members(g, Parent::GeoCoordinates, rec);
+            } else if v.into_string().is_some_and(is_type_name) {
+                rec.mark_lost("location.geoCoordinates");
             }
-            _ => {}
+        }
+    }
+}
+
+/// Store a JSON value into the field of `t` (not a time: [`apply_field`] reads those with the
+/// context's zone). A value of the wrong type is left missing.
+fn set<'x>(t: Target, v: Value<'_, 'x>, rec: &mut SignIn<'x>) {
+    match t {
+        Target::ErrorCode => rec.error_code = int(v).and_then(|n| i32::try_from(n).ok()),
+        Target::AutonomousSystemNumber => rec.autonomous_system_number = int(v).and_then(|n| u32::try_from(n).ok()),
+        Target::IsInteractive => rec.is_interactive = boolean(v),
+        Target::DeviceCompliant => rec.device_compliant = boolean(v),
+        Target::DeviceManaged => rec.device_managed = boolean(v),
+        Target::Latitude => rec.latitude = float(v),
+        Target::Longitude => rec.longitude = float(v),
+        Target::ConditionalAccessStatus => rec.conditional_access_status = ca_status(v),
+        // Log Analytics `ResourceId` is the ARM path of the tenant, not the resource app id.
+        Target::ResourceId => {
+            if let Some(r) = s(v).filter(|r| !r.starts_with('/')) {
+                rec.resource_id = Some(r);
+            }
+        }
+        _ => {
+            if let Some(slot) = fields::slot(rec, t) {
+                *slot = s(v);
+            }
         }
     }
 }
