@@ -2,19 +2,19 @@
 //! [`Target`] it fills in a [`SignIn`]. Every format reader maps through it:
 //!
 //! * JSON (Graph, the PowerShell modules' JSON, Log Analytics rows, Azure Monitor `properties`):
-//!   [`json_top`] / [`json_nested`], built from the Graph name ([`SourceField::graph`], camelCase),
-//!   its PascalCase spelling, the v1 SDK's concatenated spelling of nested properties
-//!   (`StatusErrorCode`), and the listed other spellings ([`SourceField::json`]);
+//!   [`json_key`] / [`json_nested`], `match`es generated from the table's JSON spellings
+//!   ([`SourceField::json`]: the Graph name, its PascalCase, the v1 SDK's concatenation of a nested
+//!   property such as `StatusErrorCode`, other modules' names), checked by a test against the
+//!   Graph path ([`SourceField::graph`]);
 //! * PowerShell CSV: the same names case-folded, dotted (`Status.ErrorCode`) or concatenated
 //!   ([`powershell_top`], [`powershell_nested`]);
 //! * the portal CSV: its column title ([`SourceField::portal`], [`portal`]).
 //!
 //! The table holds the fields that go straight into one record field. Structural keys (nested
 //! objects and lists, the Azure Monitor envelope, Log Analytics fallbacks such as `TimeGenerated`)
-//! are read by each format's own code around it. A test checks that every column declared as fed
+//! are listed beside it as [`Structure`] keys, so one key match serves JSON, and read by each
+//! format's own code. A test checks that every column declared as fed
 //! from a record field (`crate::model::columns`) is reached from some entry.
-
-use std::sync::OnceLock;
 
 use crate::model::signin::{SignIn, Str};
 
@@ -93,6 +93,7 @@ impl Target {
 }
 
 /// The string field of a target that holds plain text; `None` for targets parsed into another type.
+#[inline(always)]
 pub fn slot<'s, 'r>(rec: &'s mut SignIn<'r>, t: Target) -> Option<&'s mut Str<'r>> {
     use Target::*;
     Some(match t {
@@ -163,99 +164,166 @@ pub struct SourceField {
     /// The Graph `signIn` property (camelCase), dotted below a complex property
     /// (`status.errorCode`, `location.geoCoordinates.latitude`); `None` if only a CSV has it.
     pub graph: Option<&'static str>,
-    /// Other JSON spellings: the PowerShell modules' and Log Analytics' own names (`IPAddress`), the
-    /// v1 SDK's shortened concatenations (`GeoCoordinatesLatitude`). PowerShell CSV reads them too.
+    /// Every top-level JSON spelling: the Graph name and its PascalCase (the PowerShell modules,
+    /// Log Analytics), the v1 SDK's concatenation of a nested property (`StatusErrorCode`,
+    /// `GeoCoordinatesLatitude`), other modules' names (`IPAddress`). PowerShell CSV headers are
+    /// these case-folded.
     pub json: &'static [&'static str],
     /// The portal CSV column title, normalized (lowercase, single spaces).
     pub portal: Option<&'static str>,
 }
 
-const fn f(target: Target, graph: &'static str, portal: &'static str) -> SourceField {
-    SourceField { target, graph: Some(graph), json: &[], portal: Some(portal) }
+macro_rules! optional {
+    () => {
+        None
+    };
+    ($v:literal) => {
+        Some($v)
+    };
 }
 
-const fn graph(target: Target, graph: &'static str) -> SourceField {
-    SourceField { target, graph: Some(graph), json: &[], portal: None }
+/// Expands the table into [`FIELDS`] and the JSON key matches ([`json_key`], [`json_nested`]):
+/// `match`es on the spellings, which the compiler turns into a switch on the length and a few
+/// comparisons of constant-length bytes (the hot path of JSON ingest: every key of every record).
+macro_rules! source_fields {
+    (
+        fields { $( $t:ident $([$($json:literal),+])? $(graph $g:literal)? $(portal $p:literal)?; )* }
+        nested { $( $parent:ident $leaf:literal | $pleaf:literal => $nt:ident; )* }
+        structure { $( $($sk:literal)|+ => $s:ident; )* }
+    ) => {
+        /// Every source field (formats.md §1 Graph, §4–5 PowerShell, §6.1 portal, §8 Log Analytics).
+        /// Portal titles with no place in the model (`Latency`, `Home tenant name`, `Token issuer
+        /// name`, Global Secure Access columns...) are not listed.
+        pub const FIELDS: &[SourceField] = &[$(
+            SourceField { target: Target::$t, graph: optional!($($g)?), json: &[$($($json),+)?], portal: optional!($($p)?) },
+        )*];
+
+        /// What a top-level JSON key is (exact spelling): a source field, or a key the JSON reader
+        /// reads in its own way.
+        #[inline(always)]
+        pub fn json_key(key: &str) -> Option<JsonKey> {
+            match key {
+                $($( $($json)|+ => Some(JsonKey::Field(Target::$t)), )?)*
+                $( $($sk)|+ => Some(JsonKey::Structure(Structure::$s)), )*
+                _ => None,
+            }
+        }
+
+        /// The target of a member of a JSON complex property (exact camelCase or PascalCase
+        /// spelling; a test checks them against the Graph paths of [`FIELDS`]).
+        #[inline(always)]
+        pub fn json_nested(parent: Parent, key: &str) -> Option<Target> {
+            match (parent, key) {
+                $( (Parent::$parent, $leaf | $pleaf) => Some(Target::$nt), )*
+                _ => None,
+            }
+        }
+    };
 }
 
-const fn portal_only(target: Target, portal: &'static str) -> SourceField {
-    SourceField { target, graph: None, json: &[], portal: Some(portal) }
+// Each field: its target, [every top-level JSON spelling: Graph camelCase and PascalCase, the v1
+// SDK's concatenation of a nested property, the modules' own names], its Graph path, its portal title.
+source_fields! {
+    fields {
+        TimeLocal ["createdDateTime", "CreatedDateTime"] graph "createdDateTime";
+        TimeUtc portal "date (utc)";
+        RequestId ["id", "Id"] graph "id" portal "request id";
+        UserDisplayName ["userDisplayName", "UserDisplayName"] graph "userDisplayName" portal "user";
+        UserPrincipalName ["userPrincipalName", "UserPrincipalName"] graph "userPrincipalName" portal "username";
+        UserId ["userId", "UserId"] graph "userId" portal "user id";
+        UserType ["userType", "UserType"] graph "userType" portal "user type";
+        IsInteractive ["isInteractive", "IsInteractive"] graph "isInteractive";
+        Outcome portal "status";
+        ErrorCode ["StatusErrorCode"] graph "status.errorCode" portal "sign-in error code";
+        FailureReason ["StatusFailureReason"] graph "status.failureReason" portal "failure reason";
+        AdditionalDetails ["StatusAdditionalDetails"] graph "status.additionalDetails" portal "additional details";
+        AppId ["appId", "AppId"] graph "appId" portal "application id";
+        AppName ["appDisplayName", "AppDisplayName"] graph "appDisplayName" portal "application";
+        ResourceId ["resourceId", "ResourceId"] graph "resourceId" portal "resource id";
+        ResourceName ["resourceDisplayName", "ResourceDisplayName"] graph "resourceDisplayName" portal "resource";
+        ServicePrincipalId ["servicePrincipalId", "ServicePrincipalId"] graph "servicePrincipalId" portal "service principal id";
+        ServicePrincipalName ["servicePrincipalName", "ServicePrincipalName"] graph "servicePrincipalName" portal "service principal name";
+        IpAddress ["ipAddress", "IpAddress", "IPAddress"] graph "ipAddress" portal "ip address";
+        Location portal "location";
+        City ["LocationCity"] graph "location.city";
+        State ["LocationState"] graph "location.state";
+        Country ["LocationCountryOrRegion"] graph "location.countryOrRegion";
+        Latitude ["LocationGeoCoordinatesLatitude", "GeoCoordinatesLatitude", "GeoCoordinateLatitude", "LocationGeoCoordinateLatitude"] graph "location.geoCoordinates.latitude";
+        Longitude ["LocationGeoCoordinatesLongitude", "GeoCoordinatesLongitude", "GeoCoordinateLongitude", "LocationGeoCoordinateLongitude"] graph "location.geoCoordinates.longitude";
+        ClientAppUsed ["clientAppUsed", "ClientAppUsed"] graph "clientAppUsed" portal "client app";
+        AuthenticationProtocol ["authenticationProtocol", "AuthenticationProtocol"] graph "authenticationProtocol" portal "authentication protocol";
+        UserAgent ["userAgent", "UserAgent"] graph "userAgent" portal "user agent";
+        DeviceId ["DeviceDetailDeviceId"] graph "deviceDetail.deviceId" portal "device id";
+        DeviceName ["DeviceDetailDisplayName"] graph "deviceDetail.displayName";
+        DeviceOs ["DeviceDetailOperatingSystem"] graph "deviceDetail.operatingSystem" portal "operating system";
+        DeviceBrowser ["DeviceDetailBrowser"] graph "deviceDetail.browser" portal "browser";
+        DeviceCompliant ["DeviceDetailIsCompliant"] graph "deviceDetail.isCompliant" portal "compliant";
+        DeviceManaged ["DeviceDetailIsManaged"] graph "deviceDetail.isManaged" portal "managed";
+        DeviceTrustType ["DeviceDetailTrustType"] graph "deviceDetail.trustType" portal "join type";
+        AuthenticationRequirement ["authenticationRequirement", "AuthenticationRequirement"] graph "authenticationRequirement" portal "authentication requirement";
+        MfaResult portal "multifactor authentication result";
+        MfaMethod ["MfaDetailAuthMethod"] graph "mfaDetail.authMethod" portal "multifactor authentication auth method";
+        MfaDetail ["MfaDetailAuthDetail"] graph "mfaDetail.authDetail" portal "multifactor authentication auth detail";
+        ConditionalAccessStatus ["conditionalAccessStatus", "ConditionalAccessStatus"] graph "conditionalAccessStatus" portal "conditional access";
+        RiskLevelAggregated ["riskLevelAggregated", "RiskLevelAggregated"] graph "riskLevelAggregated";
+        RiskLevelDuringSignIn ["riskLevelDuringSignIn", "RiskLevelDuringSignIn"] graph "riskLevelDuringSignIn";
+        RiskState ["riskState", "RiskState"] graph "riskState";
+        RiskDetail ["riskDetail", "RiskDetail"] graph "riskDetail";
+        SessionId ["sessionId", "SessionId"] graph "sessionId" portal "session id";
+        UniqueTokenIdentifier ["uniqueTokenIdentifier", "UniqueTokenIdentifier"] graph "uniqueTokenIdentifier" portal "unique token identifier";
+        CorrelationId ["correlationId", "CorrelationId"] graph "correlationId" portal "correlation id";
+        OriginalRequestId ["originalRequestId", "OriginalRequestId"] graph "originalRequestId";
+        IncomingTokenType ["incomingTokenType", "IncomingTokenType"] graph "incomingTokenType" portal "incoming token type";
+        TokenIssuerType ["tokenIssuerType", "TokenIssuerType"] graph "tokenIssuerType" portal "token issuer type";
+        CrossTenantAccessType ["crossTenantAccessType", "CrossTenantAccessType"] graph "crossTenantAccessType" portal "cross tenant access type";
+        OriginalTransferMethod ["originalTransferMethod", "OriginalTransferMethod"] graph "originalTransferMethod" portal "original transfer method";
+        ClientCredentialType ["clientCredentialType", "ClientCredentialType"] graph "clientCredentialType" portal "client credential type";
+        HomeTenantId ["homeTenantId", "HomeTenantId"] graph "homeTenantId" portal "home tenant id";
+        ResourceTenantId ["resourceTenantId", "ResourceTenantId"] graph "resourceTenantId" portal "resource tenant id";
+        AutonomousSystemNumber ["autonomousSystemNumber", "AutonomousSystemNumber"] graph "autonomousSystemNumber" portal "autonomous system number";
+    }
+    nested {
+        Status "errorCode" | "ErrorCode" => ErrorCode;
+        Status "failureReason" | "FailureReason" => FailureReason;
+        Status "additionalDetails" | "AdditionalDetails" => AdditionalDetails;
+        Location "city" | "City" => City;
+        Location "state" | "State" => State;
+        Location "countryOrRegion" | "CountryOrRegion" => Country;
+        GeoCoordinates "latitude" | "Latitude" => Latitude;
+        GeoCoordinates "longitude" | "Longitude" => Longitude;
+        DeviceDetail "deviceId" | "DeviceId" => DeviceId;
+        DeviceDetail "displayName" | "DisplayName" => DeviceName;
+        DeviceDetail "operatingSystem" | "OperatingSystem" => DeviceOs;
+        DeviceDetail "browser" | "Browser" => DeviceBrowser;
+        DeviceDetail "isCompliant" | "IsCompliant" => DeviceCompliant;
+        DeviceDetail "isManaged" | "IsManaged" => DeviceManaged;
+        DeviceDetail "trustType" | "TrustType" => DeviceTrustType;
+        MfaDetail "authMethod" | "AuthMethod" => MfaMethod;
+        MfaDetail "authDetail" | "AuthDetail" => MfaDetail;
+    }
+    structure {
+        "time" | "TimeGenerated" => Time;
+        "identity" | "Identity" => Identity;
+        "callerIpAddress" => CallerIp;
+        "ResourceIdentity" => ResourceIdentity;
+        "riskEventTypes_v2" | "RiskEventTypes_V2" | "RiskEventTypesV2" => RiskEventTypesV2;
+        "riskEventTypes" | "RiskEventTypes" => RiskEventTypes;
+        "status" | "Status" => Status;
+        "deviceDetail" | "DeviceDetail" => DeviceDetail;
+        "location" | "Location" => Location;
+        "LocationDetails" => LocationDetails;
+        "appliedConditionalAccessPolicies" | "AppliedConditionalAccessPolicies" | "ConditionalAccessPolicies" => CaPolicies;
+        "authenticationDetails" | "AuthenticationDetails" => AuthDetails;
+        "signInEventTypes" | "SignInEventTypes" => SignInEventTypes;
+        "category" | "Category" => Category;
+        "Type" => Type;
+        "mfaDetail" | "MfaDetail" => MfaDetail;
+        "resultType" | "ResultType" => ResultType;
+        "resultDescription" | "ResultDescription" => ResultDescription;
+        "properties" => Properties;
+        "AdditionalProperties" => AdditionalProperties;
+    }
 }
-
-/// Every source field (formats.md §1 Graph, §4–5 PowerShell, §6.1 portal, §8 Log Analytics). Portal
-/// titles with no place in the model (`Latency`, `Home tenant name`, `Token issuer name`, Global
-/// Secure Access columns...) are not listed.
-pub const FIELDS: &[SourceField] = {
-    use Target::*;
-    &[
-        graph(TimeLocal, "createdDateTime"),
-        portal_only(TimeUtc, "date (utc)"),
-        f(RequestId, "id", "request id"),
-        f(UserDisplayName, "userDisplayName", "user"),
-        f(UserPrincipalName, "userPrincipalName", "username"),
-        f(UserId, "userId", "user id"),
-        f(UserType, "userType", "user type"),
-        graph(IsInteractive, "isInteractive"),
-        portal_only(Outcome, "status"),
-        f(ErrorCode, "status.errorCode", "sign-in error code"),
-        f(FailureReason, "status.failureReason", "failure reason"),
-        f(AdditionalDetails, "status.additionalDetails", "additional details"),
-        f(AppId, "appId", "application id"),
-        f(AppName, "appDisplayName", "application"),
-        f(ResourceId, "resourceId", "resource id"),
-        f(ResourceName, "resourceDisplayName", "resource"),
-        f(ServicePrincipalId, "servicePrincipalId", "service principal id"),
-        f(ServicePrincipalName, "servicePrincipalName", "service principal name"),
-        SourceField { target: IpAddress, graph: Some("ipAddress"), json: &["IPAddress"], portal: Some("ip address") },
-        portal_only(Location, "location"),
-        graph(City, "location.city"),
-        graph(State, "location.state"),
-        graph(Country, "location.countryOrRegion"),
-        SourceField {
-            target: Latitude,
-            graph: Some("location.geoCoordinates.latitude"),
-            json: &["GeoCoordinatesLatitude", "GeoCoordinateLatitude", "LocationGeoCoordinateLatitude"],
-            portal: None,
-        },
-        SourceField {
-            target: Longitude,
-            graph: Some("location.geoCoordinates.longitude"),
-            json: &["GeoCoordinatesLongitude", "GeoCoordinateLongitude", "LocationGeoCoordinateLongitude"],
-            portal: None,
-        },
-        f(ClientAppUsed, "clientAppUsed", "client app"),
-        f(AuthenticationProtocol, "authenticationProtocol", "authentication protocol"),
-        f(UserAgent, "userAgent", "user agent"),
-        f(DeviceId, "deviceDetail.deviceId", "device id"),
-        graph(DeviceName, "deviceDetail.displayName"),
-        f(DeviceOs, "deviceDetail.operatingSystem", "operating system"),
-        f(DeviceBrowser, "deviceDetail.browser", "browser"),
-        f(DeviceCompliant, "deviceDetail.isCompliant", "compliant"),
-        f(DeviceManaged, "deviceDetail.isManaged", "managed"),
-        f(DeviceTrustType, "deviceDetail.trustType", "join type"),
-        f(AuthenticationRequirement, "authenticationRequirement", "authentication requirement"),
-        portal_only(MfaResult, "multifactor authentication result"),
-        f(MfaMethod, "mfaDetail.authMethod", "multifactor authentication auth method"),
-        f(MfaDetail, "mfaDetail.authDetail", "multifactor authentication auth detail"),
-        f(ConditionalAccessStatus, "conditionalAccessStatus", "conditional access"),
-        graph(RiskLevelAggregated, "riskLevelAggregated"),
-        graph(RiskLevelDuringSignIn, "riskLevelDuringSignIn"),
-        graph(RiskState, "riskState"),
-        graph(RiskDetail, "riskDetail"),
-        f(SessionId, "sessionId", "session id"),
-        f(UniqueTokenIdentifier, "uniqueTokenIdentifier", "unique token identifier"),
-        f(CorrelationId, "correlationId", "correlation id"),
-        graph(OriginalRequestId, "originalRequestId"),
-        f(IncomingTokenType, "incomingTokenType", "incoming token type"),
-        f(TokenIssuerType, "tokenIssuerType", "token issuer type"),
-        f(CrossTenantAccessType, "crossTenantAccessType", "cross tenant access type"),
-        f(OriginalTransferMethod, "originalTransferMethod", "original transfer method"),
-        f(ClientCredentialType, "clientCredentialType", "client credential type"),
-        f(HomeTenantId, "homeTenantId", "home tenant id"),
-        f(ResourceTenantId, "resourceTenantId", "resource tenant id"),
-        f(AutonomousSystemNumber, "autonomousSystemNumber", "autonomous system number"),
-    ]
-};
 
 /// A complex property whose members are source fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -269,7 +337,14 @@ pub enum Parent {
 }
 
 impl Parent {
+    #[cfg(test)]
     const ALL: [Parent; 5] = [Parent::Status, Parent::DeviceDetail, Parent::Location, Parent::GeoCoordinates, Parent::MfaDetail];
+
+    /// The property whose Graph path is `path`.
+    #[cfg(test)]
+    fn of_path(path: &str) -> Option<Parent> {
+        Parent::ALL.into_iter().find(|p| p.path() == path)
+    }
 
     /// The Graph path of the property.
     pub fn path(self) -> &'static str {
@@ -283,72 +358,65 @@ impl Parent {
     }
 }
 
-/// The JSON spellings of every source field, sorted for lookup (built once from [`FIELDS`]).
-struct JsonKeys {
-    /// Top-level names by length, then bytes: a key costs its length and a few comparisons.
-    top: Vec<Vec<(Box<str>, Target)>>,
-    /// Members of each [`Parent`] (camelCase and PascalCase), in [`Parent::ALL`] order.
-    nested: [Vec<(Box<str>, Target)>; 5],
+/// A top-level JSON key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonKey {
+    /// A source field of [`FIELDS`].
+    Field(Target),
+    /// A key of the record's structure.
+    Structure(Structure),
 }
 
-fn pascal(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+/// Top-level JSON keys that are not one source field: complex properties and lists, the Azure
+/// Monitor envelope, Log Analytics' fallback columns. `crate::ingest::json::record` reads each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Structure {
+    /// Azure Monitor `time` / Log Analytics `TimeGenerated`: the time when `createdDateTime` is absent.
+    Time,
+    /// Log Analytics `Identity`: the display name when `userDisplayName` is absent.
+    Identity,
+    /// Azure Monitor `callerIpAddress`: the IP when `ipAddress` is absent.
+    CallerIp,
+    /// Log Analytics `ResourceIdentity`: the resource app id.
+    ResourceIdentity,
+    RiskEventTypesV2,
+    RiskEventTypes,
+    Status,
+    DeviceDetail,
+    /// Graph's `location` object, or the Azure Monitor / Log Analytics country string.
+    Location,
+    /// Log Analytics `LocationDetails`.
+    LocationDetails,
+    CaPolicies,
+    AuthDetails,
+    SignInEventTypes,
+    /// Azure Monitor `category` / Log Analytics `Category`: the log.
+    Category,
+    /// Log Analytics `Type`: the table.
+    Type,
+    MfaDetail,
+    /// Azure Monitor / Log Analytics `resultType`: the error code when `status` is absent.
+    ResultType,
+    /// Azure Monitor / Log Analytics `resultDescription`: the failure reason when `status` is absent.
+    ResultDescription,
+    /// The Azure Monitor envelope's record.
+    Properties,
+    /// Get-MgBetaAuditLogSignIn's bag of properties unknown to the SDK.
+    AdditionalProperties,
 }
 
-/// Every top-level spelling of a field: camel and Pascal for a top-level property, the PascalCase
-/// concatenation of a nested one (`StatusErrorCode`), and the listed other spellings.
-fn top_spellings(field: &SourceField) -> Vec<String> {
-    let mut out: Vec<String> = field.json.iter().map(|s| s.to_string()).collect();
-    match field.graph {
-        Some(g) if !g.contains('.') => {
-            out.push(g.to_string());
-            out.push(pascal(g));
-        }
-        Some(g) => out.push(g.split('.').map(pascal).collect()),
-        None => {}
-    }
-    out
-}
-
-fn json_keys() -> &'static JsonKeys {
-    static KEYS: OnceLock<JsonKeys> = OnceLock::new();
-    KEYS.get_or_init(|| {
-        let mut top: Vec<Vec<(Box<str>, Target)>> = Vec::new();
-        let mut nested: [Vec<(Box<str>, Target)>; 5] = Default::default();
-        for field in FIELDS {
-            for s in top_spellings(field) {
-                if top.len() <= s.len() {
-                    top.resize_with(s.len() + 1, Vec::new);
-                }
-                top[s.len()].push((s.into(), field.target));
-            }
-            let Some((parent, leaf)) = field.graph.and_then(|g| g.rsplit_once('.')) else { continue };
-            if let Some(i) = Parent::ALL.iter().position(|p| p.path() == parent) {
-                nested[i].push((leaf.into(), field.target));
-                nested[i].push((pascal(leaf).into(), field.target));
-            }
-        }
-        JsonKeys { top, nested }
-    })
-}
-
-/// The target of a top-level JSON key (exact spelling).
+/// The target of a top-level JSON key that is a source field.
 pub fn json_top(key: &str) -> Option<Target> {
-    let bucket = json_keys().top.get(key.len())?;
-    bucket.iter().find(|(k, _)| k.as_bytes() == key.as_bytes()).map(|(_, t)| *t)
-}
-
-/// The target of a member of a JSON complex property (exact camelCase or PascalCase spelling).
-pub fn json_nested(parent: Parent, key: &str) -> Option<Target> {
-    let i = Parent::ALL.iter().position(|p| *p == parent)?;
-    json_keys().nested[i].iter().find(|(k, _)| &**k == key).map(|(_, t)| *t)
+    match json_key(key) {
+        Some(JsonKey::Field(t)) => Some(t),
+        _ => None,
+    }
 }
 
 /// The target of a top-level PowerShell CSV column (its header case-folded: `IPAddress` and
 /// `IpAddress` alike), the v1 SDK's concatenations (`StatusErrorCode`) included.
 pub fn powershell_top(name: &str) -> Option<Target> {
-    FIELDS.iter().find(|f| top_spellings(f).iter().any(|s| s.eq_ignore_ascii_case(name))).map(|f| f.target)
+    FIELDS.iter().find(|f| f.json.iter().any(|s| s.eq_ignore_ascii_case(name))).map(|f| f.target)
 }
 
 /// The target of `key` inside `parent`'s value in a PowerShell cell or dotted header, where
@@ -441,6 +509,12 @@ mod tests {
         assert_eq!(json_top("StatusErrorCode"), Some(Target::ErrorCode));
         assert_eq!(json_top("LocationGeoCoordinatesLatitude"), Some(Target::Latitude));
         assert_eq!(json_top("status"), None, "complex properties are read by the format code");
+        assert_eq!(json_key("Status"), Some(JsonKey::Structure(Structure::Status)));
+        assert_eq!(json_key("type"), None);
+        assert_eq!(json_top("authenticationRequirement"), Some(Target::AuthenticationRequirement));
+        assert_eq!(json_top("authenticatiXnRequirement"), None, "long keys are compared in full");
+        assert_eq!(json_top("id"), Some(Target::RequestId));
+        assert_eq!((json_top(""), json_top("i"), json_top("Idx")), (None, None, None));
         assert_eq!(json_nested(Parent::Status, "ErrorCode"), Some(Target::ErrorCode));
         assert_eq!(json_nested(Parent::GeoCoordinates, "longitude"), Some(Target::Longitude));
         assert_eq!(json_nested(Parent::Location, "latitude"), None);
@@ -449,11 +523,37 @@ mod tests {
         assert_eq!(powershell_nested(Parent::Location, Some("GEOCOORDINATES"), "latitude"), Some(Target::Latitude));
         assert_eq!(powershell_nested(Parent::DeviceDetail, None, "displayname"), Some(Target::DeviceName));
         assert_eq!(portal("join type"), Some(Target::DeviceTrustType));
-        // No spelling names two targets.
+        // No spelling names two targets (case-folded, as PowerShell CSV reads them).
         let mut seen = std::collections::HashMap::new();
         for f in FIELDS {
-            for s in top_spellings(f) {
+            for s in f.json {
                 assert_eq!(*seen.entry(s.to_ascii_lowercase()).or_insert(f.target), f.target, "{s}");
+            }
+        }
+    }
+
+    fn pascal(s: &str) -> String {
+        let mut c = s.chars();
+        c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+    }
+
+    /// The JSON spellings agree with the Graph path: camel and Pascal for a top-level property, the
+    /// concatenation and the member names for a nested one.
+    #[test]
+    fn json_spellings_follow_the_graph_path() {
+        for f in FIELDS {
+            let Some(g) = f.graph else { continue };
+            let want: Vec<String> = match g.rsplit_once('.') {
+                None => vec![g.to_string(), pascal(g)],
+                Some((parent, leaf)) => {
+                    let p = Parent::of_path(parent).unwrap();
+                    assert_eq!((json_nested(p, leaf), json_nested(p, &pascal(leaf))), (Some(f.target), Some(f.target)), "{g}");
+                    vec![g.split('.').map(pascal).collect()]
+                }
+            };
+            for w in want {
+                assert!(f.json.contains(&w.as_str()), "{g}: {w} missing");
+                assert_eq!(json_top(&w), Some(f.target), "{w}");
             }
         }
     }

@@ -22,7 +22,7 @@ use typed_arena::Arena;
 
 use super::classify::custom_base;
 use super::keys::KeyBits;
-use crate::ingest::fields::{self, Parent, Target};
+use crate::ingest::fields::{self, JsonKey, Parent, Structure, Target};
 use crate::ingest::ual::json::Markers;
 use crate::model::signin::{AuthStep, CaPolicy, EventType, SignIn, is_empty_value, is_type_name, parse_bool};
 use crate::model::time::{TimeValue, parse_time};
@@ -158,48 +158,52 @@ pub fn apply_field<'x>(key: &str, v: Value<'_, 'x>, rec: &mut SignIn<'x>, fb: &m
         fb.pascal = true;
     }
     fb.known += 1;
-    if let Some(t) = fields::json_top(key) {
-        match t {
-            Target::TimeLocal => {
-                fb.created_key = true;
-                rec.time = time(v, ctx);
+    let structure = match fields::json_key(key) {
+        Some(JsonKey::Field(t)) => {
+            match t {
+                Target::TimeLocal => {
+                    fb.created_key = true;
+                    rec.time = time(v, ctx);
+                }
+                // The v1 SDK's flattened `StatusErrorCode` is the record's result.
+                Target::ErrorCode => {
+                    fb.result_key = true;
+                    set(t, v, rec);
+                }
+                _ => {
+                    fb.context_key |= t.is_context();
+                    set(t, v, rec);
+                }
             }
-            // The v1 SDK's flattened `StatusErrorCode` is the record's result.
-            Target::ErrorCode => {
-                fb.result_key = true;
-                set(t, v, rec);
-            }
-            _ => {
-                fb.context_key |= t.is_context();
-                set(t, v, rec);
-            }
+            return;
         }
-        return;
-    }
-    match key {
-        "time" | "TimeGenerated" => fb.time = time(v, ctx),
-        "identity" | "Identity" => fb.display_name = s(v),
-        "callerIpAddress" => fb.ip = s(v),
-        "ResourceIdentity" => {
+        Some(JsonKey::Structure(k)) => Some(k),
+        None => None,
+    };
+    match structure {
+        Some(Structure::Time) => fb.time = time(v, ctx),
+        Some(Structure::Identity) => fb.display_name = s(v),
+        Some(Structure::CallerIp) => fb.ip = s(v),
+        Some(Structure::ResourceIdentity) => {
             fb.log_analytics = true;
             rec.resource_id = s(v);
         }
-        "riskEventTypes_v2" | "RiskEventTypes_V2" | "RiskEventTypesV2" => {
+        Some(Structure::RiskEventTypesV2) => {
             fb.risk_v2_seen = true;
             rec.risk_event_types.clear();
             strings(v, ctx, rec, |rec, x| rec.risk_event_types.push(x), "riskEventTypes_v2");
         }
-        "riskEventTypes" | "RiskEventTypes" => {
+        Some(Structure::RiskEventTypes) => {
             let mut tmp = Vec::new();
             strings(v, ctx, rec, |_, x| tmp.push(x), "riskEventTypes");
             fb.risk_v1 = tmp;
         }
-        "status" | "Status" => {
+        Some(Structure::Status) => {
             fb.result_key = true;
             with_object(v, ctx, rec, "status", |o, rec, _| members(o, Parent::Status, rec));
         }
-        "deviceDetail" | "DeviceDetail" => with_object(v, ctx, rec, "deviceDetail", |o, rec, _| members(o, Parent::DeviceDetail, rec)),
-        "location" | "Location" => {
+        Some(Structure::DeviceDetail) => with_object(v, ctx, rec, "deviceDetail", |o, rec, _| members(o, Parent::DeviceDetail, rec)),
+        Some(Structure::Location) => {
             // A string is the Azure Monitor envelope / Log Analytics country; an object is Graph's.
             if let Some(c) = v.into_string()
                 && !c.trim_start().starts_with('{')
@@ -209,11 +213,11 @@ pub fn apply_field<'x>(key: &str, v: Value<'_, 'x>, rec: &mut SignIn<'x>, fb: &m
             }
             with_object(v, ctx, rec, "location", |o, rec, _| location(o, rec));
         }
-        "LocationDetails" => {
+        Some(Structure::LocationDetails) => {
             fb.log_analytics = true;
             with_object(v, ctx, rec, "location", |o, rec, _| location(o, rec));
         }
-        "appliedConditionalAccessPolicies" | "AppliedConditionalAccessPolicies" | "ConditionalAccessPolicies" => {
+        Some(Structure::CaPolicies) => {
             rec.ca_policies.clear();
             with_array(v, ctx, rec, "appliedConditionalAccessPolicies", |a, rec| {
                 for p in a.iter() {
@@ -223,7 +227,7 @@ pub fn apply_field<'x>(key: &str, v: Value<'_, 'x>, rec: &mut SignIn<'x>, fb: &m
                 }
             });
         }
-        "authenticationDetails" | "AuthenticationDetails" => {
+        Some(Structure::AuthDetails) => {
             rec.auth_details.clear();
             with_array(v, ctx, rec, "authenticationDetails", |a, rec| {
                 for p in a.iter() {
@@ -233,33 +237,33 @@ pub fn apply_field<'x>(key: &str, v: Value<'_, 'x>, rec: &mut SignIn<'x>, fb: &m
                 }
             });
         }
-        "signInEventTypes" | "SignInEventTypes" => {
+        Some(Structure::SignInEventTypes) => {
             let mut first = None;
             strings(v, ctx, rec, |_, x| first = first.take().or(Some(x)), "signInEventTypes");
             if let Some(e) = first.as_deref().and_then(EventType::parse) {
                 rec.event_type = Some(e);
             }
         }
-        "category" | "Category" | "Type" => {
+        Some(k @ (Structure::Category | Structure::Type)) => {
             let name = v.into_string();
             if let Some(e) = name.and_then(EventType::parse) {
                 // The Azure Monitor category / LA table name is authoritative for the log it came from.
                 rec.event_type = Some(e);
             }
-            if key == "Type" {
+            if k == Structure::Type {
                 fb.log_analytics = true;
                 fb.table = name;
             } else {
                 fb.category = name;
             }
         }
-        "mfaDetail" | "MfaDetail" => with_object(v, ctx, rec, "mfaDetail", |o, rec, _| members(o, Parent::MfaDetail, rec)),
-        "resultType" | "ResultType" => {
+        Some(Structure::MfaDetail) => with_object(v, ctx, rec, "mfaDetail", |o, rec, _| members(o, Parent::MfaDetail, rec)),
+        Some(Structure::ResultType) => {
             fb.result_key = true;
             fb.error_code = int(v).and_then(|n| i32::try_from(n).ok());
         }
-        "resultDescription" | "ResultDescription" => fb.failure_reason = s(v),
-        "properties" => {
+        Some(Structure::ResultDescription) => fb.failure_reason = s(v),
+        Some(Structure::Properties) => {
             if let Some(o) = v.as_object() {
                 fb.azure_monitor = true;
                 // The envelope's `category` names the log; a `category` inside the record (an audit
@@ -272,14 +276,14 @@ pub fn apply_field<'x>(key: &str, v: Value<'_, 'x>, rec: &mut SignIn<'x>, fb: &m
             }
         }
         // Get-MgBetaAuditLogSignIn keeps properties unknown to the SDK in a bag.
-        "AdditionalProperties" => {
+        Some(Structure::AdditionalProperties) => {
             if let Some(o) = v.as_object() {
                 for (k, v) in o.iter() {
                     apply_field(k, v, rec, fb, ctx);
                 }
             }
         }
-        _ => {
+        None => {
             fb.known -= 1;
             if fb.ual.note(key) {
                 return;
@@ -336,6 +340,7 @@ fn location<'x>(o: Object<'_, 'x>, rec: &mut SignIn<'x>) {
 
 /// Store a JSON value into the field of `t` (not a time: [`apply_field`] reads those with the
 /// context's zone). A value of the wrong type is left missing.
+#[inline(always)]
 fn set<'x>(t: Target, v: Value<'_, 'x>, rec: &mut SignIn<'x>) {
     match t {
         Target::ErrorCode => rec.error_code = int(v).and_then(|n| i32::try_from(n).ok()),
