@@ -2,7 +2,7 @@
 //!
 //! At startup 20 Graph beta pages × 1000 sign-ins (~68 MB, ~3.4 KB/record) and the portal CSV of
 //! the same 20,000 sign-ins (~19 MB) are generated into a temporary directory with the generator
-//! core shared with `examples/generate.rs` (`benches/support/gen.rs`). Groups, all with
+//! core shared with `examples/generate.rs` (`signin_audit::generate`, feature `generate`). Groups, all with
 //! `Throughput::Bytes` of the input they read:
 //!
 //! * `ingest/graph_pages`: `signin_audit::ingest::ingest` end to end (discover, hash, map, parse
@@ -39,10 +39,6 @@
 //!
 //! Full-size runs (1,000,000 sign-ins, 3.4 GB) and how they were measured: `docs/perf.md`.
 
-#[path = "support/gen.rs"]
-#[allow(dead_code)]
-mod generator;
-
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -69,8 +65,12 @@ fn setup() -> Data {
     let dir = tempfile::tempdir().unwrap_or_else(|e| fail("temp dir", e));
     let graph = dir.path().join("graph");
     let csv = dir.path().join("portal");
-    let cfg = generator::Config { sign_ins: PAGES * generator::PAGE_SIZE as u64, ..generator::Config::default() };
-    let sum = generator::generate(&cfg, generator::Layout::Files, &graph, Some(&csv)).unwrap_or_else(|e| fail("generate", e));
+    let cfg = signin_audit::generate::Config {
+        sign_ins: PAGES * signin_audit::generate::PAGE_SIZE as u64,
+        ..signin_audit::generate::Config::default()
+    };
+    let sum = signin_audit::generate::generate(&cfg, signin_audit::generate::Layout::Files, &graph, Some(&csv))
+        .unwrap_or_else(|e| fail("generate", e));
     let pages = sum.json_files.iter().map(|p| std::fs::read(p).unwrap_or_else(|e| fail("read page", e))).collect();
     eprintln!(
         "generated {} sign-ins: {} pages, {} JSON bytes; {} CSV rows, {} CSV bytes",

@@ -10,18 +10,16 @@
 //! per compact page, `@odata.nextLink` on every page but the last; ~3.3 KB per record), and with
 //! `--csv DIR` the Entra portal CSV downloads of the same sign-ins (`InteractiveSignIns_<first>_<last>.csv`
 //! and `NonInteractiveSignIns_…`, 57 columns). Output is streamed; memory stays flat at any size.
-//! The generator core lives in `benches/support/gen.rs` (shared with `benches/ingest.rs`).
+//! The generator core is the library's `signin_audit::generate` (feature `generate`, shared with
+//! `benches/ingest.rs`).
 //! `bench-data/` is git-ignored: never commit generated data.
-
-#[path = "../benches/support/gen.rs"]
-mod generator;
 
 use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Parser, ValueEnum};
-use generator::{Config, Layout, generate};
+use signin_audit::generate::{Config, Layout, generate};
 
 /// Generate synthetic Graph beta sign-in pages (and portal CSV) for benchmarks.
 #[derive(Debug, Parser)]
@@ -44,7 +42,7 @@ struct Args {
     days: u32,
 
     /// Records per Graph page.
-    #[arg(long, default_value_t = generator::PAGE_SIZE)]
+    #[arg(long, default_value_t = signin_audit::generate::PAGE_SIZE)]
     page_size: usize,
 
     /// `files`: one page per file in the --out directory (`page-000001.json`...).

@@ -25,6 +25,9 @@ pub mod enrich;
 pub mod error;
 pub mod evidence;
 pub mod export;
+/// Synthetic sign-in evidence for benchmarks, examples and load tests (feature `generate`).
+#[cfg(feature = "generate")]
+pub mod generate;
 pub mod geo;
 pub mod ingest;
 pub mod model;

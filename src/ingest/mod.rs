@@ -15,6 +15,7 @@ mod batch;
 mod contain;
 pub mod csv;
 pub mod dataset;
+pub mod fields;
 mod input;
 pub mod json;
 pub mod sink;

@@ -11,57 +11,13 @@ use crate::model::SignIn;
 use csv::ByteRecord;
 
 use super::target::{self, Col, Target};
+use crate::ingest::fields;
 
-/// Portal column title (normalized) → target. Titles with no place in the model (`Latency`,
-/// `Home tenant name`, `Token issuer name`, Global Secure Access columns...) are not mapped.
+/// Portal column title (normalized) → target, from the source-field table. Titles with no place in
+/// the model (`Latency`, `Home tenant name`, `Token issuer name`, Global Secure Access columns...)
+/// are not mapped.
 fn target_of(name: &str) -> Option<Target> {
-    use Target::*;
-    Some(match name {
-        "date (utc)" => TimeUtc,
-        "request id" => RequestId,
-        "user agent" => UserAgent,
-        "correlation id" => CorrelationId,
-        "user id" => UserId,
-        "user" => UserDisplayName,
-        "username" => UserPrincipalName,
-        "user type" => UserType,
-        "cross tenant access type" => CrossTenantAccessType,
-        "incoming token type" => IncomingTokenType,
-        "authentication protocol" => AuthenticationProtocol,
-        "unique token identifier" => UniqueTokenIdentifier,
-        "original transfer method" => OriginalTransferMethod,
-        "client credential type" => ClientCredentialType,
-        "application" => AppName,
-        "application id" => AppId,
-        "resource" => ResourceName,
-        "resource id" => ResourceId,
-        "resource tenant id" => ResourceTenantId,
-        "home tenant id" => HomeTenantId,
-        "service principal id" => ServicePrincipalId,
-        "service principal name" => ServicePrincipalName,
-        "ip address" => IpAddress,
-        "location" => Location,
-        "status" => Outcome,
-        "sign-in error code" => ErrorCode,
-        "failure reason" => FailureReason,
-        "additional details" => AdditionalDetails,
-        "client app" => ClientAppUsed,
-        "device id" => DeviceId,
-        "browser" => DeviceBrowser,
-        "operating system" => DeviceOs,
-        "compliant" => DeviceCompliant,
-        "managed" => DeviceManaged,
-        "join type" => DeviceTrustType,
-        "multifactor authentication result" => MfaResult,
-        "multifactor authentication auth method" => MfaMethod,
-        "multifactor authentication auth detail" => MfaDetail,
-        "authentication requirement" => AuthenticationRequirement,
-        "session id" => SessionId,
-        "autonomous system number" => AutonomousSystemNumber,
-        "token issuer type" => TokenIssuerType,
-        "conditional access" => ConditionalAccessStatus,
-        _ => return None,
-    })
+    fields::portal(name)
 }
 
 /// Whether a (normalized) column title is one of the portal's sign-in columns.

@@ -23,6 +23,7 @@ use csv::ByteRecord;
 
 use super::ps_text;
 use super::target::{self, Col, Target, subslice};
+use crate::ingest::fields::{self, Parent};
 use crate::model::signin::{AuthStep, CaPolicy, EventType, SignIn, is_empty_value, is_type_name, parse_bool};
 use crate::model::time::{TimeValue, parse_time};
 
@@ -49,6 +50,16 @@ impl Obj {
             "mfadetail" => Obj::MfaDetail,
             _ => return None,
         })
+    }
+
+    /// The complex property of the source-field table.
+    fn parent(self) -> Parent {
+        match self {
+            Obj::Status => Parent::Status,
+            Obj::DeviceDetail => Parent::DeviceDetail,
+            Obj::Location => Parent::Location,
+            Obj::MfaDetail => Parent::MfaDetail,
+        }
     }
 
     /// The Graph name recorded in `lost_fields` (same as the JSON mapper).
@@ -122,75 +133,18 @@ pub struct Columns {
     fields: Vec<Option<Field>>,
 }
 
-/// Top-level property (normalized) → target. Names are the PascalCase properties of both modules
-/// (AzureADPreview `IpAddress`, Graph SDK `IPAddress` fold to the same name).
+/// Top-level property (normalized) → target, from the source-field table: the PascalCase
+/// properties of both modules (AzureADPreview `IpAddress`, Graph SDK `IPAddress` fold to the same
+/// name) and the v1 SDK's flattened names (`StatusErrorCode`, `LocationCity`,
+/// `GeoCoordinatesLatitude`, formats.md §5).
 fn scalar(name: &str) -> Option<Target> {
-    use Target::*;
-    Some(match name {
-        "createddatetime" => TimeLocal,
-        "id" => RequestId,
-        "userdisplayname" => UserDisplayName,
-        "userprincipalname" => UserPrincipalName,
-        "userid" => UserId,
-        "usertype" => UserType,
-        "appid" => AppId,
-        "appdisplayname" => AppName,
-        "ipaddress" => IpAddress,
-        "clientappused" => ClientAppUsed,
-        "correlationid" => CorrelationId,
-        "conditionalaccessstatus" => ConditionalAccessStatus,
-        "originalrequestid" => OriginalRequestId,
-        "isinteractive" => IsInteractive,
-        "tokenissuertype" => TokenIssuerType,
-        "riskdetail" => RiskDetail,
-        "risklevelaggregated" => RiskLevelAggregated,
-        "risklevelduringsignin" => RiskLevelDuringSignIn,
-        "riskstate" => RiskState,
-        "resourcedisplayname" => ResourceName,
-        "resourceid" => ResourceId,
-        "authenticationrequirement" => AuthenticationRequirement,
-        "authenticationprotocol" => AuthenticationProtocol,
-        "useragent" => UserAgent,
-        "incomingtokentype" => IncomingTokenType,
-        "crosstenantaccesstype" => CrossTenantAccessType,
-        "originaltransfermethod" => OriginalTransferMethod,
-        "clientcredentialtype" => ClientCredentialType,
-        "hometenantid" => HomeTenantId,
-        "resourcetenantid" => ResourceTenantId,
-        "sessionid" => SessionId,
-        "uniquetokenidentifier" => UniqueTokenIdentifier,
-        "serviceprincipalid" => ServicePrincipalId,
-        "serviceprincipalname" => ServicePrincipalName,
-        "autonomoussystemnumber" => AutonomousSystemNumber,
-        _ => return None,
-    })
+    fields::powershell_top(name)
 }
 
 /// A property of a nested object → target. `parent` is the nested object holding `key` below the
 /// top one (`GeoCoordinates` in a location).
 fn sub_target(o: Obj, parent: Option<&str>, key: &str) -> Option<Target> {
-    use Target::*;
-    let k = |s: &str| key.eq_ignore_ascii_case(s);
-    Some(match (o, parent) {
-        (Obj::Status, None) if k("errorcode") => ErrorCode,
-        (Obj::Status, None) if k("failurereason") => FailureReason,
-        (Obj::Status, None) if k("additionaldetails") => AdditionalDetails,
-        (Obj::DeviceDetail, None) if k("deviceid") => DeviceId,
-        (Obj::DeviceDetail, None) if k("displayname") => DeviceName,
-        (Obj::DeviceDetail, None) if k("operatingsystem") => DeviceOs,
-        (Obj::DeviceDetail, None) if k("browser") => DeviceBrowser,
-        (Obj::DeviceDetail, None) if k("iscompliant") => DeviceCompliant,
-        (Obj::DeviceDetail, None) if k("ismanaged") => DeviceManaged,
-        (Obj::DeviceDetail, None) if k("trusttype") => DeviceTrustType,
-        (Obj::Location, None) if k("city") => City,
-        (Obj::Location, None) if k("state") => State,
-        (Obj::Location, None) if k("countryorregion") => Country,
-        (Obj::Location, Some(p)) if p.eq_ignore_ascii_case("geocoordinates") && k("latitude") => Latitude,
-        (Obj::Location, Some(p)) if p.eq_ignore_ascii_case("geocoordinates") && k("longitude") => Longitude,
-        (Obj::MfaDetail, None) if k("authmethod") => MfaMethod,
-        (Obj::MfaDetail, None) if k("authdetail") => MfaDetail,
-        _ => return None,
-    })
+    fields::powershell_nested(o.parent(), parent, key)
 }
 
 fn list_of(name: &str) -> Option<List> {
@@ -236,7 +190,7 @@ fn field_of(name: &str) -> Option<Field> {
                 Coll::Auth => auth_key(key).map(|k| Field::AuthItem(i, k)),
             }
         }
-        _ => concatenated(name).map(scalar_field),
+        _ => None,
     }
 }
 
@@ -247,23 +201,6 @@ pub fn is_column(name: &str) -> bool {
 
 fn scalar_field(t: Target) -> Field {
     Field::Scalar(Col { target: t, fallback: false })
-}
-
-/// Graph PowerShell SDK v1 flattened names: `StatusErrorCode`, `LocationCity`,
-/// `DeviceDetailBrowser`, `GeoCoordinatesLatitude` (formats.md §5).
-fn concatenated(name: &str) -> Option<Target> {
-    for (prefix, o) in
-        [("status", Obj::Status), ("devicedetail", Obj::DeviceDetail), ("location", Obj::Location), ("mfadetail", Obj::MfaDetail)]
-    {
-        if let Some(rest) = name.strip_prefix(prefix)
-            && let Some(t) = sub_target(o, None, rest)
-        {
-            return Some(t);
-        }
-    }
-    let rest = name.strip_prefix("location").unwrap_or(name);
-    let rest = rest.strip_prefix("geocoordinates").or_else(|| rest.strip_prefix("geocoordinate"))?;
-    sub_target(Obj::Location, Some("geocoordinates"), rest)
 }
 
 fn ca_key(k: &str) -> Option<CaKey> {

@@ -1,5 +1,5 @@
-//! Where a CSV cell goes in a [`SignIn`]: the [`Target`] enum shared by the portal and PowerShell
-//! mappers, and the cell-to-value conversions (UTF-8, numbers, booleans, display enums, the portal
+//! Where a CSV cell goes in a [`SignIn`]: the [`Target`] of its column (from the source-field table,
+//! [`crate::ingest::fields`], shared by the portal and PowerShell mappers), and the cell-to-value conversions (UTF-8, numbers, booleans, display enums, the portal
 //! `Location` string).
 //!
 //! A column is resolved to a `Target` once per file (from its header), so the per-row work is one
@@ -7,73 +7,12 @@
 
 use std::borrow::Cow;
 
-use crate::model::signin::{EventType, Outcome, SignIn, Str, parse_bool};
+use crate::ingest::fields::slot;
+use crate::model::signin::{EventType, Outcome, SignIn, parse_bool};
 use crate::model::time::{LocalDate, TimeValue, parse_time};
 
-/// The destination of one CSV value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target {
-    /// A timestamp the header declares UTC (portal `Date (UTC)`, Log Analytics `… [UTC]`).
-    TimeUtc,
-    /// A timestamp without a declared zone (PowerShell culture dates): `--input-timezone` applies.
-    TimeLocal,
-    RequestId,
-    UserPrincipalName,
-    UserId,
-    UserDisplayName,
-    UserType,
-    IsInteractive,
-    EventType,
-    Outcome,
-    ErrorCode,
-    FailureReason,
-    AdditionalDetails,
-    AppId,
-    AppName,
-    ResourceId,
-    ResourceName,
-    ServicePrincipalId,
-    ServicePrincipalName,
-    IpAddress,
-    /// The portal's one-string location `"City, State, CC"` (formats.md §6.1).
-    Location,
-    City,
-    State,
-    Country,
-    Latitude,
-    Longitude,
-    ClientAppUsed,
-    AuthenticationProtocol,
-    UserAgent,
-    DeviceId,
-    DeviceName,
-    DeviceOs,
-    DeviceBrowser,
-    DeviceCompliant,
-    DeviceManaged,
-    DeviceTrustType,
-    AuthenticationRequirement,
-    MfaResult,
-    MfaMethod,
-    MfaDetail,
-    ConditionalAccessStatus,
-    RiskLevelAggregated,
-    RiskLevelDuringSignIn,
-    RiskState,
-    RiskDetail,
-    SessionId,
-    UniqueTokenIdentifier,
-    CorrelationId,
-    OriginalRequestId,
-    IncomingTokenType,
-    TokenIssuerType,
-    CrossTenantAccessType,
-    OriginalTransferMethod,
-    ClientCredentialType,
-    HomeTenantId,
-    ResourceTenantId,
-    AutonomousSystemNumber,
-}
+/// The destination of one CSV value (declared with the source-field table).
+pub use crate::ingest::fields::Target;
 
 /// A mapped column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,70 +119,6 @@ pub fn voting(text: &str, parsed: Option<TimeValue>, header_utc: bool) -> Option
         offset: header_utc.then_some(0),
         dotted: sep == Some(b'.'),
     }))
-}
-
-/// The string slot of a target, for targets that hold plain text.
-fn slot<'s, 'r>(rec: &'s mut SignIn<'r>, t: Target) -> Option<&'s mut Str<'r>> {
-    use Target::*;
-    Some(match t {
-        RequestId => &mut rec.request_id,
-        UserPrincipalName => &mut rec.user_principal_name,
-        UserId => &mut rec.user_id,
-        UserDisplayName => &mut rec.user_display_name,
-        UserType => &mut rec.user_type,
-        FailureReason => &mut rec.failure_reason,
-        AdditionalDetails => &mut rec.additional_details,
-        AppId => &mut rec.app_id,
-        AppName => &mut rec.app_name,
-        ResourceId => &mut rec.resource_id,
-        ResourceName => &mut rec.resource_name,
-        ServicePrincipalId => &mut rec.service_principal_id,
-        ServicePrincipalName => &mut rec.service_principal_name,
-        IpAddress => &mut rec.ip_address,
-        City => &mut rec.city,
-        State => &mut rec.state,
-        Country => &mut rec.country,
-        ClientAppUsed => &mut rec.client_app_used,
-        AuthenticationProtocol => &mut rec.authentication_protocol,
-        UserAgent => &mut rec.user_agent,
-        DeviceId => &mut rec.device_id,
-        DeviceName => &mut rec.device_name,
-        DeviceOs => &mut rec.device_os,
-        DeviceBrowser => &mut rec.device_browser,
-        DeviceTrustType => &mut rec.device_trust_type,
-        AuthenticationRequirement => &mut rec.authentication_requirement,
-        MfaResult => &mut rec.mfa_result,
-        MfaMethod => &mut rec.mfa_method,
-        MfaDetail => &mut rec.mfa_detail,
-        ConditionalAccessStatus => &mut rec.conditional_access_status,
-        RiskLevelAggregated => &mut rec.risk_level_aggregated,
-        RiskLevelDuringSignIn => &mut rec.risk_level_during_sign_in,
-        RiskState => &mut rec.risk_state,
-        RiskDetail => &mut rec.risk_detail,
-        SessionId => &mut rec.session_id,
-        UniqueTokenIdentifier => &mut rec.unique_token_identifier,
-        CorrelationId => &mut rec.correlation_id,
-        OriginalRequestId => &mut rec.original_request_id,
-        IncomingTokenType => &mut rec.incoming_token_type,
-        TokenIssuerType => &mut rec.token_issuer_type,
-        CrossTenantAccessType => &mut rec.cross_tenant_access_type,
-        OriginalTransferMethod => &mut rec.original_transfer_method,
-        ClientCredentialType => &mut rec.client_credential_type,
-        HomeTenantId => &mut rec.home_tenant_id,
-        ResourceTenantId => &mut rec.resource_tenant_id,
-        TimeUtc
-        | TimeLocal
-        | IsInteractive
-        | EventType
-        | Outcome
-        | ErrorCode
-        | Location
-        | Latitude
-        | Longitude
-        | DeviceCompliant
-        | DeviceManaged
-        | AutonomousSystemNumber => return None,
-    })
 }
 
 /// Whether the record already holds a value for `t` (for fallback columns).
@@ -356,7 +231,7 @@ mod tests {
     fn loc(s: &str) -> (Option<String>, Option<String>, Option<String>) {
         let mut r = SignIn::default();
         split_location(&mut r, Cow::Borrowed(s));
-        let o = |v: Str<'_>| v.map(|c| c.into_owned());
+        let o = |v: crate::model::signin::Str<'_>| v.map(|c| c.into_owned());
         (o(r.city), o(r.state), o(r.country))
     }
 

@@ -22,6 +22,7 @@ use typed_arena::Arena;
 
 use super::classify::custom_base;
 use super::keys::KeyBits;
+use crate::ingest::fields::{self, JsonKey, Parent, Structure, Target};
 use crate::ingest::ual::json::Markers;
 use crate::model::signin::{AuthStep, CaPolicy, EventType, SignIn, is_empty_value, is_type_name, parse_bool};
 use crate::model::time::{TimeValue, parse_time};
@@ -157,66 +158,52 @@ pub fn apply_field<'x>(key: &str, v: Value<'_, 'x>, rec: &mut SignIn<'x>, fb: &m
         fb.pascal = true;
     }
     fb.known += 1;
-    match key {
-        "id" | "Id" => rec.request_id = s(v),
-        "createdDateTime" | "CreatedDateTime" => {
-            fb.created_key = true;
-            rec.time = time(v, ctx);
-        }
-        "time" | "TimeGenerated" => fb.time = time(v, ctx),
-        "userDisplayName" | "UserDisplayName" => rec.user_display_name = s(v),
-        "identity" | "Identity" => fb.display_name = s(v),
-        "userPrincipalName" | "UserPrincipalName" => rec.user_principal_name = s(v),
-        "userId" | "UserId" => rec.user_id = s(v),
-        "userType" | "UserType" => rec.user_type = s(v),
-        "appId" | "AppId" => rec.app_id = s(v),
-        "appDisplayName" | "AppDisplayName" => {
-            fb.context_key = true;
-            rec.app_name = s(v);
-        }
-        "ipAddress" | "IpAddress" | "IPAddress" => {
-            fb.context_key = true;
-            rec.ip_address = s(v);
-        }
-        "callerIpAddress" => fb.ip = s(v),
-        "clientAppUsed" | "ClientAppUsed" => {
-            fb.context_key = true;
-            rec.client_app_used = s(v);
-        }
-        "correlationId" | "CorrelationId" => rec.correlation_id = s(v),
-        "conditionalAccessStatus" | "ConditionalAccessStatus" => rec.conditional_access_status = ca_status(v),
-        "isInteractive" | "IsInteractive" => rec.is_interactive = boolean(v),
-        "resourceDisplayName" | "ResourceDisplayName" => rec.resource_name = s(v),
-        // Log Analytics `ResourceId` is the ARM path of the tenant, not the resource app id.
-        "resourceId" | "ResourceId" => {
-            if let Some(r) = s(v).filter(|r| !r.starts_with('/')) {
-                rec.resource_id = Some(r);
+    let structure = match fields::json_key(key) {
+        Some(JsonKey::Field(t)) => {
+            match t {
+                Target::TimeLocal => {
+                    fb.created_key = true;
+                    rec.time = time(v, ctx);
+                }
+                // The v1 SDK's flattened `StatusErrorCode` is the record's result.
+                Target::ErrorCode => {
+                    fb.result_key = true;
+                    set(t, v, rec);
+                }
+                _ => {
+                    fb.context_key |= t.is_context();
+                    set(t, v, rec);
+                }
             }
+            return;
         }
-        "ResourceIdentity" => {
+        Some(JsonKey::Structure(k)) => Some(k),
+        None => None,
+    };
+    match structure {
+        Some(Structure::Time) => fb.time = time(v, ctx),
+        Some(Structure::Identity) => fb.display_name = s(v),
+        Some(Structure::CallerIp) => fb.ip = s(v),
+        Some(Structure::ResourceIdentity) => {
             fb.log_analytics = true;
             rec.resource_id = s(v);
         }
-        "riskDetail" | "RiskDetail" => rec.risk_detail = s(v),
-        "riskLevelAggregated" | "RiskLevelAggregated" => rec.risk_level_aggregated = s(v),
-        "riskLevelDuringSignIn" | "RiskLevelDuringSignIn" => rec.risk_level_during_sign_in = s(v),
-        "riskState" | "RiskState" => rec.risk_state = s(v),
-        "riskEventTypes_v2" | "RiskEventTypes_V2" | "RiskEventTypesV2" => {
+        Some(Structure::RiskEventTypesV2) => {
             fb.risk_v2_seen = true;
             rec.risk_event_types.clear();
             strings(v, ctx, rec, |rec, x| rec.risk_event_types.push(x), "riskEventTypes_v2");
         }
-        "riskEventTypes" | "RiskEventTypes" => {
+        Some(Structure::RiskEventTypes) => {
             let mut tmp = Vec::new();
             strings(v, ctx, rec, |_, x| tmp.push(x), "riskEventTypes");
             fb.risk_v1 = tmp;
         }
-        "status" | "Status" => {
+        Some(Structure::Status) => {
             fb.result_key = true;
-            with_object(v, ctx, rec, "status", |o, rec, _| status(o, rec));
+            with_object(v, ctx, rec, "status", |o, rec, _| members(o, Parent::Status, rec));
         }
-        "deviceDetail" | "DeviceDetail" => with_object(v, ctx, rec, "deviceDetail", |o, rec, _| device(o, rec)),
-        "location" | "Location" => {
+        Some(Structure::DeviceDetail) => with_object(v, ctx, rec, "deviceDetail", |o, rec, _| members(o, Parent::DeviceDetail, rec)),
+        Some(Structure::Location) => {
             // A string is the Azure Monitor envelope / Log Analytics country; an object is Graph's.
             if let Some(c) = v.into_string()
                 && !c.trim_start().starts_with('{')
@@ -226,11 +213,11 @@ pub fn apply_field<'x>(key: &str, v: Value<'_, 'x>, rec: &mut SignIn<'x>, fb: &m
             }
             with_object(v, ctx, rec, "location", |o, rec, _| location(o, rec));
         }
-        "LocationDetails" => {
+        Some(Structure::LocationDetails) => {
             fb.log_analytics = true;
             with_object(v, ctx, rec, "location", |o, rec, _| location(o, rec));
         }
-        "appliedConditionalAccessPolicies" | "AppliedConditionalAccessPolicies" | "ConditionalAccessPolicies" => {
+        Some(Structure::CaPolicies) => {
             rec.ca_policies.clear();
             with_array(v, ctx, rec, "appliedConditionalAccessPolicies", |a, rec| {
                 for p in a.iter() {
@@ -240,7 +227,7 @@ pub fn apply_field<'x>(key: &str, v: Value<'_, 'x>, rec: &mut SignIn<'x>, fb: &m
                 }
             });
         }
-        "authenticationDetails" | "AuthenticationDetails" => {
+        Some(Structure::AuthDetails) => {
             rec.auth_details.clear();
             with_array(v, ctx, rec, "authenticationDetails", |a, rec| {
                 for p in a.iter() {
@@ -250,60 +237,33 @@ pub fn apply_field<'x>(key: &str, v: Value<'_, 'x>, rec: &mut SignIn<'x>, fb: &m
                 }
             });
         }
-        "signInEventTypes" | "SignInEventTypes" => {
+        Some(Structure::SignInEventTypes) => {
             let mut first = None;
             strings(v, ctx, rec, |_, x| first = first.take().or(Some(x)), "signInEventTypes");
             if let Some(e) = first.as_deref().and_then(EventType::parse) {
                 rec.event_type = Some(e);
             }
         }
-        "category" | "Category" | "Type" => {
+        Some(k @ (Structure::Category | Structure::Type)) => {
             let name = v.into_string();
             if let Some(e) = name.and_then(EventType::parse) {
                 // The Azure Monitor category / LA table name is authoritative for the log it came from.
                 rec.event_type = Some(e);
             }
-            if key == "Type" {
+            if k == Structure::Type {
                 fb.log_analytics = true;
                 fb.table = name;
             } else {
                 fb.category = name;
             }
         }
-        "authenticationRequirement" | "AuthenticationRequirement" => rec.authentication_requirement = s(v),
-        "authenticationProtocol" | "AuthenticationProtocol" => rec.authentication_protocol = s(v),
-        "userAgent" | "UserAgent" => {
-            fb.context_key = true;
-            rec.user_agent = s(v);
-        }
-        "mfaDetail" | "MfaDetail" => with_object(v, ctx, rec, "mfaDetail", |o, rec, _| {
-            for (k, v) in o.iter() {
-                match k {
-                    "authMethod" | "AuthMethod" => rec.mfa_method = s(v),
-                    "authDetail" | "AuthDetail" => rec.mfa_detail = s(v),
-                    _ => {}
-                }
-            }
-        }),
-        "incomingTokenType" | "IncomingTokenType" => rec.incoming_token_type = s(v),
-        "tokenIssuerType" | "TokenIssuerType" => rec.token_issuer_type = s(v),
-        "crossTenantAccessType" | "CrossTenantAccessType" => rec.cross_tenant_access_type = s(v),
-        "originalTransferMethod" | "OriginalTransferMethod" => rec.original_transfer_method = s(v),
-        "clientCredentialType" | "ClientCredentialType" => rec.client_credential_type = s(v),
-        "homeTenantId" | "HomeTenantId" => rec.home_tenant_id = s(v),
-        "resourceTenantId" | "ResourceTenantId" => rec.resource_tenant_id = s(v),
-        "sessionId" | "SessionId" => rec.session_id = s(v),
-        "uniqueTokenIdentifier" | "UniqueTokenIdentifier" => rec.unique_token_identifier = s(v),
-        "originalRequestId" | "OriginalRequestId" => rec.original_request_id = s(v),
-        "servicePrincipalId" | "ServicePrincipalId" => rec.service_principal_id = s(v),
-        "servicePrincipalName" | "ServicePrincipalName" => rec.service_principal_name = s(v),
-        "autonomousSystemNumber" | "AutonomousSystemNumber" => rec.autonomous_system_number = int(v).and_then(|n| u32::try_from(n).ok()),
-        "resultType" | "ResultType" => {
+        Some(Structure::MfaDetail) => with_object(v, ctx, rec, "mfaDetail", |o, rec, _| members(o, Parent::MfaDetail, rec)),
+        Some(Structure::ResultType) => {
             fb.result_key = true;
             fb.error_code = int(v).and_then(|n| i32::try_from(n).ok());
         }
-        "resultDescription" | "ResultDescription" => fb.failure_reason = s(v),
-        "properties" => {
+        Some(Structure::ResultDescription) => fb.failure_reason = s(v),
+        Some(Structure::Properties) => {
             if let Some(o) = v.as_object() {
                 fb.azure_monitor = true;
                 // The envelope's `category` names the log; a `category` inside the record (an audit
@@ -316,33 +276,14 @@ pub fn apply_field<'x>(key: &str, v: Value<'_, 'x>, rec: &mut SignIn<'x>, fb: &m
             }
         }
         // Get-MgBetaAuditLogSignIn keeps properties unknown to the SDK in a bag.
-        "AdditionalProperties" => {
+        Some(Structure::AdditionalProperties) => {
             if let Some(o) = v.as_object() {
                 for (k, v) in o.iter() {
                     apply_field(k, v, rec, fb, ctx);
                 }
             }
         }
-        // Microsoft.Graph PowerShell v1 SDK flattened names (formats.md §5).
-        "StatusErrorCode" => {
-            fb.result_key = true;
-            rec.error_code = int(v).and_then(|n| i32::try_from(n).ok());
-        }
-        "StatusFailureReason" => rec.failure_reason = s(v),
-        "StatusAdditionalDetails" => rec.additional_details = s(v),
-        "LocationCity" => rec.city = s(v),
-        "LocationState" => rec.state = s(v),
-        "LocationCountryOrRegion" => rec.country = s(v),
-        "GeoCoordinatesLatitude" | "GeoCoordinateLatitude" | "LocationGeoCoordinatesLatitude" => rec.latitude = float(v),
-        "GeoCoordinatesLongitude" | "GeoCoordinateLongitude" | "LocationGeoCoordinatesLongitude" => rec.longitude = float(v),
-        "DeviceDetailDeviceId" => rec.device_id = s(v),
-        "DeviceDetailDisplayName" => rec.device_name = s(v),
-        "DeviceDetailOperatingSystem" => rec.device_os = s(v),
-        "DeviceDetailBrowser" => rec.device_browser = s(v),
-        "DeviceDetailIsCompliant" => rec.device_compliant = boolean(v),
-        "DeviceDetailIsManaged" => rec.device_managed = boolean(v),
-        "DeviceDetailTrustType" => rec.device_trust_type = s(v),
-        _ => {
+        None => {
             fb.known -= 1;
             if fb.ual.note(key) {
                 return;
@@ -362,59 +303,64 @@ pub fn apply_field<'x>(key: &str, v: Value<'_, 'x>, rec: &mut SignIn<'x>, fb: &m
     }
 }
 
-fn status<'x>(o: Object<'_, 'x>, rec: &mut SignIn<'x>) {
+/// Every member of a complex property that is a source field (`status`, `mfaDetail`).
+fn members<'x>(o: Object<'_, 'x>, parent: Parent, rec: &mut SignIn<'x>) {
     for (k, v) in o.iter() {
-        match k {
-            "errorCode" | "ErrorCode" => rec.error_code = int(v).and_then(|n| i32::try_from(n).ok()),
-            "failureReason" | "FailureReason" => rec.failure_reason = s(v),
-            "additionalDetails" | "AdditionalDetails" => rec.additional_details = s(v),
-            _ => {}
+        if let Some(t) = fields::json_nested(parent, k) {
+            set(t, v, rec);
         }
-    }
-}
-
-fn device<'x>(o: Object<'_, 'x>, rec: &mut SignIn<'x>) {
-    for (k, v) in o.iter() {
-        device_field(k, v, rec);
     }
 }
 
 /// One key of a `deviceDetail` object (also the UAL's `DeviceProperties` entries that are the
 /// same fields under the same names). Returns whether the key is a device field.
 pub fn device_field<'x>(k: &str, v: Value<'_, 'x>, rec: &mut SignIn<'x>) -> bool {
-    match k {
-        "deviceId" | "DeviceId" => rec.device_id = s(v),
-        "displayName" | "DisplayName" => rec.device_name = s(v),
-        "operatingSystem" | "OperatingSystem" => rec.device_os = s(v),
-        "browser" | "Browser" => rec.device_browser = s(v),
-        "isCompliant" | "IsCompliant" => rec.device_compliant = boolean(v),
-        "isManaged" | "IsManaged" => rec.device_managed = boolean(v),
-        "trustType" | "TrustType" => rec.device_trust_type = s(v),
-        _ => return false,
+    match fields::json_nested(Parent::DeviceDetail, k) {
+        Some(t) => {
+            set(t, v, rec);
+            true
+        }
+        None => false,
     }
-    true
 }
 
 fn location<'x>(o: Object<'_, 'x>, rec: &mut SignIn<'x>) {
     for (k, v) in o.iter() {
-        match k {
-            "city" | "City" => rec.city = s(v),
-            "state" | "State" => rec.state = s(v),
-            "countryOrRegion" | "CountryOrRegion" => rec.country = s(v),
-            "geoCoordinates" | "GeoCoordinates" => {
-                if let Some(g) = v.as_object() {
-                    for (k, v) in g.iter() {
-                        match k {
-                            "latitude" | "Latitude" => rec.latitude = float(v),
-                            "longitude" | "Longitude" => rec.longitude = float(v),
-                            _ => {}
-                        }
-                    }
-                } else if v.into_string().is_some_and(is_type_name) {
-                    rec.mark_lost("location.geoCoordinates");
-                }
+        if let Some(t) = fields::json_nested(Parent::Location, k) {
+            set(t, v, rec);
+        } else if k == "geoCoordinates" || k == "GeoCoordinates" {
+            if let Some(g) = v.as_object() {
+                members(g, Parent::GeoCoordinates, rec);
+            } else if v.into_string().is_some_and(is_type_name) {
+                rec.mark_lost("location.geoCoordinates");
             }
-            _ => {}
+        }
+    }
+}
+
+/// Store a JSON value into the field of `t` (not a time: [`apply_field`] reads those with the
+/// context's zone). A value of the wrong type is left missing.
+#[inline(always)]
+fn set<'x>(t: Target, v: Value<'_, 'x>, rec: &mut SignIn<'x>) {
+    match t {
+        Target::ErrorCode => rec.error_code = int(v).and_then(|n| i32::try_from(n).ok()),
+        Target::AutonomousSystemNumber => rec.autonomous_system_number = int(v).and_then(|n| u32::try_from(n).ok()),
+        Target::IsInteractive => rec.is_interactive = boolean(v),
+        Target::DeviceCompliant => rec.device_compliant = boolean(v),
+        Target::DeviceManaged => rec.device_managed = boolean(v),
+        Target::Latitude => rec.latitude = float(v),
+        Target::Longitude => rec.longitude = float(v),
+        Target::ConditionalAccessStatus => rec.conditional_access_status = ca_status(v),
+        // Log Analytics `ResourceId` is the ARM path of the tenant, not the resource app id.
+        Target::ResourceId => {
+            if let Some(r) = s(v).filter(|r| !r.starts_with('/')) {
+                rec.resource_id = Some(r);
+            }
+        }
+        _ => {
+            if let Some(slot) = fields::slot(rec, t) {
+                *slot = s(v);
+            }
         }
     }
 }
