@@ -12,6 +12,7 @@
 //! Each record is classified ([`classify::classify`]): a sign-in is mapped and pushed, a record of
 //! another log (an audit event in the same diagnostic-settings export) is counted by its category.
 
+pub mod array;
 pub mod classify;
 mod keys;
 pub mod locate;
