@@ -60,6 +60,8 @@ fn a_large_array_is_parsed_in_pieces_as_one_document() {
     assert_eq!(file["records_in"], 300, "{file:#}");
     assert_eq!(file["rejected"], 2, "{file:#}");
     assert_eq!(file["format"], "graph-records");
+    // Hashed while it was parsed (over 64 MiB), still the SHA-256 of every byte.
+    assert_eq!(file["sha256"], common::sha256_hex(text.as_bytes()));
     let warnings = common::warnings(file).join("\n");
     assert!(warnings.contains("2 record(s) repeat a key (the first: `userPrincipalName`)"), "{warnings}");
     // Each rejection cites its own element: record number and first byte in the whole file.
