@@ -118,7 +118,8 @@ P_BYTES=$(bytes "$PAGES") R_BYTES=$(bytes "$RECORDS") C_BYTES=$(bytes "$CSV") A_
 J="maximum_object_size=268435456"
 PAGES_GLOB="'$PAGES/*.json'"
 ALL_PAGES="CREATE TABLE t AS SELECT r.* FROM (SELECT unnest(value) AS r FROM read_json($PAGES_GLOB, format='unstructured', $J))"
-TWO_PAGES="CREATE TABLE t AS SELECT r.userPrincipalName, r.ipAddress FROM (SELECT unnest(value) AS r FROM read_json($PAGES_GLOB, format='unstructured', $J, columns={value: 'STRUCT(userPrincipalName VARCHAR, ipAddress VARCHAR)[]'}))"
+# Two fields of the pages as a projection: naming them in `columns=` was 2.5x slower than reading every field here.
+TWO_PAGES="CREATE TABLE t AS SELECT r.userPrincipalName, r.ipAddress FROM (SELECT unnest(value) AS r FROM read_json($PAGES_GLOB, format='unstructured', $J))"
 ALL_LINES="CREATE TABLE t AS SELECT * FROM read_json('$RECORDS', format='newline_delimited')"
 TWO_LINES="CREATE TABLE t AS SELECT * FROM read_json('$RECORDS', format='newline_delimited', columns={userPrincipalName: 'VARCHAR', ipAddress: 'VARCHAR'})"
 ALL_CSV="CREATE TABLE t AS SELECT * FROM read_csv('$CSV/*.csv', union_by_name=true)"
