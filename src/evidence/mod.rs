@@ -1,7 +1,7 @@
 //! Evidence files: finding them, opening them read-only, hashing them, and undoing their containers.
 //!
 //! An evidence *file* is what the examiner handed over (a `.json`, a `.csv`, a `.gz`, a `.zip`).
-//! [`open`] hashes it and lists its *entries* (the file itself, or each zip member) without
+//! [`open`] hashes it (a large plain file: later, while it is parsed) and lists its *entries* (the file itself, or each zip member) without
 //! inflating anything; [`EvidenceFile::materialize`] turns one entry into an [`Input`], the decoded
 //! bytes to parse (decompressed, UTF-8 BOM skipped, UTF-16 transcoded), just before it is parsed, so
 //! only the inputs being parsed hold bytes. Plain files are parsed through read-only memory maps of
@@ -51,6 +51,16 @@ const MAGIC_BYTES: usize = 16;
 /// removed, which dominated the time of 12,000 one-record `PT1H.json` files.
 const READ_SMALL_BYTES: u64 = 1 << 20;
 
+/// A plain file over this size is hashed while it is parsed instead of before
+/// ([`EvidenceFile::hash_pending`]): hashing one large file first kept one core busy and the other
+/// idle for ~2 s per 3.4 GB. The size at which a file is parsed in parallel segments
+/// (`ingest::input::SEGMENT_BYTES`). Compressed files, archives and Parquet dataset files are always
+/// hashed first (reading them, or checking a dataset's manifest, needs the hash or the whole file).
+pub const HASH_LATER_BYTES: u64 = 64 << 20;
+
+/// Magic number of Parquet files (dataset parts, whose hash the manifest check needs first).
+const PARQUET_MAGIC: &[u8] = b"PAR1";
+
 /// Limits on what reading one item may cost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -97,6 +107,8 @@ pub struct EvidenceFile {
     /// What is wrong with the container itself (a missing central directory...).
     pub damage: Vec<String>,
     stamp: Stamp,
+    /// `sha256` is still empty: [`EvidenceFile::hash`] computes it (while the file is parsed).
+    hash_pending: bool,
 }
 
 /// One entry, ready to parse or not readable at all.
@@ -112,12 +124,27 @@ pub fn open(path: &Path, limits: &Limits) -> Result<EvidenceFile, Damage> {
     let display = path.display().to_string();
     let damage = |reason: String| Damage { item: display.clone(), reason };
     let (file, stamp) = fs::open_regular(path).map_err(|e| damage(e.to_string()))?;
-    let (sha256, bytes) = sha256_file(&file, stamp.len).map_err(|e| damage(format!("cannot read: {e}")))?;
     let mut head = vec![0u8; MAGIC_BYTES];
     let n = fs::read_at(&file, &mut head, 0).map_err(|e| damage(format!("cannot read: {e}")))?;
     head.truncate(n);
+    let hash_pending = stamp.len > HASH_LATER_BYTES && !gzip::is_gzip(&head) && !zip::is_zip(&head) && !head.starts_with(PARQUET_MAGIC);
+    let (sha256, bytes) = if hash_pending {
+        (String::new(), stamp.len)
+    } else {
+        sha256_file(&file, stamp.len).map_err(|e| damage(format!("cannot read: {e}")))?
+    };
     let name = base_name(&display).to_string();
-    let mut ev = EvidenceFile { path: path.to_path_buf(), display, bytes, sha256, head, entries: Vec::new(), damage: Vec::new(), stamp };
+    let mut ev = EvidenceFile {
+        path: path.to_path_buf(),
+        display,
+        bytes,
+        sha256,
+        head,
+        entries: Vec::new(),
+        damage: Vec::new(),
+        stamp,
+        hash_pending,
+    };
     let plain = |kind| Entry { display: ev.display.clone(), name: name.clone(), size_hint: bytes, kind };
     if gzip::is_gzip(&ev.head) {
         ev.entries = vec![plain(EntryKind::Gzip)];
@@ -157,6 +184,23 @@ fn base_name(path: &str) -> &str {
 }
 
 impl EvidenceFile {
+    /// The file is large and plain: its SHA-256 is computed by [`EvidenceFile::hash`] while it is
+    /// parsed, and `sha256` is empty until then.
+    pub fn hash_pending(&self) -> bool {
+        self.hash_pending
+    }
+
+    /// SHA-256 of a file whose hash is pending, read from its start, or why it cannot be had (the
+    /// file cannot be read, or changed since it was opened: its size or modification time differ).
+    pub fn hash(&self) -> Result<String, String> {
+        let (file, stamp) = fs::open_regular(&self.path).map_err(|e| e.to_string())?;
+        let (sha256, bytes) = sha256_file(&file, stamp.len).map_err(|e| format!("cannot read: {e}"))?;
+        if stamp != self.stamp || bytes != self.bytes {
+            return Err("changed while it was read (size or modification time differ): its SHA-256 is not that of what was parsed".into());
+        }
+        Ok(sha256)
+    }
+
     /// Inflate and decode entry `i` for parsing. Only a temporary file that cannot be written is an
     /// error; everything wrong with the evidence is damage on the entry.
     pub fn materialize(&self, i: usize, limits: &Limits) -> Result<Opened, EvidenceError> {

@@ -101,7 +101,10 @@ pub(super) fn parse_input(
         Format::Json | Format::Csv(_) if input.len() > SEGMENT_BYTES => {
             let sinks = match format {
                 Format::Csv(kind) => parse_csv_segments(input, kind, opts)?,
-                _ => parse_json_segments(input, opts)?,
+                _ => match parse_json_segments(input, opts)? {
+                    Some(lines) => Some(lines),
+                    None => parse_json_array(input, opts)?,
+                },
             };
             match sinks {
                 Some((sinks, damage)) => {
@@ -200,6 +203,50 @@ fn parse_json_segments(input: &Input, opts: &IngestOptions) -> Result<Option<Seg
         .collect();
     let (sinks, panics): (Vec<Sink>, Vec<Option<String>>) = parsed?.into_iter().unzip();
     Ok(Some((sinks, panics.into_iter().flatten().collect())))
+}
+
+/// A JSON input over [`SEGMENT_BYTES`] that is one top-level array: cut between its elements about
+/// every [`SEGMENT_BYTES`] and parsed in pieces in parallel (`json::array`). `None` if it is not
+/// one array, or any piece is not clean JSON: it is then parsed as one document, as before.
+fn parse_json_array(input: &Input, opts: &IngestOptions) -> Result<Option<Segments>, Error> {
+    let Some(cuts) = json_array_cuts(input)? else { return Ok(None) };
+    let parsed: Result<Vec<Option<(Sink, json::array::Repeats)>>, Error> = cuts
+        .pieces()
+        .par_iter()
+        .map(|&(start, end)| {
+            let mut sink = Sink::new(&input.display, Format::Json.label(), opts.assumed_offset_secs);
+            let bytes = input.read_range(start, (end - start) as usize)?;
+            // A panic, like a piece that does not parse, sends the input to the one-document path.
+            let repeats = contain(|| json::array::parse_piece(&bytes, start, &mut sink, opts.assumed_offset_secs)).ok().flatten();
+            Ok(repeats.map(|r| (sink, r)))
+        })
+        .collect();
+    let Some(pieces) = parsed?.into_iter().collect::<Option<Vec<_>>>() else { return Ok(None) };
+    let mut repeats = json::array::Repeats::default();
+    let mut sinks = Vec::with_capacity(pieces.len());
+    for (sink, r) in pieces {
+        repeats.add(r);
+        sinks.push(sink);
+    }
+    if let Some(last) = sinks.last_mut() {
+        repeats.report(last);
+    }
+    Ok(Some((sinks, Vec::new())))
+}
+
+/// Where a large JSON input that is one top-level array can be cut, read in windows (never mapped
+/// whole), or `None` if it is not one array.
+fn json_array_cuts(input: &Input) -> Result<Option<json::split::ArrayCuts>, Error> {
+    const WINDOW: u64 = 16 << 20;
+    let len = input.len();
+    let mut cutter = json::split::ArrayCutter::new(SEGMENT_BYTES);
+    let mut at = 0;
+    while at < len && !cutter.gave_up() {
+        let n = WINDOW.min(len - at);
+        cutter.feed(&input.read_range(at, n as usize)?);
+        at += n;
+    }
+    Ok(cutter.finish())
 }
 
 /// A CSV over [`SEGMENT_BYTES`]: record-aligned chunks parsed in parallel. Finding the chunk
@@ -311,13 +358,15 @@ fn finish_sinks(sinks: &mut [Sink], votes_before: DateOrderVotes, format: Format
     report.format = Some(detected.unwrap_or(format.label()).to_string());
     for s in sinks.iter_mut() {
         s.add_to(report);
-        // One page per file is the normal way to save a set: only a file of several pages whose
-        // last one still points further is incomplete on its own (sets are judged in `mod.rs`).
-        if s.last_page_has_next && s.pages > 1 {
-            let w = "export incomplete: the last page in this file still has @odata.nextLink".to_string();
-            if !report.warnings.contains(&w) {
-                report.warnings.push(w);
-            }
+    }
+    // One page per file is the normal way to save a set: only a file of several pages whose last
+    // one still points further is incomplete on its own (sets are judged in `mod.rs`). The last page
+    // is that of the last segment holding pages (a segment's own last page is not the file's).
+    let last_has_next = sinks.iter().rev().find(|s| s.pages > 0).is_some_and(|s| s.last_page_has_next);
+    if last_has_next && report.pages > 1 {
+        let w = "export incomplete: the last page in this file still has @odata.nextLink".to_string();
+        if !report.warnings.contains(&w) {
+            report.warnings.push(w);
         }
     }
     true

@@ -1,7 +1,7 @@
 //! Evidence in, normalized table out.
 //!
 //! `ingest` finds every file under the evidence paths, opens and hashes them and lists what they
-//! hold ([`crate::evidence`]), checks datasets against their manifests ([`dataset`]), then parses the
+//! hold ([`crate::evidence`]; a large plain file is hashed on one thread while the others parse), checks datasets against their manifests ([`dataset`]), then parses the
 //! inputs in parallel with rayon: consecutive small inputs in groups that share one builder
 //! ([`batch`]), each input's format detected from its content ([`sniff`]) and parsed by its format
 //! module ([`json`], [`csv`], [`dataset`]). Everything is merged into one deduplicated
@@ -160,7 +160,9 @@ pub fn ingest(paths: &[PathBuf], opts: &IngestOptions) -> Result<Ingested, Error
             });
             // A file that cannot be read is done: hashed and parsed, as far as the progress goes.
             let done = f.as_ref().map_or(*size, |f| f.bytes);
-            bump(progress.map(|p| &p.hashed), done);
+            if !f.as_ref().is_ok_and(EvidenceFile::hash_pending) {
+                bump(progress.map(|p| &p.hashed), done);
+            }
             if f.is_err() {
                 bump(progress.map(|p| &p.parsed), done);
             }
@@ -187,7 +189,11 @@ pub fn ingest(paths: &[PathBuf], opts: &IngestOptions) -> Result<Ingested, Error
     warnings.extend(datasets.warnings.iter().cloned());
 
     let (units, groups) = batch::plan(&files);
-    let outs: Result<Vec<batch::GroupOut>, Error> = groups.par_iter().map(|g| batch::run(&files, &units[g.clone()], opts)).collect();
+    // Large plain files are hashed on one thread while the others parse (see `evidence::open`).
+    let (hashes, outs) = rayon::join(
+        || hash_pending(&files, progress),
+        || -> Result<Vec<batch::GroupOut>, Error> { groups.par_iter().map(|g| batch::run(&files, &units[g.clone()], opts)).collect() },
+    );
     let mut inputs = Vec::new();
     let mut segments = Vec::new();
     for mut out in outs? {
@@ -200,6 +206,7 @@ pub fn ingest(paths: &[PathBuf], opts: &IngestOptions) -> Result<Ingested, Error
         damage.extend(out.damage);
     }
     drop(files);
+    apply_hashes(hashes, &mut inputs, &mut damage);
     datasets.check_rows(&inputs)?;
 
     // Parsing freed many temporaries between the segments it keeps: hand them back before the
@@ -211,6 +218,34 @@ pub fn ingest(paths: &[PathBuf], opts: &IngestOptions) -> Result<Ingested, Error
     warnings.extend(damage.iter().map(|d| format!("damaged: {d}")));
     warnings.extend(evidence_warnings(&inputs, &table));
     Ok(Ingested { inputs, table, warnings, damage })
+}
+
+/// The SHA-256 of every file whose hash was left for later, by display name, or why it has none.
+fn hash_pending(files: &[EvidenceFile], progress: Option<&Progress>) -> Vec<(String, Result<String, String>)> {
+    let pending: Vec<&EvidenceFile> = files.iter().filter(|f| f.hash_pending()).collect();
+    pending
+        .into_iter()
+        .map(|f| {
+            let h = f.hash();
+            bump(progress.map(|p| &p.hashed), f.bytes);
+            (f.display.clone(), h)
+        })
+        .collect()
+}
+
+/// Put the late hashes into the reports of their inputs (a plain file is one input of the same
+/// name); a file that could not be hashed is damage.
+fn apply_hashes(hashes: Vec<(String, Result<String, String>)>, inputs: &mut [InputReport], damage: &mut Vec<Damage>) {
+    for (display, h) in hashes {
+        match h {
+            Ok(sha256) => {
+                for r in inputs.iter_mut().filter(|r| r.path == display && r.container.is_none() && r.sha256.is_empty()) {
+                    r.sha256.clone_from(&sha256);
+                }
+            }
+            Err(reason) => damage.push(Damage { item: display, reason }),
+        }
+    }
 }
 
 fn apply_stats(inputs: &mut [InputReport], stats: &MergeStats) {

@@ -90,9 +90,19 @@ impl<'x> MapCtx<'x> {
     pub fn report(&self, sink: &mut crate::ingest::sink::Sink) {
         let d = self.duplicates.borrow();
         if let (n, Some(k)) = (d.0, &d.1) {
-            sink.warn(format!("{n} record(s) repeat a key (the first: `{k}`): the last value was used, as JSON.parse does"));
+            sink.warn(repeated_key_warning(n, k));
         }
     }
+
+    /// Records with a repeated key and the first such key (to add up over the pieces of an input).
+    pub fn repeats(&self) -> (u64, Option<String>) {
+        self.duplicates.borrow().clone()
+    }
+}
+
+/// The warning for `n` records that repeat a key, the first being `key`.
+pub fn repeated_key_warning(n: u64, key: &str) -> String {
+    format!("{n} record(s) repeat a key (the first: `{key}`): the last value was used, as JSON.parse does")
 }
 
 /// Apply every entry of an object, noting the first key it repeats.
