@@ -106,6 +106,22 @@ impl TenantProfile {
         p
     }
 
+    /// Add profiles learned from disjoint sets of users (the buckets of a bucketed audit): a user
+    /// counts for a place in exactly one of them, so the counts add up.
+    pub fn merge(parts: impl IntoIterator<Item = TenantProfile>) -> Self {
+        let mut p = TenantProfile::default();
+        for part in parts {
+            p.users += part.users;
+            for (n, c) in part.networks {
+                *p.networks.entry(n).or_default() += c;
+            }
+            for (k, c) in part.cities {
+                *p.cities.entry(k).or_default() += c;
+            }
+        }
+        p
+    }
+
     /// Users whose baseline holds the network of `ip`.
     pub fn network_users(&self, ip: &str) -> u32 {
         self.networks.get(&network(ip)).copied().unwrap_or(0)
