@@ -109,6 +109,11 @@ pub struct ExportArgs {
     /// Directory to write the dataset into (created; must not be inside an evidence path).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+
+    /// Number of user buckets (files), 1 to 64 [default: one per 250,000 rows, a power of two]; more
+    /// buckets are more units of work for `audit --bucket` on a cluster.
+    #[arg(long, value_name = "N")]
+    pub buckets: Option<usize>,
 }
 
 #[derive(Debug, Args)]

@@ -59,6 +59,16 @@ impl Buckets for Whole<'_> {
     }
 }
 
+impl Buckets for crate::ingest::dataset::buckets::DatasetBuckets {
+    type Error = crate::error::Error;
+    fn count(&self) -> usize {
+        self.files.len()
+    }
+    fn load(&self, k: usize) -> Result<Cow<'_, SignInTable>, Self::Error> {
+        Ok(Cow::Owned(self.read_bucket(k)?))
+    }
+}
+
 /// A value taken from the first record (in table order) that gives one: the principal of that
 /// record says which of two buckets' values comes first.
 type First<T> = (Arc<str>, T);
@@ -156,8 +166,26 @@ impl Shared {
     }
 }
 
-/// Run the audit bucket by bucket; also returns the coverage of the window.
-pub fn audit_buckets<B: Buckets>(src: &B, cfg: &AuditConfig) -> Result<(AuditResult, Coverage), B::Error> {
+/// A bucketed audit's result, with the coverage of its window.
+pub struct Run {
+    pub result: AuditResult,
+    pub coverage: Coverage,
+    /// Rows of every bucket.
+    pub rows: usize,
+    /// The as-of time and the (exclusive) start of the analysis window.
+    pub as_of: i64,
+    pub analysis_start: i64,
+}
+
+impl Run {
+    /// The error for an audit that analysed nothing (see [`Coverage::nothing_analysed`]).
+    pub fn nothing_analysed(&self, cfg: &AuditConfig) -> Option<String> {
+        self.coverage.nothing_analysed_in(self.rows == 0, self.as_of, self.analysis_start, cfg)
+    }
+}
+
+/// Run the audit bucket by bucket.
+pub fn audit_buckets<B: Buckets>(src: &B, cfg: &AuditConfig) -> Result<Run, B::Error> {
     let n = src.count();
     let mut facts = Facts::default();
     for k in 0..n {
@@ -167,6 +195,7 @@ pub fn audit_buckets<B: Buckets>(src: &B, cfg: &AuditConfig) -> Result<(AuditRes
     let as_of = cfg.as_of.unwrap_or(facts.latest.unwrap_or(0));
     let analysis_start = as_of - cfg.days as i64 * DAY;
     let baseline_start = analysis_start - cfg.baseline_days as i64 * DAY;
+    let rows = facts.rows;
     let shared = Shared::new(facts, cfg);
     // One bucket is prepared once; more are prepared again in each pass, one at a time.
     let mut kept: Option<Prepared> = None;
@@ -260,7 +289,7 @@ pub fn audit_buckets<B: Buckets>(src: &B, cfg: &AuditConfig) -> Result<(AuditRes
     let enrichment = crate::enrich::report::finish(&net, counts);
     let result =
         AuditResult { window: window(cfg, as_of, analysis_start, baseline_start), users, findings, enrichment, scope, net: Arc::new(net) };
-    Ok((result, covered))
+    Ok(Run { result, coverage: covered, rows, as_of, analysis_start })
 }
 
 fn sort_findings(findings: &mut [Finding]) {

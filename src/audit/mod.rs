@@ -167,7 +167,7 @@ impl AuditResult {
 /// Run the audit over a normalized table (one bucket holding every user, see [`bucketed`]).
 pub fn audit(table: &SignInTable, cfg: &AuditConfig) -> AuditResult {
     match bucketed::audit_buckets(&bucketed::Whole(table), cfg) {
-        Ok((result, _)) => result,
+        Ok(run) => run.result,
         Err(never) => match never {},
     }
 }

@@ -6,17 +6,22 @@ use std::sync::Arc;
 
 use clap::ValueEnum;
 
-use crate::audit::coverage::coverage;
+use crate::audit::bucketed::audit_buckets;
+use crate::audit::coverage::{Coverage, coverage};
 use crate::audit::{AuditConfig, AuditResult, audit};
 use crate::cli::{AuditArgs, AuditFormat, EnrichArgs, ScopeArgs};
 use crate::enrich::{SourcePaths, Sources};
 use crate::error::{EnrichError, Error, EvidenceError};
+use crate::ingest::dataset::buckets::DatasetBuckets;
 use crate::model::time::{TimeValue, parse_time};
 use crate::report::audit::{AuditReport, write_csv, write_json, write_jsonl, write_table};
 use crate::report::html::{HtmlPage, ScopeSection, collect};
 
 pub fn run(a: &AuditArgs, out: &mut dyn Write) -> Result<u8, Error> {
     let cfg = config(&a.scope, &a.enrich)?;
+    if let Some(dataset) = bucketed_dataset(a)? {
+        return run_bucketed(a, &cfg, &dataset, out);
+    }
     let mut status = super::status(&a.evidence, a.quiet);
     let ingested = super::load(&a.evidence, &status)?;
     // An audit that looks at nothing must never read as clean, not even with -q.
@@ -26,6 +31,50 @@ pub fn run(a: &AuditArgs, out: &mut dyn Write) -> Result<u8, Error> {
     }
     status.stage(format!("auditing {} principal(s)", ingested.table.users.len()));
     let result = super::with_threads(a.scope.concurrency, || audit(&ingested.table, &cfg))?;
+    drop(status);
+    report(a, &ingested, &result, &covered, out)
+}
+
+/// Hidden switch: `SIGNIN_AUDIT_IN_MEMORY=1` audits an exported dataset in memory as any other
+/// evidence (the tests compare both ways).
+const IN_MEMORY_ENV: &str = "SIGNIN_AUDIT_IN_MEMORY";
+
+/// The dataset to audit bucket by bucket: the evidence is one exported dataset directory, and the
+/// report needs no more than buckets give (not `-o html`, which draws every user's sign-ins; not
+/// `--ioc` / `--pivot-from`, whose scope section scans the whole table).
+fn bucketed_dataset(a: &AuditArgs) -> Result<Option<DatasetBuckets>, Error> {
+    let [dir] = a.evidence.evidence.as_slice() else { return Ok(None) };
+    let readable_format = matches!(a.evidence.format, None | Some(crate::cli::FormatArg::Dataset));
+    let needs_table = a.output == AuditFormat::Html && !a.json && !a.quiet;
+    let scope = a.enrich.ioc.is_some() || a.enrich.pivot_from.is_some();
+    if !dir.is_dir() || !readable_format || needs_table || scope || std::env::var_os(IN_MEMORY_ENV).is_some_and(|v| v == "1") {
+        return Ok(None);
+    }
+    DatasetBuckets::open(dir)
+}
+
+/// `audit DATASET` one bucket at a time: the dataset is verified and counted (no row kept), then
+/// audited bucket by bucket ([`crate::audit::bucketed`]); the report is the in-memory audit's.
+fn run_bucketed(a: &AuditArgs, cfg: &AuditConfig, dataset: &DatasetBuckets, out: &mut dyn Write) -> Result<u8, Error> {
+    let mut status = super::status(&a.evidence, a.quiet);
+    let ingested = super::load_with(&a.evidence, &status, true)?;
+    status.stage(format!("auditing {} bucket(s) one at a time", dataset.files.len()));
+    let run = super::with_threads(a.scope.concurrency, || audit_buckets(dataset, cfg))??;
+    if let Some(e) = run.nothing_analysed(cfg) {
+        return Err(Error::Usage(e));
+    }
+    drop(status);
+    report(a, &ingested, &run.result, &run.coverage, out)
+}
+
+/// The exit status of a finished audit, and its report in the chosen format.
+fn report(
+    a: &AuditArgs,
+    ingested: &crate::ingest::Ingested,
+    result: &AuditResult,
+    covered: &Coverage,
+    out: &mut dyn Write,
+) -> Result<u8, Error> {
     // A database whose records cannot be decoded is as unusable as one that does not open.
     if let Some(e) = result.enrichment.lookup_errors.first() {
         return Err(EnrichError::Invalid {
@@ -35,17 +84,16 @@ pub fn run(a: &AuditArgs, out: &mut dyn Write) -> Result<u8, Error> {
         .into());
     }
     let code = result.exit_code();
-    drop(status);
     if a.quiet {
         return Ok(code);
     }
-    let report = AuditReport::new(&ingested, &result, &covered);
+    let report = AuditReport::new(ingested, result, covered);
     let written = match if a.json { AuditFormat::Json } else { a.output } {
         AuditFormat::Json => write_json(&report, out),
         AuditFormat::Jsonl => write_jsonl(&report, out),
         AuditFormat::Csv => write_csv(&report, out),
         AuditFormat::Table => write_table(&report, out, std::io::stdout().is_terminal()),
-        AuditFormat::Html => crate::report::html::write_html(&html_page(a, &ingested, &result, &report)?, out),
+        AuditFormat::Html => crate::report::html::write_html(&html_page(a, ingested, result, &report)?, out),
     };
     match written {
         // `audit ... | head`: the findings were still found; the exit status must say so.

@@ -51,14 +51,21 @@ pub fn ingest_options(a: &EvidenceArgs) -> Result<IngestOptions, Error> {
             DateOrderArg::Dmy => DateOrder::DayFirst,
         }),
         progress: None,
+        count_only: false,
     })
 }
 
 /// Ingest the evidence on a pool of `--threads` workers, honouring `--strict`, with the bytes done
 /// shown by `status` (see [`progress`]).
 pub fn load(a: &EvidenceArgs, status: &progress::Status) -> Result<Ingested, Error> {
+    load_with(a, status, false)
+}
+
+/// [`load`], keeping no row when `count_only` (see [`IngestOptions::count_only`]).
+pub fn load_with(a: &EvidenceArgs, status: &progress::Status, count_only: bool) -> Result<Ingested, Error> {
     let mut opts = ingest_options(a)?;
     opts.progress = status.ingest_counters();
+    opts.count_only = count_only;
     let ingested = with_threads(a.threads, || crate::ingest::ingest(&a.evidence, &opts))??;
     if a.strict
         && let Some(first) = ingested.damage.first()

@@ -12,7 +12,7 @@
 //! parser that panicked) is a [`Damage`] on that item and a warning, and the run goes on.
 
 mod batch;
-mod contain;
+pub(crate) mod contain;
 pub mod csv;
 pub mod dataset;
 mod input;
@@ -52,6 +52,10 @@ pub struct IngestOptions {
     pub limits: Limits,
     /// Bytes done so far, for a progress bar (nothing reads it here).
     pub progress: Option<Arc<Progress>>,
+    /// Read, check and count every record but keep none: the table is left empty (the bucketed
+    /// audit of one dataset reads its buckets again one at a time). Duplicates are not looked for,
+    /// so this is only for evidence that holds none (one exported dataset).
+    pub count_only: bool,
 }
 
 /// How far an ingest is, in bytes of evidence files: all of them are hashed, then parsed.
@@ -186,7 +190,19 @@ pub fn ingest(paths: &[PathBuf], opts: &IngestOptions) -> Result<Ingested, Error
     warnings.extend(datasets.warnings.iter().cloned());
 
     let (units, groups) = batch::plan(&files);
-    let outs: Result<Vec<batch::GroupOut>, Error> = groups.par_iter().map(|g| batch::run(&files, &units[g.clone()], opts)).collect();
+    let ual_rows = AtomicU64::new(0);
+    let outs: Result<Vec<batch::GroupOut>, Error> = groups
+        .par_iter()
+        .map(|g| {
+            let mut out = batch::run(&files, &units[g.clone()], opts)?;
+            if opts.count_only {
+                let n: usize = out.segments.iter().map(|s| ual::from_ual(&s.built.batch)).sum();
+                ual_rows.fetch_add(n as u64, Ordering::Relaxed);
+                out.segments.clear();
+            }
+            Ok(out)
+        })
+        .collect();
     let mut inputs = Vec::new();
     let mut segments = Vec::new();
     for mut out in outs? {
@@ -208,7 +224,12 @@ pub fn ingest(paths: &[PathBuf], opts: &IngestOptions) -> Result<Ingested, Error
     apply_stats(&mut inputs, &stats);
     damage.sort_by(|a, b| a.item.cmp(&b.item));
     warnings.extend(damage.iter().map(|d| format!("damaged: {d}")));
-    warnings.extend(evidence_warnings(&inputs, &table));
+    let counted = if opts.count_only {
+        (inputs.iter().map(|i| i.records).sum::<u64>() as usize, ual_rows.into_inner() as usize)
+    } else {
+        (table.len(), ual::from_ual(&table.batch))
+    };
+    warnings.extend(evidence_warnings(&inputs, counted));
     Ok(Ingested { inputs, table, warnings, damage })
 }
 
@@ -267,8 +288,9 @@ fn count_warnings(report: &mut InputReport) {
     }
 }
 
-/// Warnings about the evidence as a whole.
-fn evidence_warnings(inputs: &[InputReport], table: &SignInTable) -> Vec<String> {
+/// Warnings about the evidence as a whole, whose table holds `rows` rows, `ual_rows` of them
+/// normalized from UAL records.
+fn evidence_warnings(inputs: &[InputReport], (rows, ual_rows): (usize, usize)) -> Vec<String> {
     let mut w = Vec::new();
     // A saved set of pages is the pages of one folder (or one archive folder). A complete set has
     // exactly one page without @odata.nextLink: the last one.
@@ -287,11 +309,11 @@ fn evidence_warnings(inputs: &[InputReport], table: &SignInTable) -> Vec<String>
             ));
         }
     }
-    if table.is_empty() {
+    if rows == 0 {
         w.push("no sign-in records found in the evidence".into());
         return w;
     }
-    w.extend(ual::evidence_note(table));
+    w.extend(ual::evidence_note_for(ual_rows));
     let mut types: BTreeMap<&str, u64> = BTreeMap::new();
     for i in inputs {
         for (k, v) in &i.by_event_type {
