@@ -141,20 +141,30 @@ struct Prepared {
     net: Enrichment,
 }
 
-/// The merged facts, ready to prepare buckets with.
-struct Shared {
+/// The merged facts of every bucket, ready to prepare buckets with, and the windows they fix.
+pub struct Shared {
     net: Enrichment,
     cities: Arc<HashMap<String, (f64, f64)>>,
     placed: HashMap<String, OwnedPlace>,
+    /// Rows of every bucket.
+    pub rows: usize,
+    pub as_of: i64,
+    /// Exclusive start of the analysis window, and of the baseline window.
+    pub analysis_start: i64,
+    pub baseline_start: i64,
 }
 
 impl Shared {
-    fn new(facts: Facts, cfg: &AuditConfig) -> Shared {
+    /// From the facts of every bucket, added up.
+    pub fn new(facts: Facts, cfg: &AuditConfig) -> Shared {
+        let as_of = cfg.as_of.unwrap_or(facts.latest.unwrap_or(0));
+        let analysis_start = as_of - cfg.days as i64 * DAY;
+        let baseline_start = analysis_start - cfg.baseline_days as i64 * DAY;
         let ips: Vec<(&str, Option<u32>)> = facts.asns.iter().map(|(ip, (_, asn))| (ip.as_str(), *asn)).collect();
         let net = Enrichment::from_ips(ips, &cfg.sources);
         let cities = Arc::new(facts.cities.into_iter().map(|(k, (_, c))| (k, c)).collect());
         let placed = facts.placed.into_iter().map(|(k, (_, p))| (k, p)).collect();
-        Shared { net, cities, placed }
+        Shared { net, cities, placed, rows: facts.rows, as_of, analysis_start, baseline_start }
     }
 
     fn prepare(&self, table: &SignInTable) -> Prepared {
@@ -163,6 +173,113 @@ impl Shared {
         let table = geo.fill_from(table, &self.placed).ok().flatten().unwrap_or_else(|| table.clone());
         let net = self.net.for_rows(Rows::new(&table.batch).ok().as_ref());
         Prepared { table, geo, net }
+    }
+}
+
+/// Pass 2 of one bucket, or of several added up: the cross-user aggregates and the window's coverage.
+#[derive(Debug, Default)]
+pub struct Aggregates {
+    pub profile: TenantProfile,
+    pub tenant: Aggregate,
+    pub coverage: Coverage,
+}
+
+impl Aggregates {
+    fn collect(p: &Prepared, shared: &Shared, cfg: &AuditConfig) -> Aggregates {
+        let (as_of, analysis_start) = (shared.as_of, shared.analysis_start);
+        let includes = |e: Option<&str>| cfg.includes(e);
+        let scope = Scope { start: analysis_start, end: as_of, includes: &includes };
+        // What the organization shares is learned from every user, audited or not.
+        let profile = TenantProfile::build(&p.table, |rows| {
+            crate::baseline::plan(
+                rows,
+                &cfg.included(rows, as_of),
+                &own_sign_ins(rows, as_of, |e| cfg.includes(e)),
+                shared.baseline_start,
+                analysis_start,
+                cfg.baseline_days,
+            )
+            .context
+        });
+        Aggregates {
+            profile,
+            tenant: tenant::aggregate(&p.table, &scope, &p.net),
+            coverage: coverage::count(&p.table, cfg, as_of, analysis_start),
+        }
+    }
+
+    /// Pass 2 of one bucket (`audit --bucket` on a cluster, then [`Self::add`] on the driver).
+    pub fn of_bucket(table: &SignInTable, shared: &Shared, cfg: &AuditConfig) -> Aggregates {
+        Self::collect(&shared.prepare(table), shared, cfg)
+    }
+
+    pub fn add(&mut self, other: Aggregates) {
+        let profile = std::mem::take(&mut self.profile);
+        self.profile = TenantProfile::merge([profile, other.profile]);
+        let tenant = std::mem::take(&mut self.tenant);
+        self.tenant = Aggregate::merge(vec![tenant, other.tenant]);
+        self.coverage.add(other.coverage);
+    }
+}
+
+/// What every bucket's audit shares once pass 2 is merged.
+pub struct Judged {
+    profile: TenantProfile,
+    verdicts: tenant::Verdicts,
+}
+
+impl Judged {
+    pub fn new(agg: Aggregates) -> (Judged, Coverage) {
+        let mut coverage = agg.coverage;
+        coverage.finish();
+        (Judged { verdicts: tenant::judge(&agg.tenant), profile: agg.profile }, coverage)
+    }
+}
+
+/// Pass 3 of one bucket: its users, their findings, its rows' enrichment counts.
+#[derive(Debug, Default)]
+pub struct Part {
+    pub users: Vec<UserResult>,
+    pub findings: Vec<Finding>,
+    pub counts: RowCounts,
+}
+
+impl Part {
+    fn collect(p: &Prepared, shared: &Shared, judged: &Judged, cfg: &AuditConfig) -> Part {
+        let (as_of, analysis_start) = (shared.as_of, shared.analysis_start);
+        let env = Env { geo: &p.geo, net: &p.net, tenant: &judged.profile, verdicts: &judged.verdicts };
+        let selected: Vec<_> = p.table.users.iter().filter(|u| cfg.users.as_ref().is_none_or(|s| s.contains(&u.principal))).collect();
+        let per_user: Vec<(UserResult, Vec<Finding>)> =
+            selected.par_iter().map(|u| audit_user(&p.table, u, cfg, &env, as_of, analysis_start, shared.baseline_start)).collect();
+        let mut part = Part::default();
+        for (u, f) in per_user {
+            // Principals with nothing of the included event types (service principals by default) are
+            // not part of this audit, unless they were asked for by name.
+            if u.included == 0 && cfg.users.is_none() {
+                continue;
+            }
+            part.users.push(u);
+            part.findings.extend(f);
+        }
+        let analysed = |r: &Rows<'_>, i: usize| {
+            r.time(i) > analysis_start
+                && r.time(i) <= as_of
+                && cfg.includes(r.event_type.get(i))
+                && cfg.users.as_ref().is_none_or(|s| r.principal.get(i).is_some_and(|p| s.contains(p)))
+        };
+        part.counts = crate::enrich::report::count_rows(&p.table, &p.net, &p.geo, &part.findings, &analysed);
+        part
+    }
+
+    /// Pass 3 of one bucket (`audit --bucket N` on a cluster).
+    pub fn of_bucket(table: &SignInTable, shared: &Shared, judged: &Judged, cfg: &AuditConfig) -> Part {
+        Self::collect(&shared.prepare(table), shared, judged, cfg)
+    }
+
+    pub fn add(&mut self, other: Part) {
+        self.users.extend(other.users);
+        self.findings.extend(other.findings);
+        self.counts.add(other.counts);
     }
 }
 
@@ -182,6 +299,26 @@ impl Run {
     pub fn nothing_analysed(&self, cfg: &AuditConfig) -> Option<String> {
         self.coverage.nothing_analysed_in(self.rows == 0, self.as_of, self.analysis_start, cfg)
     }
+
+    /// The result of every bucket's [`Part`], added up (the scope section is not built: it needs
+    /// the whole table).
+    pub fn finish(shared: Shared, coverage: Coverage, mut part: Part, cfg: &AuditConfig) -> Run {
+        let known: std::collections::BTreeSet<String> = part.users.iter().map(|u| u.user.clone()).collect();
+        add_missing_from(&mut part.users, cfg, &known);
+        part.users.sort_by(|a, b| a.user.cmp(&b.user));
+        sort_findings(&mut part.findings);
+        let enrichment = crate::enrich::report::finish(&shared.net, part.counts);
+        let (as_of, analysis_start) = (shared.as_of, shared.analysis_start);
+        let result = AuditResult {
+            window: window(cfg, as_of, analysis_start, shared.baseline_start),
+            users: part.users,
+            findings: part.findings,
+            enrichment,
+            scope: None,
+            net: Arc::new(shared.net),
+        };
+        Run { result, coverage, rows: shared.rows, as_of, analysis_start }
+    }
 }
 
 /// Run the audit bucket by bucket.
@@ -192,10 +329,6 @@ pub fn audit_buckets<B: Buckets>(src: &B, cfg: &AuditConfig) -> Result<Run, B::E
         let table = src.load(k)?;
         facts.add(Facts::collect(&table));
     }
-    let as_of = cfg.as_of.unwrap_or(facts.latest.unwrap_or(0));
-    let analysis_start = as_of - cfg.days as i64 * DAY;
-    let baseline_start = analysis_start - cfg.baseline_days as i64 * DAY;
-    let rows = facts.rows;
     let shared = Shared::new(facts, cfg);
     // One bucket is prepared once; more are prepared again in each pass, one at a time.
     let mut kept: Option<Prepared> = None;
@@ -208,88 +341,45 @@ pub fn audit_buckets<B: Buckets>(src: &B, cfg: &AuditConfig) -> Result<Run, B::E
             }
         }
     };
-
-    let includes = |e: Option<&str>| cfg.includes(e);
-    let tenant_scope = Scope { start: analysis_start, end: as_of, includes: &includes };
-    let (mut profiles, mut aggregates, mut covered) = (Vec::new(), Vec::new(), Coverage::default());
+    let mut agg = Aggregates::default();
     for k in 0..n {
         let p = prepared(&mut kept, k)?;
-        // What the organization shares is learned from every user, audited or not.
-        profiles.push(TenantProfile::build(&p.table, |rows| {
-            crate::baseline::plan(
-                rows,
-                &cfg.included(rows, as_of),
-                &own_sign_ins(rows, as_of, |e| cfg.includes(e)),
-                baseline_start,
-                analysis_start,
-                cfg.baseline_days,
-            )
-            .context
-        }));
-        aggregates.push(tenant::aggregate(&p.table, &tenant_scope, &p.net));
-        covered.add(coverage::count(&p.table, cfg, as_of, analysis_start));
+        agg.add(Aggregates::collect(&p, &shared, cfg));
         if n == 1 {
             kept = Some(p);
         }
     }
-    covered.finish();
-    let profile = TenantProfile::merge(profiles);
-    let verdicts = tenant::judge(&Aggregate::merge(aggregates));
-
-    let mut users: Vec<UserResult> = Vec::new();
-    let mut findings: Vec<Finding> = Vec::new();
-    let mut counts = RowCounts::default();
+    let (judged, coverage) = Judged::new(agg);
+    let mut all = Part::default();
     let mut scope = None;
     let mut net_shown = None;
     for k in 0..n {
         let p = prepared(&mut kept, k)?;
-        let env = Env { geo: &p.geo, net: &p.net, tenant: &profile, verdicts: &verdicts };
-        let selected: Vec<_> = p.table.users.iter().filter(|u| cfg.users.as_ref().is_none_or(|s| s.contains(&u.principal))).collect();
-        let per_user: Vec<(UserResult, Vec<Finding>)> =
-            selected.par_iter().map(|u| audit_user(&p.table, u, cfg, &env, as_of, analysis_start, baseline_start)).collect();
-        let mut bucket_users = Vec::new();
-        let mut bucket_findings = Vec::new();
-        for (u, f) in per_user {
-            // Principals with nothing of the included event types (service principals by default) are
-            // not part of this audit, unless they were asked for by name.
-            if u.included == 0 && cfg.users.is_none() {
-                continue;
-            }
-            bucket_users.push(u);
-            bucket_findings.extend(f);
-        }
-        let in_window = |r: &Rows<'_>, i: usize| r.time(i) > analysis_start && r.time(i) <= as_of;
-        let included = |r: &Rows<'_>, i: usize| cfg.includes(r.event_type.get(i));
-        let selected = |r: &Rows<'_>, i: usize| cfg.users.as_ref().is_none_or(|s| r.principal.get(i).is_some_and(|p| s.contains(p)));
-        let analysed = |r: &Rows<'_>, i: usize| in_window(r, i) && included(r, i) && selected(r, i);
-        counts.add(crate::enrich::report::count_rows(&p.table, &p.net, &p.geo, &bucket_findings, &analysed));
-        users.extend(bucket_users);
-        findings.extend(bucket_findings);
+        all.add(Part::collect(&p, &shared, &judged, cfg));
         if n == 1 {
-            let mut all_users = users.clone();
-            add_missing(&mut all_users, cfg, &p.table);
-            sort_findings(&mut findings);
+            // The scope section scans the whole table: built when there is one bucket.
+            let mut users = all.users.clone();
+            add_missing(&mut users, cfg, &p.table);
+            sort_findings(&mut all.findings);
+            let (as_of, start) = (shared.as_of, shared.analysis_start);
             let input = scope::ScopeInput {
                 table: &p.table,
                 net: &p.net,
-                users: &all_users,
-                findings: &findings,
-                in_window: &in_window,
-                included: &included,
+                users: &users,
+                findings: &all.findings,
+                in_window: &|r: &Rows<'_>, i: usize| r.time(i) > start && r.time(i) <= as_of,
+                included: &|r: &Rows<'_>, i: usize| cfg.includes(r.event_type.get(i)),
             };
             scope = scope::build(&input, cfg.pivot_from.as_deref());
             net_shown = Some(p.net);
         }
     }
-    let known: std::collections::BTreeSet<String> = users.iter().map(|u| u.user.clone()).collect();
-    add_missing_from(&mut users, cfg, &known);
-    users.sort_by(|a, b| a.user.cmp(&b.user));
-    sort_findings(&mut findings);
-    let net = net_shown.unwrap_or(shared.net);
-    let enrichment = crate::enrich::report::finish(&net, counts);
-    let result =
-        AuditResult { window: window(cfg, as_of, analysis_start, baseline_start), users, findings, enrichment, scope, net: Arc::new(net) };
-    Ok(Run { result, coverage: covered, rows, as_of, analysis_start })
+    let mut run = Run::finish(shared, coverage, all, cfg);
+    run.result.scope = scope;
+    if let Some(net) = net_shown {
+        run.result.net = Arc::new(net);
+    }
+    Ok(run)
 }
 
 fn sort_findings(findings: &mut [Finding]) {
