@@ -46,6 +46,55 @@ pub enum Command {
     /// Takes the same scope flags as `audit`. Exit status 0 on success (findings do not change
     /// it), 1 on error.
     Timeline(TimelineArgs),
+    /// One pass of an exported dataset's audit split by bucket (for a cluster, see docs/scale.md):
+    /// without --facts, each bucket's facts; with --facts, each bucket's cross-user aggregates. One
+    /// JSON line per bucket on stdout. Exit status 0, 1 on error.
+    Aggregate(AggregateArgs),
+    /// Combine the parts written by `audit --bucket N` for every bucket into the report one `audit`
+    /// of the whole dataset gives (same formats and exit status as `audit`).
+    Merge(MergeArgs),
+}
+
+/// The passes of a dataset's audit split by bucket (`aggregate`, `audit --bucket`, `merge`).
+#[derive(Debug, Args)]
+pub struct BucketArgs {
+    /// Only this bucket of the dataset (its `bucket=NN` directory): `aggregate` writes its line of
+    /// the pass, `audit` its part of the audit (one JSON line, for `merge`).
+    #[arg(long, value_name = "N", help_heading = "Distributed")]
+    pub bucket: Option<usize>,
+
+    /// Facts of every bucket (`aggregate` lines without --facts), in any number of files.
+    #[arg(long, value_name = "FILE", help_heading = "Distributed")]
+    pub facts: Vec<PathBuf>,
+
+    /// Cross-user aggregates of every bucket (`aggregate --facts` lines), in any number of files.
+    #[arg(long, value_name = "FILE", help_heading = "Distributed")]
+    pub aggregates: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AggregateArgs {
+    #[command(flatten)]
+    pub evidence: EvidenceArgs,
+
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+
+    #[command(flatten)]
+    pub enrich: EnrichArgs,
+
+    #[command(flatten)]
+    pub buckets: BucketArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    #[command(flatten)]
+    pub audit: AuditArgs,
+
+    /// Parts written by `audit --bucket N` (every bucket once, any number of files).
+    #[arg(long = "part", value_name = "FILE", required = true, help_heading = "Distributed")]
+    pub parts: Vec<PathBuf>,
 }
 
 /// How evidence is read (shared by every command).
@@ -138,6 +187,9 @@ pub struct AuditArgs {
 
     #[command(flatten)]
     pub enrich: EnrichArgs,
+
+    #[command(flatten)]
+    pub buckets: BucketArgs,
 }
 
 /// Which users, windows, event types and risks an audit covers (shared by `audit` and `timeline`).

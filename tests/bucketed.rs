@@ -118,3 +118,54 @@ fn a_generated_tenant_in_small_buckets_is_the_in_memory_audit() {
     let spray = run.result.findings.iter().filter(|f| f.detector == "password_spray").count();
     assert!(spray > 0, "seed {seed}: the planted spray is found across buckets");
 }
+
+/// `aggregate`, `audit --bucket N` and `merge` (the steps a cluster runs) give the report of one
+/// `audit` of the dataset; an incomplete or inconsistent set of parts is an error, never a report.
+#[test]
+fn the_steps_of_a_split_audit_merge_into_the_single_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ds = tmp.path().join("ds");
+    export_samples(&ds, "4");
+    let ds = ds.to_str().unwrap();
+    let path = |name: &str| tmp.path().join(name).to_str().unwrap().to_string();
+    let flags = ["--include-non-interactive", "--days", "20"];
+    let write = |name: &str, args: &[&str]| {
+        let o = run(args, false);
+        assert!(o.status.success(), "{args:?}: {}", common::text(&o.stderr));
+        std::fs::write(path(name), o.stdout).unwrap();
+    };
+    write("facts.jsonl", &["aggregate", ds]);
+    write("aggregates.jsonl", &[&["aggregate", "--facts", &path("facts.jsonl"), ds][..], &flags].concat());
+    let manifest: Value = serde_json::from_slice(&std::fs::read(Path::new(ds).join("manifest.json")).unwrap()).unwrap();
+    let buckets: Vec<String> = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().trim_start_matches("bucket=").split('/').next().unwrap().trim_start_matches('0').to_string())
+        .map(|b| if b.is_empty() { "0".into() } else { b })
+        .collect();
+    assert!(buckets.len() >= 3, "{buckets:?}");
+    let mut parts = Vec::new();
+    for b in &buckets {
+        let name = format!("part-{b}.jsonl");
+        let step = ["audit", "--bucket", b, "--facts", &path("facts.jsonl"), "--aggregates", &path("aggregates.jsonl"), ds];
+        write(&name, &[&step[..], &flags].concat());
+        parts.extend(["--part".to_string(), path(&name)]);
+    }
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    let state = ["--facts", &path("facts.jsonl"), "--aggregates", &path("aggregates.jsonl")];
+    for format in ["json", "table"] {
+        let merged = run(&[&["merge", "-o", format][..], &state, &parts, &flags, &[ds]].concat(), false);
+        let single = run(&[&["audit", "-o", format][..], &flags, &[ds]].concat(), false);
+        assert_eq!(merged.status.code(), Some(2), "{}", common::text(&merged.stderr));
+        assert_eq!(merged.status.code(), single.status.code());
+        assert!(merged.stdout == single.stdout, "{format}: merge differs from audit");
+    }
+    // One part missing, or the steps run with other flags: refused.
+    let missing = run(&[&["merge"][..], &state, &parts[2..], &flags, &[ds]].concat(), false);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(common::text(&missing.stderr).contains("missing"), "{}", common::text(&missing.stderr));
+    let other = run(&[&["merge"][..], &state, &parts, &[ds]].concat(), false);
+    assert_eq!(other.status.code(), Some(1));
+    assert!(common::text(&other.stderr).contains("other audit settings"), "{}", common::text(&other.stderr));
+}

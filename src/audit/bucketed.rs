@@ -92,9 +92,9 @@ pub struct Facts {
     pub latest: Option<i64>,
     pub rows: usize,
     /// Per address, the first ASN a record gives it (the principal is the first row's when none does).
-    asns: HashMap<String, First<Option<u32>>>,
-    cities: HashMap<String, First<(f64, f64)>>,
-    placed: HashMap<String, First<OwnedPlace>>,
+    pub(super) asns: HashMap<String, First<Option<u32>>>,
+    pub(super) cities: HashMap<String, First<(f64, f64)>>,
+    pub(super) placed: HashMap<String, First<OwnedPlace>>,
 }
 
 impl Facts {

@@ -77,6 +77,15 @@ pub fn count(table: &SignInTable, cfg: &AuditConfig, as_of: i64, analysis_start:
 }
 
 impl Coverage {
+    /// Earliest and latest audited sign-in (microseconds), before [`Self::finish`] writes them.
+    pub fn span(&self) -> Option<(i64, i64)> {
+        self.span
+    }
+
+    pub fn set_span(&mut self, span: Option<(i64, i64)>) {
+        self.span = span;
+    }
+
     /// Add the counts of another bucket of users.
     pub fn add(&mut self, other: Coverage) {
         self.in_window += other.in_window;

@@ -16,11 +16,12 @@ pub mod bucketed;
 pub mod coverage;
 pub mod scope;
 pub mod score;
+pub mod wire;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::baseline::{BaselineMode, MIN_BASELINE_SIGN_INS, TenantProfile, UserBaseline, own_sign_ins};
 use crate::detect::tenant::Verdicts;
@@ -85,7 +86,7 @@ impl AuditConfig {
 /// A period in RFC 3339: `(start, end]` for the analysis and baseline windows (the latest sign-in,
 /// at the as-of time, is inside the analysis window); `[start, end)` for a baseline formed from a
 /// user's own first days.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Period {
     pub start: String,
     pub end: String,
@@ -107,7 +108,7 @@ pub struct Window {
 }
 
 /// One user's baseline as reported.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BaselineSummary {
     pub mode: BaselineMode,
     pub period: Period,
@@ -120,7 +121,7 @@ pub struct BaselineSummary {
 }
 
 /// One audited user.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UserResult {
     pub user: String,
     /// Sign-ins of the included event types in the analysis window.

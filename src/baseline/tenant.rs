@@ -17,6 +17,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use super::{city_key, day_of, network};
 use crate::model::SignInTable;
@@ -33,7 +34,7 @@ pub const COMMON_MIN_USERS: u32 = 3;
 pub const REGULAR_MIN_DAYS: usize = 2;
 
 /// Places the tenant's users share.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct TenantProfile {
     /// Distinct users per network (`/24`, `/48`).
     networks: HashMap<String, u32>,

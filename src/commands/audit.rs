@@ -19,6 +19,12 @@ use crate::report::html::{HtmlPage, ScopeSection, collect};
 
 pub fn run(a: &AuditArgs, out: &mut dyn Write) -> Result<u8, Error> {
     let cfg = config(&a.scope, &a.enrich)?;
+    if a.buckets.bucket.is_some() {
+        return super::distributed::audit_bucket(a, &cfg, out);
+    }
+    if !a.buckets.facts.is_empty() || !a.buckets.aggregates.is_empty() {
+        return Err(Error::Usage("--facts and --aggregates go with --bucket N (or with merge)".into()));
+    }
     if let Some(dataset) = bucketed_dataset(a)? {
         return run_bucketed(a, &cfg, &dataset, out);
     }
@@ -68,7 +74,7 @@ fn run_bucketed(a: &AuditArgs, cfg: &AuditConfig, dataset: &DatasetBuckets, out:
 }
 
 /// The exit status of a finished audit, and its report in the chosen format.
-fn report(
+pub(super) fn report(
     a: &AuditArgs,
     ingested: &crate::ingest::Ingested,
     result: &AuditResult,

@@ -2,6 +2,7 @@
 //! Everything returns an exit code; errors are typed and `main` prints them on one line.
 
 pub mod audit;
+pub mod distributed;
 pub mod export;
 pub mod inventory;
 pub mod progress;
@@ -23,6 +24,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<u8, Error> {
         Command::Inventory(a) => inventory::run(&a, out),
         Command::Export(a) => export::run(&a, out),
         Command::Timeline(a) => timeline::run(&a, out),
+        Command::Aggregate(a) => distributed::aggregate(&a, out),
+        Command::Merge(a) => distributed::merge(&a, out),
     }
 }
 

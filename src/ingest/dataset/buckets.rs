@@ -41,6 +41,16 @@ impl DatasetBuckets {
         }
     }
 
+    /// The bucket number of each file (its `bucket=NN` directory; its position in the manifest
+    /// for a file laid out otherwise).
+    pub fn bucket_numbers(&self) -> Vec<usize> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| f.path.strip_prefix("bucket=").and_then(|rest| rest.split('/').next()).and_then(|n| n.parse().ok()).unwrap_or(i))
+            .collect()
+    }
+
     /// Rows of the whole dataset, as its manifest lists them.
     pub fn rows(&self) -> u64 {
         self.files.iter().map(|f| f.rows).sum()
