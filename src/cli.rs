@@ -190,6 +190,23 @@ pub struct AuditArgs {
 
     #[command(flatten)]
     pub buckets: BucketArgs,
+
+    #[command(flatten)]
+    pub work: WorkDirArgs,
+}
+
+/// Evidence larger than memory: parsed rows spilled into user buckets on disk.
+#[derive(Debug, Args)]
+pub struct WorkDirArgs {
+    /// Parse the evidence into user buckets under this directory, then audit one bucket at a time
+    /// (bounded memory). Default: evidence larger than 8 GiB is bucketed under the system
+    /// temporary directory; smaller evidence is audited in memory. Never inside an evidence path.
+    #[arg(long, value_name = "DIR", help_heading = "Memory")]
+    pub work_dir: Option<PathBuf>,
+
+    /// Keep the work directory (normalized copies of the sign-ins) instead of removing it.
+    #[arg(long, help_heading = "Memory")]
+    pub keep_work_dir: bool,
 }
 
 /// Which users, windows, event types and risks an audit covers (shared by `audit` and `timeline`).

@@ -169,3 +169,33 @@ fn the_steps_of_a_split_audit_merge_into_the_single_run() {
     assert_eq!(other.status.code(), Some(1));
     assert!(common::text(&other.stderr).contains("other audit settings"), "{}", common::text(&other.stderr));
 }
+
+/// Raw evidence parsed into user buckets on disk (`--work-dir`, forced small here) gives the
+/// in-memory report: duplicates across files (the samples' UAL copies of Graph sign-ins) meet in
+/// one bucket and are dropped as in memory. The work directory is removed unless kept, and is
+/// never inside the evidence.
+#[test]
+fn raw_evidence_spilled_into_buckets_is_the_in_memory_audit() {
+    let samples = common::fixtures().join("../../samples");
+    let samples = samples.to_str().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    let work = work.to_str().unwrap();
+    for flags in [&["-o", "json"][..], &["-o", "table", "--include-non-interactive", "--include-service-principal"]] {
+        let args = [&["audit", "--work-dir", work][..], flags, &[samples]].concat();
+        let mut spilled = Command::new(env!("CARGO_BIN_EXE_signin-audit"));
+        let spilled = spilled.args(&args).env("SIGNIN_AUDIT_SPILL_BUCKETS", "8").output().unwrap();
+        let in_memory = run(&[&["audit"][..], flags, &[samples]].concat(), false);
+        assert_eq!(spilled.status.code(), in_memory.status.code(), "{}", common::text(&spilled.stderr));
+        assert!(spilled.stdout == in_memory.stdout, "{flags:?}: the reports differ");
+    }
+    assert_eq!(std::fs::read_dir(work).unwrap().count(), 0, "the work directory is removed");
+    let kept = run(&["audit", "-q", "--work-dir", work, "--keep-work-dir", samples], false);
+    assert_eq!(kept.status.code(), Some(2));
+    assert_eq!(std::fs::read_dir(work).unwrap().count(), 1, "kept");
+    let inside = Path::new(samples).join("graph");
+    let refused = run(&["audit", "-q", "--work-dir", inside.to_str().unwrap(), samples], false);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(common::text(&refused.stderr).contains("inside the evidence path"), "{}", common::text(&refused.stderr));
+}

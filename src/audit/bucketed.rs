@@ -69,6 +69,16 @@ impl Buckets for crate::ingest::dataset::buckets::DatasetBuckets {
     }
 }
 
+impl Buckets for crate::ingest::spill::Spill {
+    type Error = crate::error::Error;
+    fn count(&self) -> usize {
+        self.buckets
+    }
+    fn load(&self, k: usize) -> Result<Cow<'_, SignInTable>, Self::Error> {
+        Ok(Cow::Owned(self.read_bucket(k)?))
+    }
+}
+
 /// A value taken from the first record (in table order) that gives one: the principal of that
 /// record says which of two buckets' values comes first.
 type First<T> = (Arc<str>, T);

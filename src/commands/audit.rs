@@ -13,6 +13,7 @@ use crate::cli::{AuditArgs, AuditFormat, EnrichArgs, ScopeArgs};
 use crate::enrich::{SourcePaths, Sources};
 use crate::error::{EnrichError, Error, EvidenceError};
 use crate::ingest::dataset::buckets::DatasetBuckets;
+use crate::ingest::spill::Spill;
 use crate::model::time::{TimeValue, parse_time};
 use crate::report::audit::{AuditReport, write_csv, write_json, write_jsonl, write_table};
 use crate::report::html::{HtmlPage, ScopeSection, collect};
@@ -27,6 +28,9 @@ pub fn run(a: &AuditArgs, out: &mut dyn Write) -> Result<u8, Error> {
     }
     if let Some(dataset) = bucketed_dataset(a)? {
         return run_bucketed(a, &cfg, &dataset, out);
+    }
+    if let Some(buckets) = spill_buckets(a)? {
+        return run_spilled(a, &cfg, buckets, out);
     }
     let mut status = super::status(&a.evidence, a.quiet);
     let ingested = super::load(&a.evidence, &status)?;
@@ -63,9 +67,77 @@ fn bucketed_dataset(a: &AuditArgs) -> Result<Option<DatasetBuckets>, Error> {
 /// audited bucket by bucket ([`crate::audit::bucketed`]); the report is the in-memory audit's.
 fn run_bucketed(a: &AuditArgs, cfg: &AuditConfig, dataset: &DatasetBuckets, out: &mut dyn Write) -> Result<u8, Error> {
     let mut status = super::status(&a.evidence, a.quiet);
-    let ingested = super::load_with(&a.evidence, &status, true)?;
+    let ingested = super::load_with(&a.evidence, &status, |o| o.count_only = true)?;
     status.stage(format!("auditing {} bucket(s) one at a time", dataset.files.len()));
     let run = super::with_threads(a.scope.concurrency, || audit_buckets(dataset, cfg))??;
+    if let Some(e) = run.nothing_analysed(cfg) {
+        return Err(Error::Usage(e));
+    }
+    drop(status);
+    report(a, &ingested, &run.result, &run.coverage, out)
+}
+
+/// Evidence above this size is parsed into user buckets on disk unless `--work-dir` says where:
+/// about 3.5 million Graph sign-ins (2.4 KB each in a Graph export, `docs/perf.md`), whose table
+/// (about 870 bytes per sign-in) would take 3 GB in memory. Below it the in-memory audit is faster.
+pub const SPILL_ABOVE_BYTES: u64 = 8 << 30;
+
+/// Bytes of a Graph export per sign-in (10 million sign-ins are about 24 GB of pages, issue 11),
+/// to size the buckets from the evidence before it is parsed.
+const EVIDENCE_BYTES_PER_SIGN_IN: u64 = 2_400;
+
+/// Hidden switch for tests: `SIGNIN_AUDIT_SPILL_BUCKETS=N` spills into N buckets (any evidence).
+const SPILL_BUCKETS_ENV: &str = "SIGNIN_AUDIT_SPILL_BUCKETS";
+
+/// How many buckets to spill the evidence into, or `None` to audit it in memory.
+fn spill_buckets(a: &AuditArgs) -> Result<Option<usize>, Error> {
+    let forced: Option<usize> = std::env::var(SPILL_BUCKETS_ENV).ok().and_then(|v| v.parse().ok());
+    let found = crate::evidence::discover(&a.evidence.evidence)?;
+    let bytes: u64 = found.files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+    if a.work.work_dir.is_none() && forced.is_none() && bytes <= SPILL_ABOVE_BYTES {
+        return Ok(None);
+    }
+    let whole_table = (a.output == AuditFormat::Html && !a.json && !a.quiet) || a.enrich.ioc.is_some() || a.enrich.pivot_from.is_some();
+    if whole_table {
+        if a.work.work_dir.is_some() {
+            return Err(Error::Usage(
+                "--work-dir audits one bucket at a time: -o html, --ioc and --pivot-from need the whole table".into(),
+            ));
+        }
+        return Ok(None);
+    }
+    let rows = bytes / EVIDENCE_BYTES_PER_SIGN_IN;
+    let by_size = crate::export::bucket::bucket_count(usize::try_from(rows).unwrap_or(usize::MAX));
+    Ok(Some(forced.unwrap_or(by_size).clamp(1, crate::export::bucket::MAX_BUCKETS)))
+}
+
+/// Removes the work directory when the run ends, however it ends (unless it is to be kept).
+struct WorkDir(Arc<Spill>, bool);
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        if !self.1 {
+            // A work directory that cannot be removed is left for the examiner; nothing to report it on.
+            let _ = self.0.remove();
+        }
+    }
+}
+
+/// `audit --work-dir`: parse the evidence into user buckets on disk, then audit one bucket at a time.
+fn run_spilled(a: &AuditArgs, cfg: &AuditConfig, buckets: usize, out: &mut dyn Write) -> Result<u8, Error> {
+    let base = a.work.work_dir.clone().unwrap_or_else(std::env::temp_dir);
+    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let dir = base.join(format!("signin-audit-{}-{stamp}", std::process::id()));
+    let dir = crate::export::safety::check_output(&dir, &a.evidence.evidence)?;
+    let spill = Arc::new(Spill::create(dir, buckets)?);
+    let _work = WorkDir(spill.clone(), a.work.keep_work_dir);
+    let mut status = super::status(&a.evidence, a.quiet);
+    let mut ingested = super::load_with(&a.evidence, &status, |o| o.spill = Some(spill.clone()))?;
+    status.stage(format!("auditing {buckets} bucket(s) one at a time"));
+    let run = super::with_threads(a.scope.concurrency, || audit_buckets(&*spill, cfg))??;
+    crate::ingest::apply_stats(&mut ingested.inputs, &spill.stats());
+    let evidence_warnings = crate::ingest::evidence_warnings(&ingested.inputs, (run.rows, spill.ual_rows()));
+    ingested.warnings.extend(evidence_warnings);
     if let Some(e) = run.nothing_analysed(cfg) {
         return Err(Error::Usage(e));
     }

@@ -120,7 +120,7 @@ pub fn merge(m: &MergeArgs, out: &mut dyn Write) -> Result<u8, Error> {
         all.add(part.into_part().map_err(|e| Error::Usage(format!("a part: {e}")))?);
     }
     let status = super::status(&a.evidence, a.quiet);
-    let ingested = super::load_with(&a.evidence, &status, true)?;
+    let ingested = super::load_with(&a.evidence, &status, |o| o.count_only = true)?;
     drop(status);
     let run = Run::finish(shared, coverage, all, &cfg);
     if let Some(e) = run.nothing_analysed(&cfg) {

@@ -55,20 +55,21 @@ pub fn ingest_options(a: &EvidenceArgs) -> Result<IngestOptions, Error> {
         }),
         progress: None,
         count_only: false,
+        spill: None,
     })
 }
 
 /// Ingest the evidence on a pool of `--threads` workers, honouring `--strict`, with the bytes done
 /// shown by `status` (see [`progress`]).
 pub fn load(a: &EvidenceArgs, status: &progress::Status) -> Result<Ingested, Error> {
-    load_with(a, status, false)
+    load_with(a, status, |_| {})
 }
 
-/// [`load`], keeping no row when `count_only` (see [`IngestOptions::count_only`]).
-pub fn load_with(a: &EvidenceArgs, status: &progress::Status, count_only: bool) -> Result<Ingested, Error> {
+/// [`load`] with other ingest options (keep no row, spill rows into buckets).
+pub fn load_with(a: &EvidenceArgs, status: &progress::Status, set: impl FnOnce(&mut IngestOptions)) -> Result<Ingested, Error> {
     let mut opts = ingest_options(a)?;
     opts.progress = status.ingest_counters();
-    opts.count_only = count_only;
+    set(&mut opts);
     let ingested = with_threads(a.threads, || crate::ingest::ingest(&a.evidence, &opts))??;
     if a.strict
         && let Some(first) = ingested.damage.first()

@@ -19,6 +19,7 @@ mod input;
 pub mod json;
 pub mod sink;
 pub mod sniff;
+pub mod spill;
 pub mod ual;
 
 use std::collections::BTreeMap;
@@ -56,6 +57,9 @@ pub struct IngestOptions {
     /// audit of one dataset reads its buckets again one at a time). Duplicates are not looked for,
     /// so this is only for evidence that holds none (one exported dataset).
     pub count_only: bool,
+    /// Write every parsed row into the user buckets of a work directory instead of keeping it (the
+    /// table is left empty; see [`spill`]). Implies `count_only`'s counting.
+    pub spill: Option<Arc<spill::Spill>>,
 }
 
 /// How far an ingest is, in bytes of evidence files: all of them are hashed, then parsed.
@@ -193,8 +197,15 @@ pub fn ingest(paths: &[PathBuf], opts: &IngestOptions) -> Result<Ingested, Error
     let ual_rows = AtomicU64::new(0);
     let outs: Result<Vec<batch::GroupOut>, Error> = groups
         .par_iter()
-        .map(|g| {
+        .enumerate()
+        .map(|(k, g)| {
             let mut out = batch::run(&files, &units[g.clone()], opts)?;
+            if let Some(spill) = &opts.spill {
+                for (j, s) in out.segments.iter().enumerate() {
+                    spill.write(k, j, s)?;
+                }
+                out.segments.clear();
+            }
             if opts.count_only {
                 let n: usize = out.segments.iter().map(|s| ual::from_ual(&s.built.batch)).sum();
                 ual_rows.fetch_add(n as u64, Ordering::Relaxed);
@@ -203,9 +214,13 @@ pub fn ingest(paths: &[PathBuf], opts: &IngestOptions) -> Result<Ingested, Error
             Ok(out)
         })
         .collect();
+    let outs = outs?;
+    if let Some(spill) = &opts.spill {
+        spill.set_group_inputs(&outs.iter().map(|o| o.reports.len()).collect::<Vec<_>>());
+    }
     let mut inputs = Vec::new();
     let mut segments = Vec::new();
-    for mut out in outs? {
+    for mut out in outs {
         let base = inputs.len();
         for s in &mut out.segments {
             s.files.iter_mut().for_each(|f| f.1 += base);
@@ -229,11 +244,15 @@ pub fn ingest(paths: &[PathBuf], opts: &IngestOptions) -> Result<Ingested, Error
     } else {
         (table.len(), ual::from_ual(&table.batch))
     };
-    warnings.extend(evidence_warnings(&inputs, counted));
+    // Spilled rows are deduplicated bucket by bucket later: the caller adds these warnings then.
+    if opts.spill.is_none() {
+        warnings.extend(evidence_warnings(&inputs, counted));
+    }
     Ok(Ingested { inputs, table, warnings, damage })
 }
 
-fn apply_stats(inputs: &mut [InputReport], stats: &MergeStats) {
+/// Add what merging found (duplicates, request-id collisions) to the inputs' reports.
+pub fn apply_stats(inputs: &mut [InputReport], stats: &MergeStats) {
     for (i, r) in inputs.iter_mut().enumerate() {
         r.duplicates = stats.duplicates.get(&i).copied().unwrap_or(0);
         r.sign_ins = r.records.saturating_sub(r.duplicates);
@@ -290,7 +309,7 @@ fn count_warnings(report: &mut InputReport) {
 
 /// Warnings about the evidence as a whole, whose table holds `rows` rows, `ual_rows` of them
 /// normalized from UAL records.
-fn evidence_warnings(inputs: &[InputReport], (rows, ual_rows): (usize, usize)) -> Vec<String> {
+pub fn evidence_warnings(inputs: &[InputReport], (rows, ual_rows): (usize, usize)) -> Vec<String> {
     let mut w = Vec::new();
     // A saved set of pages is the pages of one folder (or one archive folder). A complete set has
     // exactly one page without @odata.nextLink: the last one.
