@@ -30,6 +30,8 @@ use crate::model::{BuiltBatch, SignInTable};
 
 const INPUT_COL: &str = "__input";
 const COMPLETENESS_COL: &str = "__completeness";
+/// A bucket's pieces once merged (no `.arrow` extension: never taken for a piece).
+const MERGED_FILE: &str = "merged.ipc";
 
 /// Where spilled rows go, and what is known about them once ingest is done.
 #[derive(Debug)]
@@ -72,8 +74,15 @@ impl Spill {
         }
         for (bucket, take) in rows.into_iter().enumerate().filter(|(_, r)| !r.is_empty()) {
             let idx = UInt32Array::from(take);
-            let mut columns: Vec<ArrayRef> =
-                b.columns().iter().map(|c| arrow_select::take::take(c, &idx, None)).collect::<Result<_, _>>()?;
+            let mut columns: Vec<ArrayRef> = Vec::with_capacity(b.num_columns() + 2);
+            for c in b.columns() {
+                let taken = arrow_select::take::take(c, &idx, None)?;
+                // A piece keeps only the dictionary values its rows use, not the whole segment's.
+                columns.push(match taken.as_any_dictionary_opt() {
+                    Some(d) => arrow_select::dictionary::garbage_collect_any_dictionary(d)?,
+                    None => taken,
+                });
+            }
             columns.push(Arc::new(UInt32Array::from_iter_values(idx.values().iter().map(|&r| s.file_of(r as usize) as u32))));
             columns.push(Arc::new(UInt16Array::from_iter_values(idx.values().iter().map(|&r| s.built.completeness[r as usize]))));
             let piece = RecordBatch::try_new(Self::schema(), columns)?;
@@ -104,13 +113,42 @@ impl Spill {
         }
     }
 
-    /// Bucket `k`: its pieces merged into one deduplicated, sorted table of its users.
+    /// Bucket `k`: its pieces merged into one deduplicated, sorted table of its users. The first
+    /// read writes the merged table back (and removes the pieces), so later passes only read it.
     pub fn read_bucket(&self, k: usize) -> Result<SignInTable, Error> {
         let dir = self.dir.join(crate::export::bucket::dir_name(k));
+        let merged = dir.join(MERGED_FILE);
+        if merged.is_file() {
+            let file = File::open(&merged).map_err(io_err(&merged))?;
+            let batches: Vec<RecordBatch> =
+                arrow_ipc::reader::FileReader::try_new(std::io::BufReader::new(file), None)?.collect::<Result<_, _>>()?;
+            let batch = arrow_select::concat::concat_batches(&schema::schema(), &batches)?;
+            return Ok(SignInTable::from_sorted(batch)?);
+        }
+        let table = self.merge_pieces(k, &dir)?;
+        if !table.is_empty() {
+            let tmp = dir.join(format!("{MERGED_FILE}.part"));
+            let file = File::create(&tmp).map_err(io_err(&tmp))?;
+            let mut w = arrow_ipc::writer::FileWriter::try_new(std::io::BufWriter::new(file), &schema::schema())?;
+            w.write(&table.batch)?;
+            w.finish()?;
+            drop(w);
+            for entry in std::fs::read_dir(&dir).map_err(io_err(&dir))? {
+                let path = entry.map_err(io_err(&dir))?.path();
+                if path.extension().is_some_and(|e| e == "arrow") {
+                    std::fs::remove_file(&path).map_err(io_err(&path))?;
+                }
+            }
+            std::fs::rename(&tmp, &merged).map_err(io_err(&merged))?;
+        }
+        Ok(table)
+    }
+
+    fn merge_pieces(&self, k: usize, dir: &Path) -> Result<SignInTable, Error> {
         let mut paths: Vec<PathBuf> = match std::fs::read_dir(&dir) {
             Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).collect(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(e) => return Err(io_err(&dir)(e)),
+            Err(e) => return Err(io_err(dir)(e)),
         };
         paths.sort();
         let bases = self.bases.lock().map(|b| b.clone()).unwrap_or_default();
