@@ -216,7 +216,7 @@ pub fn ingest(paths: &[PathBuf], opts: &IngestOptions) -> Result<Ingested, Error
         .collect();
     let outs = outs?;
     if let Some(spill) = &opts.spill {
-        spill.set_group_inputs(&outs.iter().map(|o| o.reports.len()).collect::<Vec<_>>());
+        spill.finish_writing(&outs.iter().map(|o| o.reports.len()).collect::<Vec<_>>())?;
     }
     let mut inputs = Vec::new();
     let mut segments = Vec::new();

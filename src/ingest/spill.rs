@@ -3,9 +3,9 @@
 //!
 //! Every segment ingest parses is cut by the bucket of each row's principal (the dataset's FNV-1a
 //! rule, [`crate::export::bucket::bucket_of`]) and each piece is written as an Arrow IPC file
-//! `bucket=KK/gGGGGGG-sSSSS.arrow` with two extra columns: the row's input (group-local, made
-//! global once every group's inputs are counted) and its completeness (what deduplication ranks
-//! copies by). A bucket is then the pieces of its directory in group and segment order, merged
+//! appended to the Arrow IPC stream `bucket=KK/pieces.arrows` with three extra columns: the row's
+//! input (group-local, made global once every group's inputs are counted), its completeness (what
+//! deduplication ranks copies by) and the piece's place in the evidence order. A bucket is then the pieces of its directory in group and segment order, merged
 //! exactly as the in-memory table is ([`SignInTable::merge`]): copies of one sign-in always share
 //! their principal, so they meet in one bucket and the same copy is kept. Request-id collisions
 //! between different users of different buckets are not reported in this mode.
@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Int32Type, UInt16Type, UInt32Type};
-use arrow_array::{Array, ArrayRef, RecordBatch, UInt16Array, UInt32Array};
+use arrow_array::types::{Int32Type, UInt16Type, UInt32Type, UInt64Type};
+use arrow_array::{Array, ArrayRef, RecordBatch, UInt16Array, UInt32Array, UInt64Array};
 use arrow_schema::{DataType, Field, Schema};
 
 use crate::error::{Error, OutputError};
@@ -30,11 +30,19 @@ use crate::model::{BuiltBatch, SignInTable};
 
 const INPUT_COL: &str = "__input";
 const COMPLETENESS_COL: &str = "__completeness";
-/// A bucket's pieces once merged (no `.arrow` extension: never taken for a piece).
+/// Where a piece comes from, `group << 24 | segment`: pieces are merged in this (evidence) order.
+const ORDER_COL: &str = "__order";
+/// Columns a piece adds to the normalized schema.
+const EXTRA_COLUMNS: usize = 3;
+/// Every piece of a bucket, appended as parsing goes (an Arrow IPC stream: one file per bucket,
+/// not one per piece, so the cost does not grow with pages × buckets).
+const PIECES_FILE: &str = "pieces.arrows";
+/// A bucket's pieces once merged.
 const MERGED_FILE: &str = "merged.ipc";
 
+type PieceWriter = arrow_ipc::writer::StreamWriter<std::io::BufWriter<File>>;
+
 /// Where spilled rows go, and what is known about them once ingest is done.
-#[derive(Debug)]
 pub struct Spill {
     pub dir: PathBuf,
     pub buckets: usize,
@@ -42,6 +50,14 @@ pub struct Spill {
     bases: Mutex<Vec<usize>>,
     /// Per bucket: its merge statistics, once it has been merged (duplicates per global input).
     stats: Mutex<BTreeMap<usize, (MergeStats, usize)>>,
+    /// Per bucket: the open pieces file while parsing.
+    writers: Vec<Mutex<Option<PieceWriter>>>,
+}
+
+impl std::fmt::Debug for Spill {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Spill").field("dir", &self.dir).field("buckets", &self.buckets).finish_non_exhaustive()
+    }
 }
 
 fn io_err(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
@@ -52,13 +68,16 @@ impl Spill {
     /// Spill into `dir` (created here, must not exist) in `buckets` buckets.
     pub fn create(dir: PathBuf, buckets: usize) -> Result<Spill, Error> {
         std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
-        Ok(Spill { dir, buckets: buckets.max(1), bases: Mutex::new(Vec::new()), stats: Mutex::new(BTreeMap::new()) })
+        let buckets = buckets.max(1);
+        let writers = (0..buckets).map(|_| Mutex::new(None)).collect();
+        Ok(Spill { dir, buckets, bases: Mutex::new(Vec::new()), stats: Mutex::new(BTreeMap::new()), writers })
     }
 
     fn schema() -> Arc<Schema> {
         let mut fields: Vec<Arc<Field>> = schema::schema().fields().iter().cloned().collect();
         fields.push(Arc::new(Field::new(INPUT_COL, DataType::UInt32, false)));
         fields.push(Arc::new(Field::new(COMPLETENESS_COL, DataType::UInt16, false)));
+        fields.push(Arc::new(Field::new(ORDER_COL, DataType::UInt64, false)));
         Arc::new(Schema::new(fields))
     }
 
@@ -85,20 +104,32 @@ impl Spill {
             }
             columns.push(Arc::new(UInt32Array::from_iter_values(idx.values().iter().map(|&r| s.file_of(r as usize) as u32))));
             columns.push(Arc::new(UInt16Array::from_iter_values(idx.values().iter().map(|&r| s.built.completeness[r as usize]))));
+            let order = ((group as u64) << 24) | seg as u64;
+            columns.push(Arc::new(UInt64Array::from_iter_values(idx.values().iter().map(|_| order))));
             let piece = RecordBatch::try_new(Self::schema(), columns)?;
-            let dir = self.dir.join(crate::export::bucket::dir_name(bucket));
-            std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
-            let path = dir.join(format!("g{group:06}-s{seg:04}.arrow"));
-            let file = File::create(&path).map_err(io_err(&path))?;
-            let mut w = arrow_ipc::writer::FileWriter::try_new(std::io::BufWriter::new(file), &Self::schema())?;
-            w.write(&piece)?;
-            w.finish()?;
+            let Ok(mut slot) = self.writers[bucket].lock() else { continue };
+            if slot.is_none() {
+                let dir = self.dir.join(crate::export::bucket::dir_name(bucket));
+                std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+                let path = dir.join(PIECES_FILE);
+                let file = File::create(&path).map_err(io_err(&path))?;
+                *slot = Some(arrow_ipc::writer::StreamWriter::try_new(std::io::BufWriter::new(file), &Self::schema())?);
+            }
+            if let Some(w) = slot.as_mut() {
+                w.write(&piece)?;
+            }
         }
         Ok(())
     }
 
-    /// Once parsing is done: the number of inputs each group reported, in group order.
-    pub fn set_group_inputs(&self, counts: &[usize]) {
+    /// Once parsing is done: close the pieces files, and note the number of inputs each group
+    /// reported, in group order.
+    pub fn finish_writing(&self, counts: &[usize]) -> Result<(), Error> {
+        for w in &self.writers {
+            if let Some(mut w) = w.lock().ok().and_then(|mut w| w.take()) {
+                w.finish()?;
+            }
+        }
         let mut base = 0;
         let bases = counts
             .iter()
@@ -111,6 +142,7 @@ impl Spill {
         if let Ok(mut b) = self.bases.lock() {
             *b = bases;
         }
+        Ok(())
     }
 
     /// Bucket `k`: its pieces merged into one deduplicated, sorted table of its users. The first
@@ -133,34 +165,34 @@ impl Spill {
             w.write(&table.batch)?;
             w.finish()?;
             drop(w);
-            for entry in std::fs::read_dir(&dir).map_err(io_err(&dir))? {
-                let path = entry.map_err(io_err(&dir))?.path();
-                if path.extension().is_some_and(|e| e == "arrow") {
-                    std::fs::remove_file(&path).map_err(io_err(&path))?;
-                }
-            }
+            let pieces = dir.join(PIECES_FILE);
+            std::fs::remove_file(&pieces).map_err(io_err(&pieces))?;
             std::fs::rename(&tmp, &merged).map_err(io_err(&merged))?;
         }
         Ok(table)
     }
 
     fn merge_pieces(&self, k: usize, dir: &Path) -> Result<SignInTable, Error> {
-        let mut paths: Vec<PathBuf> = match std::fs::read_dir(&dir) {
-            Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).collect(),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(e) => return Err(io_err(dir)(e)),
-        };
-        paths.sort();
-        let bases = self.bases.lock().map(|b| b.clone()).unwrap_or_default();
-        let mut segments = Vec::new();
-        for path in paths {
-            let group: usize =
-                path.file_name().and_then(|n| n.to_str()).and_then(|n| n.get(1..7)).and_then(|g| g.parse().ok()).unwrap_or(0);
-            let base = bases.get(group).copied().unwrap_or(0);
-            let file = File::open(&path).map_err(io_err(&path))?;
-            for batch in arrow_ipc::reader::FileReader::try_new(std::io::BufReader::new(file), None)? {
-                segments.push(segment(batch?, base)?);
+        let path = dir.join(PIECES_FILE);
+        let mut pieces: Vec<(u64, RecordBatch)> = Vec::new();
+        match File::open(&path) {
+            Ok(file) => {
+                for batch in arrow_ipc::reader::StreamReader::try_new(std::io::BufReader::new(file), None)? {
+                    let batch = batch?;
+                    let order = batch.column(batch.num_columns() - 1).as_primitive::<UInt64Type>().values().first().copied().unwrap_or(0);
+                    pieces.push((order, batch));
+                }
             }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io_err(&path)(e)),
+        }
+        // Evidence order, whatever order the parallel groups wrote in.
+        pieces.sort_by_key(|p| p.0);
+        let bases = self.bases.lock().map(|b| b.clone()).unwrap_or_default();
+        let mut segments = Vec::with_capacity(pieces.len());
+        for (order, batch) in pieces {
+            let base = bases.get((order >> 24) as usize).copied().unwrap_or(0);
+            segments.push(segment(batch, base)?);
         }
         let (table, stats) = SignInTable::merge(segments)?;
         if let Ok(mut s) = self.stats.lock() {
@@ -197,10 +229,10 @@ impl Spill {
 
 /// A spilled piece back as a segment of the normalized schema, its inputs made global.
 fn segment(batch: RecordBatch, base: usize) -> Result<Segment, Error> {
-    let n = batch.num_columns();
-    let inputs = batch.column(n - 2).as_primitive::<UInt32Type>().clone();
-    let completeness = batch.column(n - 1).as_primitive::<UInt16Type>().values().to_vec();
-    let batch = RecordBatch::try_new(schema::schema(), batch.columns()[..n - 2].to_vec())?;
+    let n = batch.num_columns() - EXTRA_COLUMNS;
+    let inputs = batch.column(n).as_primitive::<UInt32Type>().clone();
+    let completeness = batch.column(n + 1).as_primitive::<UInt16Type>().values().to_vec();
+    let batch = RecordBatch::try_new(schema::schema(), batch.columns()[..n].to_vec())?;
     let mut files: Vec<(usize, usize)> = Vec::new();
     for (row, input) in inputs.values().iter().enumerate() {
         let input = *input as usize + base;
