@@ -86,12 +86,16 @@ pub const SPILL_ABOVE_BYTES: u64 = 8 << 30;
 /// to size the buckets from the evidence before it is parsed.
 const EVIDENCE_BYTES_PER_SIGN_IN: u64 = 2_400;
 
-/// Hidden switch for tests: `SIGNIN_AUDIT_SPILL_BUCKETS=N` spills into N buckets (any evidence).
+/// Hidden switch for tests and measurements: `SIGNIN_AUDIT_SPILL_BUCKETS=N` spills into N buckets
+/// (any evidence); `0` keeps any evidence in memory.
 const SPILL_BUCKETS_ENV: &str = "SIGNIN_AUDIT_SPILL_BUCKETS";
 
 /// How many buckets to spill the evidence into, or `None` to audit it in memory.
 fn spill_buckets(a: &AuditArgs) -> Result<Option<usize>, Error> {
     let forced: Option<usize> = std::env::var(SPILL_BUCKETS_ENV).ok().and_then(|v| v.parse().ok());
+    if forced == Some(0) {
+        return Ok(None);
+    }
     let found = crate::evidence::discover(&a.evidence.evidence)?;
     let bytes: u64 = found.files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
     if a.work.work_dir.is_none() && forced.is_none() && bytes <= SPILL_ABOVE_BYTES {
