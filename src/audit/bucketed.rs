@@ -417,3 +417,58 @@ fn add_missing_from(users: &mut Vec<UserResult>, cfg: &AuditConfig, known: &std:
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+    use crate::model::table::Segment;
+    use crate::model::time::parse_time;
+    use crate::model::{SignIn, TableBuilder};
+
+    /// One user's table: a sign-in in Paris at `coords`, and one from 203.0.113.9 placed in
+    /// `city` with `asn`.
+    fn bucket(user: &'static str, coords: (f64, f64), city: &'static str, asn: Option<u32>) -> SignInTable {
+        let mut b = TableBuilder::new("f.json", "graph", 0);
+        for (n, t) in ["2024-03-04T09:00:00Z", "2024-03-04T10:00:00Z"].into_iter().enumerate() {
+            let with_ip = n == 1;
+            b.push(&SignIn {
+                request_id: Some(Cow::Owned(format!("id-{user}-{n}"))),
+                user_principal_name: Some(Cow::Borrowed(user)),
+                time: parse_time(t, 0),
+                ip_address: with_ip.then_some(Cow::Borrowed("203.0.113.9")),
+                city: Some(Cow::Borrowed(if with_ip { city } else { "Paris" })),
+                country: Some(Cow::Borrowed("FR")),
+                latitude: (!with_ip).then_some(coords.0),
+                longitude: (!with_ip).then_some(coords.1),
+                autonomous_system_number: asn.filter(|_| with_ip),
+                ..Default::default()
+            })
+            .unwrap();
+        }
+        SignInTable::merge(vec![Segment::single(0, b.finish().unwrap())]).unwrap().0
+    }
+
+    /// Where buckets disagree, the merged facts are those of the first record in table order (the
+    /// smallest principal), whatever order the buckets are added in: the in-memory table's answer.
+    #[test]
+    fn facts_take_the_first_record_in_table_order() {
+        let early = || Facts::collect(&bucket("a@x.example", (1.0, 2.0), "Lyon", None));
+        let late = || Facts::collect(&bucket("b@x.example", (3.0, 4.0), "Nice", Some(64500)));
+        for order in [[0, 1], [1, 0]] {
+            let mut f = Facts::default();
+            for k in order {
+                f.add(if k == 0 { early() } else { late() });
+            }
+            assert_eq!(f.rows, 4);
+            // Coordinates and place: the earlier principal's. ASN: the first record that gives one.
+            let paris: Vec<_> = f.cities.values().map(|v| v.1).collect();
+            assert!(paris.contains(&(1.0, 2.0)) && !paris.contains(&(3.0, 4.0)), "{order:?}: {paris:?}");
+            assert_eq!(f.placed["203.0.113.9"].1.2.as_deref(), Some("Lyon"), "{order:?}");
+            assert_eq!(f.asns["203.0.113.9"].1, Some(64500), "{order:?}");
+        }
+        assert_eq!(early().asns["203.0.113.9"].1, None);
+        assert_eq!(late().latest, early().latest);
+    }
+}
