@@ -46,6 +46,55 @@ pub enum Command {
     /// Takes the same scope flags as `audit`. Exit status 0 on success (findings do not change
     /// it), 1 on error.
     Timeline(TimelineArgs),
+    /// One pass of an exported dataset's audit split by bucket (for a cluster, see docs/scale.md):
+    /// without --facts, each bucket's facts; with --facts, each bucket's cross-user aggregates. One
+    /// JSON line per bucket on stdout. Exit status 0, 1 on error.
+    Aggregate(AggregateArgs),
+    /// Combine the parts written by `audit --bucket N` for every bucket into the report one `audit`
+    /// of the whole dataset gives (same formats and exit status as `audit`).
+    Merge(MergeArgs),
+}
+
+/// The passes of a dataset's audit split by bucket (`aggregate`, `audit --bucket`, `merge`).
+#[derive(Debug, Args)]
+pub struct BucketArgs {
+    /// Only this bucket of the dataset (its `bucket=NN` directory): `aggregate` writes its line of
+    /// the pass, `audit` its part of the audit (one JSON line, for `merge`).
+    #[arg(long, value_name = "N", help_heading = "Distributed")]
+    pub bucket: Option<usize>,
+
+    /// Facts of every bucket (`aggregate` lines without --facts), in any number of files.
+    #[arg(long, value_name = "FILE", help_heading = "Distributed")]
+    pub facts: Vec<PathBuf>,
+
+    /// Cross-user aggregates of every bucket (`aggregate --facts` lines), in any number of files.
+    #[arg(long, value_name = "FILE", help_heading = "Distributed")]
+    pub aggregates: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AggregateArgs {
+    #[command(flatten)]
+    pub evidence: EvidenceArgs,
+
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+
+    #[command(flatten)]
+    pub enrich: EnrichArgs,
+
+    #[command(flatten)]
+    pub buckets: BucketArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    #[command(flatten)]
+    pub audit: AuditArgs,
+
+    /// Parts written by `audit --bucket N` (every bucket once, any number of files).
+    #[arg(long = "part", value_name = "FILE", required = true, help_heading = "Distributed")]
+    pub parts: Vec<PathBuf>,
 }
 
 /// How evidence is read (shared by every command).
@@ -109,6 +158,11 @@ pub struct ExportArgs {
     /// Directory to write the dataset into (created; must not be inside an evidence path).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+
+    /// Number of user buckets (files), 1 to 64 [default: one per 250,000 rows, a power of two]; more
+    /// buckets are more units of work for `audit --bucket` on a cluster.
+    #[arg(long, value_name = "N")]
+    pub buckets: Option<usize>,
 }
 
 #[derive(Debug, Args)]
@@ -133,6 +187,26 @@ pub struct AuditArgs {
 
     #[command(flatten)]
     pub enrich: EnrichArgs,
+
+    #[command(flatten)]
+    pub buckets: BucketArgs,
+
+    #[command(flatten)]
+    pub work: WorkDirArgs,
+}
+
+/// Evidence larger than memory: parsed rows spilled into user buckets on disk.
+#[derive(Debug, Args)]
+pub struct WorkDirArgs {
+    /// Parse the evidence into user buckets under this directory, then audit one bucket at a time
+    /// (bounded memory). Default: evidence larger than 8 GiB is bucketed under the system
+    /// temporary directory; smaller evidence is audited in memory. Never inside an evidence path.
+    #[arg(long, value_name = "DIR", help_heading = "Memory")]
+    pub work_dir: Option<PathBuf>,
+
+    /// Keep the work directory (normalized copies of the sign-ins) instead of removing it.
+    #[arg(long, help_heading = "Memory")]
+    pub keep_work_dir: bool,
 }
 
 /// Which users, windows, event types and risks an audit covers (shared by `audit` and `timeline`).

@@ -26,7 +26,7 @@ use crate::model::view::Rows;
 
 mod fill;
 
-pub use fill::FillSource;
+pub use fill::{FillSource, OwnedPlace, place_of, placed_rows};
 
 /// How precise a location is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -71,7 +71,7 @@ pub struct Located {
 /// Locations learned from the evidence, and the database's per address.
 #[derive(Debug, Default)]
 pub struct Geo {
-    cities: HashMap<String, (f64, f64)>,
+    cities: Arc<HashMap<String, (f64, f64)>>,
     ips: Arc<HashMap<String, IpInfo>>,
     /// Per row of the table (global index): how [`Geo::fill`] filled its place, if it did.
     filled: Vec<Option<FillSource>>,
@@ -81,14 +81,15 @@ impl Geo {
     /// Learn city coordinates from every record that carries them (first seen in table order wins,
     /// so the result does not depend on threads), and take the database locations of `net`.
     pub fn learn(table: &SignInTable, net: &Enrichment) -> Self {
-        let mut cities = HashMap::new();
-        if let Ok(rows) = Rows::new(&table.batch) {
-            for i in 0..rows.len {
-                if let (Some(c), Some(key)) = (rows.coordinates(i), city_key(&rows, i)) {
-                    cities.entry(key).or_insert(c);
-                }
-            }
-        }
+        let cities = match Rows::new(&table.batch) {
+            Ok(rows) => city_coordinates(&rows).into_iter().map(|(k, (_, c))| (k, c)).collect(),
+            Err(_) => HashMap::new(),
+        };
+        Self::from_cities(Arc::new(cities), net)
+    }
+
+    /// A `Geo` from city coordinates learned elsewhere (a bucketed audit merges them over buckets).
+    pub fn from_cities(cities: Arc<HashMap<String, (f64, f64)>>, net: &Enrichment) -> Self {
         Geo { cities, ips: net.shared(), filled: Vec::new() }
     }
 
@@ -115,6 +116,18 @@ impl Geo {
     pub fn filled(&self, global: usize) -> Option<FillSource> {
         self.filled.get(global).copied().flatten()
     }
+}
+
+/// The coordinates of each city key (`country|state|city`) of `rows`: those of its first row (in
+/// row order) that carries coordinates, with that row.
+pub fn city_coordinates(rows: &Rows<'_>) -> HashMap<String, (usize, (f64, f64))> {
+    let mut cities = HashMap::new();
+    for i in 0..rows.len {
+        if let (Some(c), Some(key)) = (rows.coordinates(i), city_key(rows, i)) {
+            cities.entry(key).or_insert((i, c));
+        }
+    }
+    cities
 }
 
 /// Mean Earth radius (km), IUGG.

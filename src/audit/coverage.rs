@@ -38,6 +38,14 @@ pub struct Coverage {
 /// Count where the audited sign-ins of `table` fall for `cfg`.
 pub fn coverage(table: &SignInTable, cfg: &AuditConfig) -> Coverage {
     let (as_of, analysis_start, _) = bounds(table, cfg);
+    let mut c = count(table, cfg, as_of, analysis_start);
+    c.finish();
+    c
+}
+
+/// The counts of one table (a bucket of users), for the window ending at `as_of`; add buckets with
+/// [`Coverage::add`], then [`Coverage::finish`].
+pub fn count(table: &SignInTable, cfg: &AuditConfig, as_of: i64, analysis_start: i64) -> Coverage {
     let mut c = Coverage::default();
     for u in table.users.iter().filter(|u| cfg.users.as_ref().is_none_or(|s| s.contains(&u.principal))) {
         let batch = table.user_batch(u);
@@ -65,20 +73,54 @@ pub fn coverage(table: &SignInTable, cfg: &AuditConfig) -> Coverage {
             c.users_outside_window.push(u.principal.clone());
         }
     }
-    c.first = c.span.map(|s| format_rfc3339(s.0));
-    c.last = c.span.map(|s| format_rfc3339(s.1));
     c
 }
 
 impl Coverage {
+    /// Earliest and latest audited sign-in (microseconds), before [`Self::finish`] writes them.
+    pub fn span(&self) -> Option<(i64, i64)> {
+        self.span
+    }
+
+    pub fn set_span(&mut self, span: Option<(i64, i64)>) {
+        self.span = span;
+    }
+
+    /// Add the counts of another bucket of users.
+    pub fn add(&mut self, other: Coverage) {
+        self.in_window += other.in_window;
+        self.before_window += other.before_window;
+        self.after_window += other.after_window;
+        self.other_event_types += other.other_event_types;
+        self.users_outside_window.extend(other.users_outside_window);
+        self.span = match (self.span, other.span) {
+            (Some(a), Some(b)) => Some((a.0.min(b.0), a.1.max(b.1))),
+            (a, b) => a.or(b),
+        };
+    }
+
+    /// Once every bucket is added: the span as text, the users in table order.
+    pub fn finish(&mut self) {
+        self.users_outside_window.sort();
+        self.first = self.span.map(|s| format_rfc3339(s.0));
+        self.last = self.span.map(|s| format_rfc3339(s.1));
+    }
+
     /// The error for an audit that analysed nothing, or `None` if some sign-in is in the window.
     pub fn nothing_analysed(&self, table: &SignInTable, cfg: &AuditConfig) -> Option<String> {
+        let (as_of, start, _) = bounds(table, cfg);
+        self.nothing_analysed_in(table.is_empty(), as_of, start, cfg)
+    }
+
+    /// [`Self::nothing_analysed`] for evidence that is `empty` or not, audited in the window
+    /// `(start, as_of]`.
+    pub fn nothing_analysed_in(&self, empty: bool, as_of: i64, start: i64, cfg: &AuditConfig) -> Option<String> {
         if self.in_window > 0 {
             return None;
         }
         let types = included_types(cfg);
         let Some((first, last)) = self.span else {
-            return Some(if table.is_empty() {
+            return Some(if empty {
                 "nothing analysed: the evidence holds no sign-ins".to_string()
             } else if let Some(users) = &cfg.users {
                 format!("nothing analysed: none of the {} selected user(s) has a {types} sign-in in the evidence", users.len())
@@ -89,7 +131,6 @@ impl Coverage {
                 )
             });
         };
-        let (as_of, start, _) = bounds(table, cfg);
         let days = ((last - first) / DAY + 1).max(1);
         Some(format!(
             "nothing analysed: no {types} sign-in falls in the analysis window {} .. {} ({} before it, {} after it); the evidence's {types} sign-ins span {} .. {}: use --as-of {} --days {days} to cover them",

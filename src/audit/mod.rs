@@ -12,18 +12,19 @@
 //! the same window and event types (whatever `--user` selects: a spray is seen across accounts);
 //! each user's audit then adds its part in what they found before risks are chained.
 
+pub mod bucketed;
 pub mod coverage;
 pub mod scope;
 pub mod score;
+pub mod wire;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::baseline::{BaselineMode, MIN_BASELINE_SIGN_INS, TenantProfile, UserBaseline, own_sign_ins};
-use crate::detect::tenant::{self, Scope, Verdicts};
+use crate::detect::tenant::Verdicts;
 use crate::detect::{DETECTORS, Finding, Risk, UserContext};
 use crate::enrich::report::EnrichmentSummary;
 use crate::enrich::{Enrichment, Sources};
@@ -85,7 +86,7 @@ impl AuditConfig {
 /// A period in RFC 3339: `(start, end]` for the analysis and baseline windows (the latest sign-in,
 /// at the as-of time, is inside the analysis window); `[start, end)` for a baseline formed from a
 /// user's own first days.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Period {
     pub start: String,
     pub end: String,
@@ -107,7 +108,7 @@ pub struct Window {
 }
 
 /// One user's baseline as reported.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BaselineSummary {
     pub mode: BaselineMode,
     pub period: Period,
@@ -120,7 +121,7 @@ pub struct BaselineSummary {
 }
 
 /// One audited user.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UserResult {
     pub user: String,
     /// Sign-ins of the included event types in the analysis window.
@@ -164,9 +165,16 @@ impl AuditResult {
     }
 }
 
-/// Run the audit over a normalized table.
+/// Run the audit over a normalized table (one bucket holding every user, see [`bucketed`]).
 pub fn audit(table: &SignInTable, cfg: &AuditConfig) -> AuditResult {
-    let (as_of, analysis_start, baseline_start) = bounds(table, cfg);
+    match bucketed::audit_buckets(&bucketed::Whole(table), cfg) {
+        Ok(run) => run.result,
+        Err(never) => match never {},
+    }
+}
+
+/// The windows of a run ending at `as_of`, as reported.
+fn window(cfg: &AuditConfig, as_of: i64, analysis_start: i64, baseline_start: i64) -> Window {
     let mut event_types = vec![EventType::Interactive.as_str()];
     if cfg.include_non_interactive {
         event_types.push(EventType::NonInteractive.as_str());
@@ -174,74 +182,14 @@ pub fn audit(table: &SignInTable, cfg: &AuditConfig) -> AuditResult {
     if cfg.include_service_principal {
         event_types.extend([EventType::ServicePrincipal.as_str(), EventType::ManagedIdentity.as_str()]);
     }
-    let window = Window {
+    Window {
         as_of: format_rfc3339(as_of),
         days: cfg.days,
         baseline_days: cfg.baseline_days,
         analysis: period(analysis_start, as_of),
         baseline: period(baseline_start, analysis_start),
         event_types,
-    };
-    let net = Enrichment::build(table, &cfg.sources);
-    let mut geo = Geo::learn(table, &net);
-    // Records that lost their place get the one other records or the database give their address.
-    let filled = geo.fill(table).ok().flatten();
-    let table = filled.as_ref().unwrap_or(table);
-    // What the organization shares is learned from every user, audited or not.
-    let tenant = TenantProfile::build(table, |rows| {
-        let p = crate::baseline::plan(
-            rows,
-            &cfg.included(rows, as_of),
-            &own_sign_ins(rows, as_of, |e| cfg.includes(e)),
-            baseline_start,
-            analysis_start,
-            cfg.baseline_days,
-        );
-        p.context
-    });
-    let includes = |e: Option<&str>| cfg.includes(e);
-    let verdicts = tenant::run(table, &Scope { start: analysis_start, end: as_of, includes: &includes }, &net);
-    let selected: Vec<&UserRange> = table.users.iter().filter(|u| cfg.users.as_ref().is_none_or(|s| s.contains(&u.principal))).collect();
-    let env = Env { geo: &geo, net: &net, tenant: &tenant, verdicts: &verdicts };
-    let per_user: Vec<(UserResult, Vec<Finding>)> =
-        selected.par_iter().map(|u| audit_user(table, u, cfg, &env, as_of, analysis_start, baseline_start)).collect();
-    let mut users = Vec::new();
-    let mut findings = Vec::new();
-    for (u, f) in per_user {
-        // Principals with nothing of the included event types (service principals by default) are
-        // not part of this audit, unless they were asked for by name.
-        if u.included == 0 && cfg.users.is_none() {
-            continue;
-        }
-        users.push(u);
-        findings.extend(f);
     }
-    if let Some(wanted) = &cfg.users {
-        for w in wanted {
-            if !table.users.iter().any(|u| &u.principal == w) {
-                users.push(UserResult {
-                    user: w.clone(),
-                    sign_ins: 0,
-                    baseline: None,
-                    risk: "none".into(),
-                    findings: 0,
-                    note: Some("no sign-ins in the evidence".into()),
-                    included: 0,
-                });
-            }
-        }
-        users.sort_by(|a, b| a.user.cmp(&b.user));
-    }
-    findings.sort_by(|a, b| (&a.user, a.micros, a.detector, &a.sign_in_ids).cmp(&(&b.user, b.micros, b.detector, &b.sign_in_ids)));
-    let in_window = |r: &Rows<'_>, i: usize| r.time(i) > analysis_start && r.time(i) <= as_of;
-    let included = |r: &Rows<'_>, i: usize| cfg.includes(r.event_type.get(i));
-    let selected = |r: &Rows<'_>, i: usize| cfg.users.as_ref().is_none_or(|s| r.principal.get(i).is_some_and(|p| s.contains(p)));
-    let analysed = |r: &Rows<'_>, i: usize| in_window(r, i) && included(r, i) && selected(r, i);
-    let enrichment = crate::enrich::report::summarize(table, &net, &geo, &findings, &analysed);
-    let scope_input =
-        scope::ScopeInput { table, net: &net, users: &users, findings: &findings, in_window: &in_window, included: &included };
-    let scope = scope::build(&scope_input, cfg.pivot_from.as_deref());
-    AuditResult { window, users, findings, enrichment, scope, net: std::sync::Arc::new(net) }
 }
 
 /// What every user's audit shares: where places are, what networks are, what the tenant uses, what

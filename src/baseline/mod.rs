@@ -21,7 +21,7 @@ pub mod tenant;
 
 use std::collections::HashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::enrich::Enrichment;
 use crate::model::EventType;
@@ -37,7 +37,7 @@ const DAY: i64 = 86_400_000_000;
 pub const MIN_BASELINE_SIGN_INS: usize = 10;
 
 /// How the baseline period was chosen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BaselineMode {
     /// The `--baseline-days` before the analysis window (the evidence reaches back far enough).

@@ -17,6 +17,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use super::{city_key, day_of, network};
 use crate::model::SignInTable;
@@ -33,7 +34,7 @@ pub const COMMON_MIN_USERS: u32 = 3;
 pub const REGULAR_MIN_DAYS: usize = 2;
 
 /// Places the tenant's users share.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct TenantProfile {
     /// Distinct users per network (`/24`, `/48`).
     networks: HashMap<String, u32>,
@@ -101,6 +102,22 @@ impl TenantProfile {
             }
             for c in Places::regular(places.cities) {
                 *p.cities.entry(c).or_default() += 1;
+            }
+        }
+        p
+    }
+
+    /// Add profiles learned from disjoint sets of users (the buckets of a bucketed audit): a user
+    /// counts for a place in exactly one of them, so the counts add up.
+    pub fn merge(parts: impl IntoIterator<Item = TenantProfile>) -> Self {
+        let mut p = TenantProfile::default();
+        for part in parts {
+            p.users += part.users;
+            for (n, c) in part.networks {
+                *p.networks.entry(n).or_default() += c;
+            }
+            for (k, c) in part.cities {
+                *p.cities.entry(k).or_default() += c;
             }
         }
         p

@@ -2,6 +2,7 @@
 //! Everything returns an exit code; errors are typed and `main` prints them on one line.
 
 pub mod audit;
+pub mod distributed;
 pub mod export;
 pub mod inventory;
 pub mod progress;
@@ -23,6 +24,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<u8, Error> {
         Command::Inventory(a) => inventory::run(&a, out),
         Command::Export(a) => export::run(&a, out),
         Command::Timeline(a) => timeline::run(&a, out),
+        Command::Aggregate(a) => distributed::aggregate(&a, out),
+        Command::Merge(a) => distributed::merge(&a, out),
     }
 }
 
@@ -51,14 +54,22 @@ pub fn ingest_options(a: &EvidenceArgs) -> Result<IngestOptions, Error> {
             DateOrderArg::Dmy => DateOrder::DayFirst,
         }),
         progress: None,
+        count_only: false,
+        spill: None,
     })
 }
 
 /// Ingest the evidence on a pool of `--threads` workers, honouring `--strict`, with the bytes done
 /// shown by `status` (see [`progress`]).
 pub fn load(a: &EvidenceArgs, status: &progress::Status) -> Result<Ingested, Error> {
+    load_with(a, status, |_| {})
+}
+
+/// [`load`] with other ingest options (keep no row, spill rows into buckets).
+pub fn load_with(a: &EvidenceArgs, status: &progress::Status, set: impl FnOnce(&mut IngestOptions)) -> Result<Ingested, Error> {
     let mut opts = ingest_options(a)?;
     opts.progress = status.ingest_counters();
+    set(&mut opts);
     let ingested = with_threads(a.threads, || crate::ingest::ingest(&a.evidence, &opts))??;
     if a.strict
         && let Some(first) = ingested.damage.first()

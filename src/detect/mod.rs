@@ -30,7 +30,7 @@ pub mod valid_credentials_blocked;
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use registry::{Declared, Doc, Role};
 
@@ -40,7 +40,7 @@ use crate::geo::Geo;
 use crate::model::view::Rows;
 
 /// How bad a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Risk {
     Low,
@@ -79,7 +79,7 @@ impl Risk {
 /// Where a sign-in came from in the evidence: the file, the first byte of the record in it, the
 /// record's 1-based ordinal within the file and, where the format has lines, its line
 /// ([`crate::model::SourceRef`], the numbering every report uses).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Cite {
     pub file: String,
     pub offset: u64,

@@ -174,6 +174,24 @@ fn lookup(ip: &str, record_asn: Option<u32>, s: &Sources) -> (IpInfo, LookupErro
     (info, errors)
 }
 
+/// The first ASN a record gives each address of `rows`, in row order (so the result does not
+/// depend on threads), with the row it came from: `(row, None)` is the address's first row when no
+/// record gives an ASN. A bucketed audit merges these per address by table order.
+pub fn record_asns<'a>(rows: &Rows<'a>) -> HashMap<&'a str, (usize, Option<u32>)> {
+    let mut out: HashMap<&'a str, (usize, Option<u32>)> = HashMap::new();
+    for i in 0..rows.len {
+        if let Some(ip) = rows.ip.get(i) {
+            let e = out.entry(ip).or_insert((i, None));
+            if e.1.is_none()
+                && let Some(asn) = rows.asn(i)
+            {
+                *e = (i, Some(asn));
+            }
+        }
+    }
+    out
+}
+
 impl Enrichment {
     /// What the records themselves say: the ASN a record carries (first one seen in table order, so
     /// the result does not depend on threads), classified by the built-in lists.
@@ -184,17 +202,13 @@ impl Enrichment {
     /// Look every distinct address of `table` up once in the records and in `sources`.
     pub fn build(table: &SignInTable, sources: &Arc<Sources>) -> Self {
         let Ok(rows) = Rows::new(&table.batch) else { return Enrichment { sources: sources.clone(), ..Default::default() } };
-        // The first ASN a record gives each address, in table order.
-        let mut record_asn: HashMap<&str, Option<u32>> = HashMap::new();
-        for i in 0..rows.len {
-            if let Some(ip) = rows.ip.get(i) {
-                let e = record_asn.entry(ip).or_insert(None);
-                if e.is_none() {
-                    *e = rows.asn(i);
-                }
-            }
-        }
-        let mut ips: Vec<(&str, Option<u32>)> = record_asn.into_iter().collect();
+        let ips: Vec<(&str, Option<u32>)> = record_asns(&rows).into_iter().map(|(ip, (_, asn))| (ip, asn)).collect();
+        Self::from_ips(ips, sources).for_rows(Some(&rows))
+    }
+
+    /// Look up `ips` (each with the first ASN a record gives it, see [`record_asns`]) in the records
+    /// and in `sources`. User-agent indicators are matched per table by [`Self::for_rows`].
+    pub fn from_ips(mut ips: Vec<(&str, Option<u32>)>, sources: &Arc<Sources>) -> Self {
         ips.sort_unstable();
         let looked: Vec<(&str, IpInfo, LookupErrors)> = ips
             .par_iter()
@@ -223,21 +237,34 @@ impl Enrichment {
                 by_ip.insert(ip.to_string(), info);
             }
         }
-        let ioc_by_agent = match &sources.ioc {
-            Some(list) if list.has_row_indicators() => {
-                let agents: HashSet<&str> = (0..rows.len).filter_map(|i| rows.user_agent.get(i)).collect();
-                agents.into_iter().filter_map(|ua| Some((ua.to_string(), Some(list.by_agent(ua)).filter(|h| !h.is_empty())?))).collect()
-            }
-            _ => HashMap::new(),
-        };
         errors.sort();
         Enrichment {
             by_ip: Arc::new(by_ip),
             sources: sources.clone(),
             ioc_by_ip,
-            ioc_by_agent,
+            ioc_by_agent: HashMap::new(),
             distinct_ips: ips.len(),
             lookup_errors: errors.into_iter().map(|(f, e, n)| (sources.files[f].path.clone(), e, n)).collect(),
+        }
+    }
+
+    /// The same facts, with the user-agent indicators matched against the agents of `rows` (the
+    /// only rows the result will be asked about). Cheap without row indicators.
+    pub fn for_rows(&self, rows: Option<&Rows<'_>>) -> Self {
+        let ioc_by_agent = match (&self.sources.ioc, rows) {
+            (Some(list), Some(rows)) if list.has_row_indicators() => {
+                let agents: HashSet<&str> = (0..rows.len).filter_map(|i| rows.user_agent.get(i)).collect();
+                agents.into_iter().filter_map(|ua| Some((ua.to_string(), Some(list.by_agent(ua)).filter(|h| !h.is_empty())?))).collect()
+            }
+            _ => HashMap::new(),
+        };
+        Enrichment {
+            by_ip: self.by_ip.clone(),
+            sources: self.sources.clone(),
+            ioc_by_ip: self.ioc_by_ip.clone(),
+            ioc_by_agent,
+            distinct_ips: self.distinct_ips,
+            lookup_errors: self.lookup_errors.clone(),
         }
     }
 

@@ -71,25 +71,49 @@ pub fn summarize(
     findings: &[Finding],
     analysed: &(dyn Fn(&Rows<'_>, usize) -> bool + Sync),
 ) -> EnrichmentSummary {
-    let mut s = EnrichmentSummary {
-        inputs: net.sources().files.clone(),
-        distinct_ips: net.distinct_ips,
-        lookup_errors: net.lookup_errors.iter().map(|(f, e, n)| LookupError { file: f.clone(), error: e.clone(), count: *n }).collect(),
-        warnings: net.sources().warnings.clone(),
-        ..Default::default()
-    };
-    for info in net.infos() {
-        s.ips_with_asn += usize::from(info.asn.is_some());
-        s.ips_located_by_database += usize::from(info.location.is_some());
-        if let Some(c) = info.class {
-            *s.ips_by_class.entry(c.as_str()).or_default() += 1;
+    finish(net, count_rows(table, net, geo, findings, analysed))
+}
+
+/// What [`summarize`] counts row by row: how the analysed sign-ins were located, and the findings
+/// (per detector) a database would sharpen. Counted per table (a bucket of users with its own
+/// findings, whose key sign-ins are their users' own) and added up with [`RowCounts::add`].
+#[derive(Debug, Clone, Default)]
+pub struct RowCounts {
+    pub sign_ins: SignInCoverage,
+    pub findings_to_sharpen: BTreeMap<&'static str, usize>,
+}
+
+impl RowCounts {
+    pub fn add(&mut self, other: RowCounts) {
+        let (c, o) = (&mut self.sign_ins, other.sign_ins);
+        c.analysed += o.analysed;
+        c.without_asn += o.without_asn;
+        for (k, n) in o.located_by {
+            *c.located_by.entry(k).or_default() += n;
+        }
+        for (k, n) in o.place_filled_from {
+            *c.place_filled_from.entry(k).or_default() += n;
+        }
+        for (k, n) in other.findings_to_sharpen {
+            *self.findings_to_sharpen.entry(k).or_default() += n;
         }
     }
+}
+
+/// Count the analysed rows of `table` and the `findings` about its users (see [`RowCounts`]).
+pub fn count_rows(
+    table: &SignInTable,
+    net: &Enrichment,
+    geo: &Geo,
+    findings: &[Finding],
+    analysed: &(dyn Fn(&Rows<'_>, usize) -> bool + Sync),
+) -> RowCounts {
+    let mut out = RowCounts::default();
     let keys: HashSet<&str> = findings.iter().filter_map(|f| f.sign_in_ids.first().map(String::as_str)).collect();
     let (has_geo, has_asn) = (net.sources().has_geo(), net.sources().has_asn());
     let mut unsharp: HashSet<&str> = HashSet::new();
-    let Ok(rows) = Rows::new(&table.batch) else { return s };
-    let c = &mut s.sign_ins;
+    let Ok(rows) = Rows::new(&table.batch) else { return out };
+    let c = &mut out.sign_ins;
     for i in (0..rows.len).filter(|&i| analysed(&rows, i)) {
         c.analysed += 1;
         let located = geo.locate(&rows, i);
@@ -107,9 +131,30 @@ pub fn summarize(
         }
     }
     for f in findings.iter().filter(|f| f.sign_in_ids.first().is_some_and(|id| unsharp.contains(id.as_str()))) {
-        *s.findings_to_sharpen.entry(f.detector).or_default() += 1;
+        *out.findings_to_sharpen.entry(f.detector).or_default() += 1;
     }
-    s.notes = notes(&s, has_geo, has_asn);
+    out
+}
+
+/// The summary from the address facts of `net` and the counted rows.
+pub fn finish(net: &Enrichment, counts: RowCounts) -> EnrichmentSummary {
+    let mut s = EnrichmentSummary {
+        inputs: net.sources().files.clone(),
+        distinct_ips: net.distinct_ips,
+        lookup_errors: net.lookup_errors.iter().map(|(f, e, n)| LookupError { file: f.clone(), error: e.clone(), count: *n }).collect(),
+        warnings: net.sources().warnings.clone(),
+        sign_ins: counts.sign_ins,
+        findings_to_sharpen: counts.findings_to_sharpen,
+        ..Default::default()
+    };
+    for info in net.infos() {
+        s.ips_with_asn += usize::from(info.asn.is_some());
+        s.ips_located_by_database += usize::from(info.location.is_some());
+        if let Some(c) = info.class {
+            *s.ips_by_class.entry(c.as_str()).or_default() += 1;
+        }
+    }
+    s.notes = notes(&s, net.sources().has_geo(), net.sources().has_asn());
     s
 }
 

@@ -54,25 +54,58 @@ fn column<'a>(rows: &Rows<'_>, col: DictCol<'_>, fills: &[Option<Place<'a>>], pi
     Arc::new(b.finish())
 }
 
+/// A place as a bucketed audit carries it between buckets: (country, state, city).
+pub type OwnedPlace = (String, Option<String>, Option<String>);
+
+/// The first row (in row order) of each address of `rows` that has a country.
+pub fn placed_rows<'a>(rows: &Rows<'a>) -> HashMap<&'a str, usize> {
+    let mut placed: HashMap<&str, usize> = HashMap::new();
+    for i in 0..rows.len {
+        if let (Some(ip), Some(_)) = (rows.ip.get(i), rows.country.get(i)) {
+            placed.entry(ip).or_insert(i);
+        }
+    }
+    placed
+}
+
+/// The place of row `j` (which has a country).
+pub fn place_of(rows: &Rows<'_>, j: usize) -> Option<OwnedPlace> {
+    let country = rows.country.get(j)?;
+    Some((country.to_string(), rows.state.get(j).map(str::to_string), rows.city.get(j).map(str::to_string)))
+}
+
 impl Geo {
     /// Fill the place of every record without a country that another record or the database can
     /// place. Returns the filled table, or `None` when no record needed or got a place.
     pub fn fill(&mut self, table: &SignInTable) -> Result<Option<SignInTable>, ArrowError> {
         let rows = Rows::new(&table.batch)?;
         // The first record of each address that has a country (table order, thread-independent).
-        let mut placed: HashMap<&str, usize> = HashMap::new();
-        for i in 0..rows.len {
-            if let (Some(ip), Some(_)) = (rows.ip.get(i), rows.country.get(i)) {
-                placed.entry(ip).or_insert(i);
-            }
-        }
+        let placed = placed_rows(&rows);
+        let of = |ip: &str| placed.get(ip).and_then(|&j| Some((rows.country.get(j)?, rows.state.get(j), rows.city.get(j))));
+        self.fill_by(table, &rows, &of)
+    }
+
+    /// [`Self::fill`] with the places other records give each address known beforehand (from
+    /// every bucket of a bucketed audit).
+    pub fn fill_from(&mut self, table: &SignInTable, placed: &HashMap<String, OwnedPlace>) -> Result<Option<SignInTable>, ArrowError> {
+        let rows = Rows::new(&table.batch)?;
+        let of = |ip: &str| placed.get(ip).map(|p| (p.0.as_str(), p.1.as_deref(), p.2.as_deref()));
+        self.fill_by(table, &rows, &of)
+    }
+
+    fn fill_by<'a>(
+        &mut self,
+        table: &SignInTable,
+        rows: &Rows<'a>,
+        placed: &dyn Fn(&str) -> Option<Place<'a>>,
+    ) -> Result<Option<SignInTable>, ArrowError> {
         let mut fills: Vec<Option<Place<'_>>> = vec![None; rows.len];
         let mut sources: Vec<Option<FillSource>> = vec![None; rows.len];
         let ips = self.ips.clone();
         for i in 0..rows.len {
             let Some(ip) = rows.ip.get(i).filter(|_| rows.country.get(i).is_none()) else { continue };
-            if let Some(&j) = placed.get(ip) {
-                fills[i] = rows.country.get(j).map(|c| (c, rows.state.get(j), rows.city.get(j)));
+            if let Some(place) = placed(ip) {
+                fills[i] = Some(place);
                 sources[i] = Some(FillSource::EvidenceIp);
             } else if let Some(loc) = ips.get(ip).and_then(|info| info.location.as_ref())
                 && let Some(country) = loc.country.as_deref()
@@ -86,9 +119,9 @@ impl Geo {
         }
         let schema = table.batch.schema();
         let mut columns: Vec<ArrayRef> = table.batch.columns().to_vec();
-        columns[schema.index_of(col::COUNTRY)?] = column(&rows, rows.country, &fills, |p| Some(p.0));
-        columns[schema.index_of(col::STATE)?] = column(&rows, rows.state, &fills, |p| p.1);
-        columns[schema.index_of(col::CITY)?] = column(&rows, rows.city, &fills, |p| p.2);
+        columns[schema.index_of(col::COUNTRY)?] = column(rows, rows.country, &fills, |p| Some(p.0));
+        columns[schema.index_of(col::STATE)?] = column(rows, rows.state, &fills, |p| p.1);
+        columns[schema.index_of(col::CITY)?] = column(rows, rows.city, &fills, |p| p.2);
         let batch = RecordBatch::try_new(schema, columns)?;
         self.filled = sources;
         Ok(Some(SignInTable { batch, users: table.users.clone() }))

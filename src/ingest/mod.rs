@@ -12,7 +12,7 @@
 //! parser that panicked) is a [`Damage`] on that item and a warning, and the run goes on.
 
 mod batch;
-mod contain;
+pub(crate) mod contain;
 pub mod csv;
 pub mod dataset;
 pub mod fields;
@@ -20,6 +20,7 @@ mod input;
 pub mod json;
 pub mod sink;
 pub mod sniff;
+pub mod spill;
 pub mod ual;
 
 use std::collections::BTreeMap;
@@ -53,6 +54,13 @@ pub struct IngestOptions {
     pub limits: Limits,
     /// Bytes done so far, for a progress bar (nothing reads it here).
     pub progress: Option<Arc<Progress>>,
+    /// Read, check and count every record but keep none: the table is left empty (the bucketed
+    /// audit of one dataset reads its buckets again one at a time). Duplicates are not looked for,
+    /// so this is only for evidence that holds none (one exported dataset).
+    pub count_only: bool,
+    /// Write every parsed row into the user buckets of a work directory instead of keeping it (the
+    /// table is left empty; see [`spill`]). Implies `count_only`'s counting.
+    pub spill: Option<Arc<spill::Spill>>,
 }
 
 /// How far an ingest is, in bytes of evidence files: all of them are hashed, then parsed.
@@ -189,14 +197,21 @@ pub fn ingest(paths: &[PathBuf], opts: &IngestOptions) -> Result<Ingested, Error
     warnings.extend(datasets.warnings.iter().cloned());
 
     let (units, groups) = batch::plan(&files);
+    let ual_rows = AtomicU64::new(0);
     // Large plain files are hashed on one thread while the others parse (see `evidence::open`).
     let (hashes, outs) = rayon::join(
         || hash_pending(&files, progress),
-        || -> Result<Vec<batch::GroupOut>, Error> { groups.par_iter().map(|g| batch::run(&files, &units[g.clone()], opts)).collect() },
+        || -> Result<Vec<batch::GroupOut>, Error> {
+            groups.par_iter().enumerate().map(|(k, g)| run_group(&files, &units[g.clone()], k, opts, &ual_rows)).collect()
+        },
     );
+    let outs = outs?;
+    if let Some(spill) = &opts.spill {
+        spill.finish_writing(&outs.iter().map(|o| o.reports.len()).collect::<Vec<_>>())?;
+    }
     let mut inputs = Vec::new();
     let mut segments = Vec::new();
-    for mut out in outs? {
+    for mut out in outs {
         let base = inputs.len();
         for s in &mut out.segments {
             s.files.iter_mut().for_each(|f| f.1 += base);
@@ -216,8 +231,40 @@ pub fn ingest(paths: &[PathBuf], opts: &IngestOptions) -> Result<Ingested, Error
     apply_stats(&mut inputs, &stats);
     damage.sort_by(|a, b| a.item.cmp(&b.item));
     warnings.extend(damage.iter().map(|d| format!("damaged: {d}")));
-    warnings.extend(evidence_warnings(&inputs, &table));
+    let counted = if opts.count_only {
+        (inputs.iter().map(|i| i.records).sum::<u64>() as usize, ual_rows.into_inner() as usize)
+    } else {
+        (table.len(), ual::from_ual(&table.batch))
+    };
+    // Spilled rows are deduplicated bucket by bucket later: the caller adds these warnings then.
+    if opts.spill.is_none() {
+        warnings.extend(evidence_warnings(&inputs, counted));
+    }
     Ok(Ingested { inputs, table, warnings, damage })
+}
+
+/// Parse one group of inputs; with a spill, its segments go to the work directory's buckets; when
+/// only counting, its rows are counted (UAL sign-ins among them) and dropped.
+fn run_group(
+    files: &[EvidenceFile],
+    units: &[batch::Unit],
+    k: usize,
+    opts: &IngestOptions,
+    ual_rows: &AtomicU64,
+) -> Result<batch::GroupOut, Error> {
+    let mut out = batch::run(files, units, opts)?;
+    if let Some(spill) = &opts.spill {
+        for (j, s) in out.segments.iter().enumerate() {
+            spill.write(k, j, s)?;
+        }
+        out.segments.clear();
+    }
+    if opts.count_only {
+        let n: usize = out.segments.iter().map(|s| ual::from_ual(&s.built.batch)).sum();
+        ual_rows.fetch_add(n as u64, Ordering::Relaxed);
+        out.segments.clear();
+    }
+    Ok(out)
 }
 
 /// The SHA-256 of every file whose hash was left for later, by display name, or why it has none.
@@ -248,7 +295,8 @@ fn apply_hashes(hashes: Vec<(String, Result<String, String>)>, inputs: &mut [Inp
     }
 }
 
-fn apply_stats(inputs: &mut [InputReport], stats: &MergeStats) {
+/// Add what merging found (duplicates, request-id collisions) to the inputs' reports.
+pub fn apply_stats(inputs: &mut [InputReport], stats: &MergeStats) {
     for (i, r) in inputs.iter_mut().enumerate() {
         r.duplicates = stats.duplicates.get(&i).copied().unwrap_or(0);
         r.sign_ins = r.records.saturating_sub(r.duplicates);
@@ -303,8 +351,9 @@ fn count_warnings(report: &mut InputReport) {
     }
 }
 
-/// Warnings about the evidence as a whole.
-fn evidence_warnings(inputs: &[InputReport], table: &SignInTable) -> Vec<String> {
+/// Warnings about the evidence as a whole, whose table holds `rows` rows, `ual_rows` of them
+/// normalized from UAL records.
+pub fn evidence_warnings(inputs: &[InputReport], (rows, ual_rows): (usize, usize)) -> Vec<String> {
     let mut w = Vec::new();
     // A saved set of pages is the pages of one folder (or one archive folder). A complete set has
     // exactly one page without @odata.nextLink: the last one.
@@ -323,11 +372,11 @@ fn evidence_warnings(inputs: &[InputReport], table: &SignInTable) -> Vec<String>
             ));
         }
     }
-    if table.is_empty() {
+    if rows == 0 {
         w.push("no sign-in records found in the evidence".into());
         return w;
     }
-    w.extend(ual::evidence_note(table));
+    w.extend(ual::evidence_note_for(ual_rows));
     let mut types: BTreeMap<&str, u64> = BTreeMap::new();
     for i in inputs {
         for (k, v) in &i.by_event_type {

@@ -13,6 +13,8 @@
 
 use std::collections::HashMap;
 
+use serde::{Deserialize, Serialize};
+
 use crate::baseline::network;
 use crate::detect::Cite;
 use crate::detect::credentials::{Credential, classify};
@@ -32,7 +34,7 @@ pub struct Scope<'a> {
 }
 
 /// One failed credential attempt against one account.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Attempt {
     pub ip: String,
     pub time: i64,
@@ -46,7 +48,7 @@ pub struct Attempt {
 }
 
 /// The tenant-wide facts cross-user detectors judge.
-#[derive(Debug, Default, Clone, PartialEq)]
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Aggregate {
     /// Credential failures, sorted by address, time, account and sign-in id (after [`Aggregate::merge`]).
     pub failures: Vec<Attempt>,

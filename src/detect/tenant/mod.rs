@@ -16,8 +16,9 @@
 //! with the per-user detectors' findings, so a sprayed account that then signed in from a new
 //! country chains with `new_location`.
 //!
-//! Today the whole table is cut into a few buckets here; a bucketed audit that never holds the
-//! whole table can run step 1 per bucket and keep only the aggregates.
+//! In memory the whole table is cut into a few runs of users here ([`run`]); a bucketed audit
+//! ([`crate::audit::bucketed`]) runs [`aggregate`] per bucket of the dataset, keeps only the
+//! aggregates, merges them and judges once.
 
 pub mod aggregate;
 pub mod password_spray;
@@ -91,13 +92,19 @@ const BUCKETS_PER_THREAD: usize = 4;
 
 /// Run the cross-user pass over the whole table: aggregate buckets in parallel, merge, judge.
 pub fn run(table: &SignInTable, scope: &Scope<'_>, net: &Enrichment) -> Verdicts {
+    judge(&aggregate(table, scope, net))
+}
+
+/// Step 1 and 2 over one table (the whole evidence, or one bucket of a bucketed audit whose
+/// aggregates are merged afterwards with [`Aggregate::merge`]): cut it into runs of users,
+/// aggregate them in parallel, merge.
+pub fn aggregate(table: &SignInTable, scope: &Scope<'_>, net: &Enrichment) -> Aggregate {
     let Ok(rows) = Rows::new(&table.batch) else {
-        return Verdicts { episodes: vec![Vec::new(); TENANT_DETECTORS.len()] };
+        return Aggregate::default();
     };
     let buckets = buckets(&table.users, rayon::current_num_threads() * BUCKETS_PER_THREAD);
     let parts: Vec<Aggregate> = buckets.par_iter().map(|b| Aggregate::collect(&rows, b, scope, net)).collect();
-    let agg = Aggregate::merge(parts);
-    judge(&agg)
+    Aggregate::merge(parts)
 }
 
 /// Every tenant detector's episodes from a merged aggregate.

@@ -13,6 +13,7 @@
 //! part's SHA-256 and size, and after reading its row count, so a tampered or incomplete copy is an
 //! error, never a clean-looking report.
 
+pub mod buckets;
 pub mod verify;
 
 use arrow_array::{Array, RecordBatch};

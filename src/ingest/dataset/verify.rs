@@ -134,7 +134,7 @@ impl Datasets {
     }
 }
 
-fn mismatch(dir: &Path, mut problems: Vec<String>) -> Error {
+pub(crate) fn mismatch(dir: &Path, mut problems: Vec<String>) -> Error {
     let more = problems.len().saturating_sub(1);
     let dataset = if dir.as_os_str().is_empty() { ".".to_string() } else { dir.display().to_string() };
     Error::Dataset(DatasetMismatch { dataset, problem: problems.swap_remove(0), more })

@@ -162,7 +162,11 @@ pub const NOT_CARRIED: &[(&str, &str)] = &[
 /// log export is kept instead whenever there is one): what they lack and which detectors go
 /// without it, said once.
 pub fn evidence_note(table: &SignInTable) -> Option<String> {
-    let n = from_ual(table);
+    evidence_note_for(from_ual(&table.batch))
+}
+
+/// [`evidence_note`] for `n` rows normalized from UAL records.
+pub fn evidence_note_for(n: usize) -> Option<String> {
     if n == 0 {
         return None;
     }
@@ -170,12 +174,12 @@ pub fn evidence_note(table: &SignInTable) -> Option<String> {
     Some(format!("{n} sign-in(s) come from the Unified Audit Log alone, which records less than the sign-in log: {}", gaps.join("; ")))
 }
 
-/// Rows of the table normalized from a UAL record.
-fn from_ual(table: &SignInTable) -> usize {
+/// Rows of a batch normalized from a UAL record.
+pub fn from_ual(batch: &arrow_array::RecordBatch) -> usize {
     use arrow_array::Array;
     use arrow_array::cast::AsArray;
     use arrow_array::types::Int32Type;
-    let Some(formats) = table.batch.column_by_name(col::SOURCE_FORMAT) else { return 0 };
+    let Some(formats) = batch.column_by_name(col::SOURCE_FORMAT) else { return 0 };
     let Some(d) = formats.as_dictionary_opt::<Int32Type>() else { return 0 };
     let values = d.values().as_string::<i32>();
     let Some(k) = (0..values.len()).find(|&k| values.value(k) == SOURCE) else { return 0 };
