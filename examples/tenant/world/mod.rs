@@ -59,23 +59,20 @@ impl Default for Config {
     }
 }
 
-/// splitmix64: small, fast, and good enough to draw a world from.
+/// The library generator's splitmix64 ([`signin_audit::generate::Rng`]), with the tenant's own
+/// streams and draws on top.
 #[derive(Debug, Clone)]
-pub struct Rng(u64);
+pub struct Rng(signin_audit::generate::Rng);
 
 impl Rng {
     pub fn new(seed: u64, stream: u64) -> Self {
-        let mut r = Rng(seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut r = Rng(signin_audit::generate::Rng::new(seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15)));
         r.next();
         r
     }
 
     pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     /// Uniform in `0..n` (`n` > 0).
