@@ -16,8 +16,11 @@
 pub mod buckets;
 pub mod verify;
 
-use arrow_array::{Array, RecordBatch};
+use std::sync::Arc;
+
+use arrow_array::{Array, ArrayRef, RecordBatch, new_null_array};
 use arrow_schema::Schema;
+use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use crate::export::writer::SCHEMA_VERSION_KEY;
@@ -31,6 +34,20 @@ const READ_BATCH_ROWS: usize = 64 * 1024;
 /// Read one parquet file of a dataset into a batch of the normalized schema. The decoder may panic
 /// on damaged input: callers contain it (see `ingest::contain`).
 pub fn read(data: bytes::Bytes) -> Result<BuiltBatch, String> {
+    let batch = decode(data, None)?;
+    let completeness = completeness(&batch);
+    Ok(BuiltBatch { batch, completeness })
+}
+
+/// [`read`], decoding only the columns named in `wanted` and the required ones (which every batch
+/// of the schema carries); every other column is all nulls. For the bucketed audit, which reads
+/// [`crate::model::columns::AUDIT_READS`]: skipping the rest saves their zstd and dictionary
+/// decoding. The file's version and whole schema are checked as by [`read`].
+pub fn read_columns(data: bytes::Bytes, wanted: &[&str]) -> Result<RecordBatch, String> {
+    decode(data, Some(wanted))
+}
+
+fn decode(data: bytes::Bytes, wanted: Option<&[&str]>) -> Result<RecordBatch, String> {
     let builder = ParquetRecordBatchReaderBuilder::try_new(data).map_err(|e| format!("not a readable parquet file: {e}"))?;
     let version = builder
         .metadata()
@@ -40,14 +57,41 @@ pub fn read(data: bytes::Bytes) -> Result<BuiltBatch, String> {
         .and_then(|k| k.value.clone());
     check_version(version.as_deref())?;
     check_schema(builder.schema())?;
-    let reader = builder.with_batch_size(READ_BATCH_ROWS).build().map_err(|e| format!("cannot decode: {e}"))?;
+    let expected = schema::schema();
+    let kept: Vec<usize> = match wanted {
+        None => (0..expected.fields().len()).collect(),
+        Some(w) => expected
+            .fields()
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| !f.is_nullable() || w.contains(&f.name().as_str()))
+            .map(|(i, _)| i)
+            .collect(),
+    };
+    // Each column of the schema is one root of the parquet schema (lists and dictionaries included).
+    let mask = ProjectionMask::roots(builder.parquet_schema(), kept.iter().copied());
+    let reader = builder.with_projection(mask).with_batch_size(READ_BATCH_ROWS).build().map_err(|e| format!("cannot decode: {e}"))?;
     let batches: Result<Vec<RecordBatch>, _> = reader.collect();
     let batches = batches.map_err(|e| format!("cannot decode: {e}"))?;
+    let kept_schema = Arc::new(expected.project(&kept).map_err(|e| format!("unexpected content: {e}"))?);
     // Re-attach the canonical schema (the file's carries its key-value metadata): the types were
     // checked above, and `try_new` (inside concat) re-checks them and the non-null columns.
-    let batch = arrow_select::concat::concat_batches(&schema::schema(), &batches).map_err(|e| format!("unexpected content: {e}"))?;
-    let completeness = completeness(&batch);
-    Ok(BuiltBatch { batch, completeness })
+    let read = arrow_select::concat::concat_batches(&kept_schema, &batches).map_err(|e| format!("unexpected content: {e}"))?;
+    if kept.len() == expected.fields().len() {
+        return Ok(read);
+    }
+    let rows = read.num_rows();
+    let mut read_columns = read.columns().iter();
+    let columns: Vec<ArrayRef> = expected
+        .fields()
+        .iter()
+        .enumerate()
+        .map(|(i, f)| match kept.binary_search(&i) {
+            Ok(_) => read_columns.next().cloned().unwrap_or_else(|| new_null_array(f.data_type(), rows)),
+            Err(_) => new_null_array(f.data_type(), rows),
+        })
+        .collect();
+    RecordBatch::try_new(expected, columns).map_err(|e| format!("unexpected content: {e}"))
 }
 
 fn check_version(version: Option<&str>) -> Result<(), String> {
