@@ -59,6 +59,12 @@ impl DatasetBuckets {
 
     /// Read bucket `k` (its file checked again against the manifest), the columns the audit reads.
     pub fn read_bucket(&self, k: usize) -> Result<SignInTable, Error> {
+        self.read_bucket_columns(k, AUDIT_READS)
+    }
+
+    /// Read bucket `k` (its file checked again against the manifest), decoding only the required
+    /// columns and those named in `wanted` (the others are nulls).
+    pub fn read_bucket_columns(&self, k: usize, wanted: &[&str]) -> Result<SignInTable, Error> {
         let Some(part) = self.files.get(k) else { return Ok(SignInTable::empty()) };
         let path = self.dir.join(&part.path);
         let bytes = read_file(&path, part.bytes.saturating_add(1))?;
@@ -67,7 +73,7 @@ impl DatasetBuckets {
             return Err(mismatch(&self.dir, vec![format!("{} changed after it was verified (SHA-256 now {sha256})", part.path)]));
         }
         // Only the columns the audit reads are decoded; every byte was hashed above all the same.
-        let read = crate::ingest::contain::contain(|| super::read_columns(bytes::Bytes::from(bytes), AUDIT_READS))
+        let read = crate::ingest::contain::contain(|| super::read_columns(bytes::Bytes::from(bytes), wanted))
             .map_err(|panic| format!("the decoder panicked ({panic})"))
             .and_then(|r| r);
         let batch = read.map_err(|problem| mismatch(&self.dir, vec![format!("{}: {problem}", part.path)]))?;
