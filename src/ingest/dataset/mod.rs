@@ -193,9 +193,30 @@ mod tests {
                 risk_event_types: if code.is_some() { vec![Cow::Borrowed("unfamiliarFeatures")] } else { vec![] },
                 ..Default::default()
             };
+            let mut r = r;
+            if code.is_none() {
+                r.mark_lost("city");
+            }
             b.push(&r).unwrap();
         }
         b.finish().unwrap()
+    }
+
+    /// A dataset file whose rows are only counted gives its input the same report decoded with
+    /// only [`crate::ingest::SUMMARY_READS`].
+    #[test]
+    fn a_counted_file_is_summarized_from_its_summary_columns() {
+        let bytes = bytes::Bytes::from(write_parquet(Vec::new(), &built().batch).unwrap());
+        let summary = |batch: &RecordBatch| {
+            let mut r = crate::ingest::InputReport::default();
+            crate::ingest::summarize(batch, &mut r).unwrap();
+            (r.records, r.first, r.last, r.by_event_type, r.zoneless, r.lost, crate::ingest::ual::from_ual(batch))
+        };
+        let all = summary(&read(bytes.clone()).unwrap().batch);
+        assert_eq!(all.5, 1, "one row lost a field");
+        assert_eq!(summary(&read_columns(bytes.clone(), crate::ingest::SUMMARY_READS).unwrap()), all);
+        // Without them, the report would differ (the test can fail).
+        assert_ne!(summary(&read_columns(bytes, &[]).unwrap()), all);
     }
 
     #[test]
