@@ -22,6 +22,8 @@ use arrow_array::{Array, ArrayRef, RecordBatch, new_null_array};
 use arrow_schema::Schema;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::file::metadata::ParquetMetaData;
+use parquet::schema::types::SchemaDescriptor;
 
 use crate::export::writer::SCHEMA_VERSION_KEY;
 use crate::model::BuiltBatch;
@@ -60,13 +62,14 @@ fn decode(data: bytes::Bytes, wanted: Option<&[&str]>) -> Result<RecordBatch, St
     let expected = schema::schema();
     let kept: Vec<usize> = match wanted {
         None => (0..expected.fields().len()).collect(),
-        Some(w) => expected
-            .fields()
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| !f.is_nullable() || w.contains(&f.name().as_str()))
-            .map(|(i, _)| i)
-            .collect(),
+        Some(w) => {
+            // A column without a value in the file is not decoded either (see `empty_columns`).
+            let empty = empty_columns(builder.metadata(), builder.parquet_schema());
+            let wanted = |i: usize, f: &arrow_schema::Field| {
+                !f.is_nullable() || (w.contains(&f.name().as_str()) && !empty.get(i).copied().unwrap_or(false))
+            };
+            expected.fields().iter().enumerate().filter(|(i, f)| wanted(*i, f)).map(|(i, _)| i).collect()
+        }
     };
     // Each column of the schema is one root of the parquet schema (lists and dictionaries included).
     let mask = ProjectionMask::roots(builder.parquet_schema(), kept.iter().copied());
@@ -92,6 +95,25 @@ fn decode(data: bytes::Bytes, wanted: Option<&[&str]>) -> Result<RecordBatch, St
         })
         .collect();
     RecordBatch::try_new(expected, columns).map_err(|e| format!("unexpected content: {e}"))
+}
+
+/// Per column of the schema (a root of the parquet schema): whether it holds no value at all, by
+/// the null counts the writer put in every row group's statistics (a flat column only: a list's
+/// leaf is also "null" for an empty list). Decoding such a column is not free: parquet-rs rebuilds
+/// a dictionary for an all-null page value by value, ~8 ms per 65,000 rows and column.
+fn empty_columns(md: &ParquetMetaData, descr: &SchemaDescriptor) -> Vec<bool> {
+    let roots = descr.root_schema().get_fields().len();
+    let (mut empty, mut leaves) = (vec![true; roots], vec![0usize; roots]);
+    for leaf in 0..descr.num_columns() {
+        let root = descr.get_column_root_idx(leaf);
+        let (Some(e), Some(l)) = (empty.get_mut(root), leaves.get_mut(root)) else { continue };
+        *l += 1;
+        let all_null = |rg: &parquet::file::metadata::RowGroupMetaData| {
+            rg.column(leaf).statistics().and_then(|s| s.null_count_opt()).is_some_and(|n| i64::try_from(n).ok() == Some(rg.num_rows()))
+        };
+        *e &= descr.column(leaf).max_rep_level() == 0 && md.row_groups().iter().all(all_null);
+    }
+    empty.iter().zip(leaves).map(|(e, l)| *e && l == 1).collect()
 }
 
 fn check_version(version: Option<&str>) -> Result<(), String> {
@@ -200,6 +222,25 @@ mod tests {
             b.push(&r).unwrap();
         }
         b.finish().unwrap()
+    }
+
+    /// Columns without a value are found from the statistics (and not decoded), lists never are;
+    /// reading the columns the audit reads gives those columns as they were written.
+    #[test]
+    fn empty_columns_are_found_and_read_as_nulls() {
+        let original = built().batch;
+        let bytes = bytes::Bytes::from(write_parquet(Vec::new(), &original).unwrap());
+        let b = ParquetRecordBatchReaderBuilder::try_new(bytes.clone()).unwrap();
+        let empty = empty_columns(b.metadata(), b.parquet_schema());
+        let at = |c: &str| empty[original.schema().index_of(c).unwrap()];
+        assert!(at(col::APP_NAME) && at(col::SERVICE_PRINCIPAL_ID));
+        assert!(!at(col::IP_ADDRESS) && !at(col::PRINCIPAL) && !at(col::CA_POLICIES) && !at(col::RISK_EVENT_TYPES));
+        let read = read_columns(bytes, crate::model::columns::AUDIT_READS).unwrap();
+        for (i, f) in original.schema().fields().iter().enumerate() {
+            if crate::model::columns::AUDIT_READS.contains(&f.name().as_str()) {
+                assert_eq!(read.column(i), original.column(i), "{}", f.name());
+            }
+        }
     }
 
     /// A dataset file whose rows are only counted gives its input the same report decoded with
