@@ -35,6 +35,7 @@ use crate::enrich::Enrichment;
 use crate::enrich::report::RowCounts;
 use crate::geo::{Geo, OwnedPlace};
 use crate::model::SignInTable;
+use crate::model::columns::FACTS_READS;
 use crate::model::view::Rows;
 
 /// Where the buckets of users come from.
@@ -44,6 +45,11 @@ pub trait Buckets: Sync {
     fn count(&self) -> usize;
     /// Bucket `k` (`k < count()`): whole users, sorted by principal then time.
     fn load(&self, k: usize) -> Result<Cow<'_, SignInTable>, Self::Error>;
+    /// Bucket `k` for [`Facts::collect`]: only [`FACTS_READS`] (and the required columns) need to
+    /// hold their values.
+    fn load_for_facts(&self, k: usize) -> Result<Cow<'_, SignInTable>, Self::Error> {
+        self.load(k)
+    }
 }
 
 /// The whole table as one bucket (the in-memory audit).
@@ -66,6 +72,9 @@ impl Buckets for crate::ingest::dataset::buckets::DatasetBuckets {
     }
     fn load(&self, k: usize) -> Result<Cow<'_, SignInTable>, Self::Error> {
         Ok(Cow::Owned(self.read_bucket(k)?))
+    }
+    fn load_for_facts(&self, k: usize) -> Result<Cow<'_, SignInTable>, Self::Error> {
+        Ok(Cow::Owned(self.read_bucket_columns(k, FACTS_READS)?))
     }
 }
 
@@ -336,11 +345,12 @@ pub fn audit_buckets<B: Buckets>(src: &B, cfg: &AuditConfig) -> Result<Run, B::E
     let n = src.count();
     let mut facts = Facts::default();
     for k in 0..n {
-        let table = src.load(k)?;
+        let table = src.load_for_facts(k)?;
         facts.add(Facts::collect(&table));
     }
     let shared = Shared::new(facts, cfg);
-    // One bucket is prepared once; more are prepared again in each pass, one at a time.
+    // A bucket is prepared in pass 2 and again in pass 3, one at a time, except the last of pass 2,
+    // which is kept for pass 3 (the whole table of the in-memory audit is prepared once).
     let mut kept: Option<Prepared> = None;
     let prepared = |kept: &mut Option<Prepared>, k: usize| -> Result<Prepared, B::Error> {
         match kept.take() {
@@ -355,7 +365,7 @@ pub fn audit_buckets<B: Buckets>(src: &B, cfg: &AuditConfig) -> Result<Run, B::E
     for k in 0..n {
         let p = prepared(&mut kept, k)?;
         agg.add(Aggregates::collect(&p, &shared, cfg));
-        if n == 1 {
+        if k + 1 == n {
             kept = Some(p);
         }
     }
@@ -363,7 +373,9 @@ pub fn audit_buckets<B: Buckets>(src: &B, cfg: &AuditConfig) -> Result<Run, B::E
     let mut all = Part::default();
     let mut scope = None;
     let mut net_shown = None;
-    for k in 0..n {
+    // Pass 3 goes backwards, from the bucket pass 2 ended with (kept): parts add up in any order
+    // (users and findings are sorted at the end, a user's findings all come from one bucket).
+    for k in (0..n).rev() {
         let p = prepared(&mut kept, k)?;
         all.add(Part::collect(&p, &shared, &judged, cfg));
         if n == 1 {
@@ -470,5 +482,42 @@ mod tests {
         }
         assert_eq!(early().asns["203.0.113.9"].1, None);
         assert_eq!(late().latest, early().latest);
+    }
+
+    /// `table` with every nullable column not in `wanted` emptied (as a dataset's bucket read for
+    /// the facts is).
+    fn only(table: &SignInTable, wanted: &[&str]) -> SignInTable {
+        let b = &table.batch;
+        let columns = b
+            .schema()
+            .fields()
+            .iter()
+            .zip(b.columns())
+            .map(|(f, a)| {
+                if f.is_nullable() && !wanted.contains(&f.name().as_str()) {
+                    arrow_array::new_null_array(f.data_type(), b.num_rows())
+                } else {
+                    a.clone()
+                }
+            })
+            .collect();
+        SignInTable::from_sorted(arrow_array::RecordBatch::try_new(b.schema(), columns).unwrap()).unwrap()
+    }
+
+    /// The first pass reads only [`FACTS_READS`]: its facts are those of the whole rows.
+    #[test]
+    fn facts_read_only_their_columns() {
+        let t = bucket("a@x.example", (1.0, 2.0), "Lyon", Some(64500));
+        let (all, some) = (Facts::collect(&t), Facts::collect(&only(&t, FACTS_READS)));
+        assert_eq!(
+            (all.latest, all.rows, &all.asns, &all.cities, &all.placed),
+            (some.latest, some.rows, &some.asns, &some.cities, &some.placed)
+        );
+        assert!(!all.asns.is_empty() && !all.cities.is_empty() && !all.placed.is_empty());
+        // Fewer columns do change them (the test can fail).
+        let less = Facts::collect(&only(&t, &FACTS_READS[..FACTS_READS.len() - 2]));
+        assert_ne!(less.cities, all.cities);
+        // The audit reads every column the facts read.
+        assert!(FACTS_READS.iter().all(|c| crate::model::columns::AUDIT_READS.contains(c)));
     }
 }

@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use super::contain::contain;
 use super::csv::{self};
 use super::sink::Sink;
-use super::{Format, IngestOptions, InputReport, count_warnings, dataset, json, sniff, summarize};
+use super::{Format, IngestOptions, InputReport, SUMMARY_READS, count_warnings, dataset, json, sniff, summarize};
 use crate::error::Error;
 use crate::evidence::{EvidenceFile, Input};
 use crate::model::time::{DateOrder, DateOrderVotes};
@@ -95,7 +95,9 @@ pub(super) fn parse_input(
             Ok((report, none))
         }
         Format::Dataset => {
-            let batches = dataset_file(input, &mut report)?;
+            // Only counted (the bucketed audit reads the buckets itself): decode what the report needs.
+            let counted = opts.count_only && opts.spill.is_none();
+            let batches = dataset_file(input, &mut report, counted)?;
             Ok((report, Rows::Own(batches)))
         }
         Format::Json | Format::Csv(_) if input.len() > SEGMENT_BYTES => {
@@ -133,10 +135,15 @@ fn dataset_manifest(input: &Input, report: &mut InputReport) -> Result<(), Error
     Ok(())
 }
 
-/// A parquet file of a dataset: one batch, or damage.
-fn dataset_file(input: &Input, report: &mut InputReport) -> Result<Vec<BuiltBatch>, Error> {
+/// A parquet file of a dataset: one batch, or damage. When its rows are only `counted`, only the
+/// columns of [`SUMMARY_READS`] are decoded (the others are nulls, the rows' completeness unknown).
+fn dataset_file(input: &Input, report: &mut InputReport, counted: bool) -> Result<Vec<BuiltBatch>, Error> {
     let bytes = bytes::Bytes::from_owner(input.read_all()?);
-    match contain(|| dataset::read(bytes)) {
+    let read = || match counted {
+        false => dataset::read(bytes),
+        true => dataset::read_columns(bytes, SUMMARY_READS).map(|batch| BuiltBatch { completeness: vec![0; batch.num_rows()], batch }),
+    };
+    match contain(read) {
         Ok(Ok(b)) => {
             report.format = Some(Format::Dataset.label().to_string());
             summarize(&b.batch, report)?;

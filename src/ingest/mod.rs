@@ -308,6 +308,10 @@ pub fn apply_stats(inputs: &mut [InputReport], stats: &MergeStats) {
     }
 }
 
+/// The nullable columns [`summarize`] and the UAL count (`ual::from_ual`) read, beside the required
+/// ones: a dataset whose rows are only counted decodes just these (`input::dataset_file`).
+pub(crate) const SUMMARY_READS: &[&str] = &[col::LOST_FIELDS];
+
 /// Add one batch's rows, time span, event types and zone-less timestamps to its input's report.
 fn summarize(b: &RecordBatch, report: &mut InputReport) -> Result<(), Error> {
     report.records += b.num_rows() as u64;

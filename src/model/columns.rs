@@ -266,6 +266,70 @@ columns! {
     SOURCE_LINE source_line: OptOrdinals, nullable, derived => pub(super) source_line;
 }
 
+/// The columns the audit reads back (baseline, detectors, enrichment, report), through [`Rows`] or
+/// by name: a bucketed audit of a dataset decodes only these (and the required ones, which every
+/// batch must carry); the others are read as nulls. The columns left out are those only the
+/// inventory, `timeline`, `-o html` and the exports show. `audit::bucketed`'s test
+/// `the_audit_reads_only_its_columns` audits the samples with every other column emptied.
+pub const AUDIT_READS: &[&str] = &[
+    col::TIMESTAMP,
+    col::PRINCIPAL,
+    col::REQUEST_ID,
+    col::EVENT_TYPE,
+    col::USER_PRINCIPAL_NAME,
+    col::USER_ID,
+    col::IS_INTERACTIVE,
+    col::RESULT,
+    col::ERROR_CODE,
+    col::FAILURE_REASON,
+    col::ADDITIONAL_DETAILS,
+    col::APP_ID,
+    col::APP_NAME,
+    col::SERVICE_PRINCIPAL_ID,
+    col::SERVICE_PRINCIPAL_NAME,
+    col::IP_ADDRESS,
+    col::CITY,
+    col::STATE,
+    col::COUNTRY,
+    col::LATITUDE,
+    col::LONGITUDE,
+    col::CLIENT_APP_USED,
+    col::AUTHENTICATION_PROTOCOL,
+    col::USER_AGENT,
+    col::DEVICE_ID,
+    col::DEVICE_OS,
+    col::DEVICE_BROWSER,
+    col::DEVICE_COMPLIANT,
+    col::DEVICE_MANAGED,
+    col::MFA_RESULT,
+    col::AUTH_DETAILS,
+    col::CA_POLICIES,
+    col::RISK_LEVEL_AGGREGATED,
+    col::RISK_LEVEL_DURING_SIGN_IN,
+    col::RISK_STATE,
+    col::RISK_DETAIL,
+    col::RISK_EVENT_TYPES,
+    col::SESSION_ID,
+    col::UNIQUE_TOKEN_IDENTIFIER,
+    col::CORRELATION_ID,
+    col::ORIGINAL_TRANSFER_METHOD,
+    col::AUTONOMOUS_SYSTEM_NUMBER,
+    col::TIME_ZONE_ASSUMED,
+    col::LOST_FIELDS,
+    col::SOURCE_FILE,
+    col::SOURCE_FORMAT,
+    col::SOURCE_OFFSET,
+    col::SOURCE_RECORD,
+    col::SOURCE_LINE,
+];
+
+/// The columns the first pass of a bucketed audit reads (`audit::bucketed::Facts`: the latest
+/// sign-in, and per address and city the first record's ASN, coordinates and place), beside the
+/// required ones. A subset of [`AUDIT_READS`]; `Facts`' test `facts_read_only_their_columns`
+/// checks that facts of a table with every other column emptied are the same.
+pub const FACTS_READS: &[&str] =
+    &[col::IP_ADDRESS, col::AUTONOMOUS_SYSTEM_NUMBER, col::CITY, col::STATE, col::COUNTRY, col::LATITUDE, col::LONGITUDE];
+
 /// The declared column called `name`.
 pub fn column_def(name: &str) -> Option<&'static ColumnDef> {
     COLUMNS.iter().find(|c| c.name == name)

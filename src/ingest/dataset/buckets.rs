@@ -14,6 +14,7 @@ use crate::error::{Error, EvidenceError};
 use crate::evidence::fs::OpenError;
 use crate::export::manifest::{DataFile, MANIFEST_FILE, ManifestRead};
 use crate::model::SignInTable;
+use crate::model::columns::AUDIT_READS;
 
 /// A manifest larger than this is not read (as in [`super::verify`]).
 const MAX_MANIFEST_BYTES: u64 = 1 << 30;
@@ -56,8 +57,14 @@ impl DatasetBuckets {
         self.files.iter().map(|f| f.rows).sum()
     }
 
-    /// Read bucket `k` (its file checked again against the manifest).
+    /// Read bucket `k` (its file checked again against the manifest), the columns the audit reads.
     pub fn read_bucket(&self, k: usize) -> Result<SignInTable, Error> {
+        self.read_bucket_columns(k, AUDIT_READS)
+    }
+
+    /// Read bucket `k` (its file checked again against the manifest), decoding only the required
+    /// columns and those named in `wanted` (the others are nulls).
+    pub fn read_bucket_columns(&self, k: usize, wanted: &[&str]) -> Result<SignInTable, Error> {
         let Some(part) = self.files.get(k) else { return Ok(SignInTable::empty()) };
         let path = self.dir.join(&part.path);
         let bytes = read_file(&path, part.bytes.saturating_add(1))?;
@@ -65,17 +72,15 @@ impl DatasetBuckets {
         if bytes.len() as u64 != part.bytes || sha256 != part.sha256 {
             return Err(mismatch(&self.dir, vec![format!("{} changed after it was verified (SHA-256 now {sha256})", part.path)]));
         }
-        let read = crate::ingest::contain::contain(|| super::read(bytes::Bytes::from(bytes)))
+        // Only the columns the audit reads are decoded; every byte was hashed above all the same.
+        let read = crate::ingest::contain::contain(|| super::read_columns(bytes::Bytes::from(bytes), wanted))
             .map_err(|panic| format!("the decoder panicked ({panic})"))
             .and_then(|r| r);
-        let built = read.map_err(|problem| mismatch(&self.dir, vec![format!("{}: {problem}", part.path)]))?;
-        if built.batch.num_rows() as u64 != part.rows {
-            return Err(mismatch(
-                &self.dir,
-                vec![format!("{}: {} row(s), the manifest says {}", part.path, built.batch.num_rows(), part.rows)],
-            ));
+        let batch = read.map_err(|problem| mismatch(&self.dir, vec![format!("{}: {problem}", part.path)]))?;
+        if batch.num_rows() as u64 != part.rows {
+            return Err(mismatch(&self.dir, vec![format!("{}: {} row(s), the manifest says {}", part.path, batch.num_rows(), part.rows)]));
         }
-        Ok(SignInTable::from_sorted(built.batch)?)
+        Ok(SignInTable::from_sorted(batch)?)
     }
 }
 
