@@ -20,16 +20,16 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 
-/// splitmix64: one independent stream per record.
-struct Rng(u64);
+/// The library generator's splitmix64, one independent stream per record.
+struct Rng(signin_audit::generate::Rng);
 
 impl Rng {
+    fn new(seed: u64) -> Self {
+        Rng(signin_audit::generate::Rng::new(seed))
+    }
+
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     fn below(&mut self, n: u64) -> u64 {
@@ -37,15 +37,7 @@ impl Rng {
     }
 
     fn guid(&mut self) -> String {
-        let (a, b) = (self.next(), self.next());
-        format!(
-            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-            a >> 32,
-            (a >> 16) & 0xffff,
-            a & 0xfff,
-            0x8000 | (b >> 48) & 0x3fff,
-            b & 0xffff_ffff_ffff
-        )
+        self.0.guid_text()
     }
 }
 
@@ -76,7 +68,7 @@ const APPS: [&str; 4] = [
 
 /// One record: (record type name, operation, user, ISO time, AuditData JSON).
 fn record(seed: u64, i: u64, sign_in_share: u64) -> (&'static str, &'static str, String, String, String) {
-    let mut r = Rng(seed ^ i.wrapping_mul(0x2545_F491_4F6C_DD1D));
+    let mut r = Rng::new(seed ^ i.wrapping_mul(0x2545_F491_4F6C_DD1D));
     let secs = START + r.below(SPAN) as i64;
     let time = chrono::DateTime::from_timestamp(secs, 0).map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string()).unwrap_or_default();
     let u = r.below(USERS);

@@ -294,6 +294,20 @@ impl Rng {
         g[8] = (g[8] & 0x3f) | 0x80; // RFC 4122 variant
         g
     }
+
+    /// A version-4 GUID as text, drawn from two words: the high bits of the first make the first
+    /// three groups, the second the variant group and the node.
+    pub fn guid_text(&mut self) -> String {
+        let (a, b) = (self.next_u64(), self.next_u64());
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            a >> 32,
+            (a >> 16) & 0xffff,
+            a & 0xfff,
+            0x8000 | (b >> 48) & 0x3fff,
+            b & 0xffff_ffff_ffff
+        )
+    }
 }
 
 /// A hash of two words (one draw of a stream seeded by both).

@@ -95,15 +95,7 @@ impl Rng {
 
     /// A random GUID.
     pub fn guid(&mut self) -> String {
-        let (a, b) = (self.next(), self.next());
-        format!(
-            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-            a >> 32,
-            (a >> 16) & 0xffff,
-            a & 0xfff,
-            0x8000 | (b >> 48) & 0x3fff,
-            b & 0xffff_ffff_ffff
-        )
+        self.0.guid_text()
     }
 
     /// A token-like id (`uniqueTokenIdentifier`).
